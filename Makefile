@@ -1,0 +1,63 @@
+# BeamOS — top-level Makefile.
+#
+#   make run     build everything, boot the image in QEMU on the serial console
+#   make test    build everything, run every test (host unit tests, QEMU boots)
+#   make iso     build/beamos.iso        make image   build/beamos.img (+ .qcow2)
+#   make bench   benchmarks against stock erl
+#   make qemu-gdb  boot paused with a gdb stub on :1234
+#
+# Knobs: SMP=N MEM=SIZE KVM=1 ARGS='kernel command line'
+# Each folder contributes a small *.mk fragment with an explicit source list.
+
+.DEFAULT_GOAL := all
+BUILD    := build
+SMP      ?= 2
+MEM      ?= 512M
+KVM      ?= 0
+ARGS     ?=
+
+# Set-up: install missing Debian packages once per build tree.
+DEPS_STAMP := $(BUILD)/.deps-ok
+$(DEPS_STAMP): scripts/deps.sh
+	@mkdir -p $(BUILD)
+	scripts/deps.sh
+	@touch $@
+
+NEWLIB      := $(BUILD)/newlib/install/x86_64-elf
+NEWLIB_STAMP := $(BUILD)/newlib/.built
+$(NEWLIB_STAMP): scripts/build-newlib.sh | $(DEPS_STAMP)
+	scripts/build-newlib.sh
+
+include mk/toolchain.mk
+include mk/zlib.mk
+include arch/x86_64/arch.mk
+include kernel/kernel.mk
+include drivers/drivers.mk
+include vm/vm.mk
+include tests/unit/unit.mk
+include mk/image.mk
+
+.PHONY: all run test bench iso image qemu-gdb clean distclean deps
+all: iso
+
+deps: $(DEPS_STAMP)
+
+run: iso
+	scripts/qemu --iso $(ISO) --smp $(SMP) --mem $(MEM) $(if $(filter 1,$(KVM)),--kvm) $(if $(ARGS),--append '$(ARGS)')
+
+qemu-gdb: iso
+	scripts/qemu --iso $(ISO) --smp $(SMP) --mem $(MEM) --gdb
+
+test: iso image unit-tests
+	scripts/run-tests
+
+bench: all
+	@echo "make bench: no benchmarks yet (they arrive with the VM)"; exit 1
+
+clean:
+	rm -rf $(BUILD)/k $(BUILD)/host $(BUILD)/iso $(BUILD)/*.iso $(BUILD)/*.img $(BUILD)/*.qcow2 $(BUILD)/*.elf
+
+distclean:
+	rm -rf $(BUILD)
+
+-include $(shell find $(BUILD)/k $(BUILD)/host $(BUILD)/host-san -name '*.d' 2>/dev/null)

@@ -1,0 +1,31 @@
+# Host unit tests of vm/. Each tests/unit/<name>.c is one program that links
+# with the host build of the VM and prints `N passed, N failed` (check.h).
+# Every test is built twice: plain, and under ASan+UBSan.
+
+UNIT_TESTS := test_beam_file test_term test_bignum test_etf test_phash
+
+VM_HOST_ALL := $(VM_SRCS) $(VM_HOST_SRCS)
+UNIT_BINS     := $(UNIT_TESTS:%=$(BUILD)/host/tests/unit/%)
+UNIT_SAN_BINS := $(UNIT_TESTS:%=$(BUILD)/host-san/tests/unit/%)
+
+$(BUILD)/host/tests/unit/%: $(BUILD)/host/tests/unit/%.o $(VM_HOST_ALL:%.c=$(BUILD)/host/%.o) $(ZLIB_HOST_LIB)
+	$(CC) $^ -o $@ $(HOST_LDFLAGS)
+
+$(BUILD)/host-san/tests/unit/%: $(BUILD)/host-san/tests/unit/%.o $(VM_HOST_ALL:%.c=$(BUILD)/host-san/%.o) $(ZLIB_HOST_SAN_LIB)
+	$(CC) -fsanitize=address,undefined $^ -o $@ $(HOST_LDFLAGS)
+
+.PHONY: unit-tests
+unit-tests: $(UNIT_BINS) $(UNIT_SAN_BINS)
+	@mkdir -p $(BUILD)/tests
+	@printf '%s\n' $(UNIT_BINS) $(UNIT_SAN_BINS) > $(BUILD)/tests/unit-list
+
+# --- .beam parser tests (owner: loader work) ---
+# loader_sample.erl is compiled by erlc at build time; the test reads the
+# .beam from the absolute path baked in below.
+LOADER_SAMPLE_BEAM := $(BUILD)/tests/unit/data/loader_sample.beam
+$(LOADER_SAMPLE_BEAM): tests/unit/data/loader_sample.erl | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	erlc -o $(dir $@) $<
+$(BUILD)/host/tests/unit/test_beam_file.o: HOST_CFLAGS += -DLOADER_SAMPLE_BEAM='"$(abspath $(LOADER_SAMPLE_BEAM))"'
+$(BUILD)/host-san/tests/unit/test_beam_file.o: HOST_SAN_CFLAGS += -DLOADER_SAMPLE_BEAM='"$(abspath $(LOADER_SAMPLE_BEAM))"'
+$(BUILD)/host/tests/unit/test_beam_file $(BUILD)/host-san/tests/unit/test_beam_file: | $(LOADER_SAMPLE_BEAM)

@@ -1,0 +1,570 @@
+/*
+ * etf_decode.c — binary_to_term in two passes.
+ *
+ * Pass 1 (scan) walks the bytes with a count of terms still to read (a
+ * container adds its element count), so it needs no stack; it checks every
+ * tag, length and atom, and sums the heap words needed.
+ * Pass 2 (build) allocates those words once and fills the term in, keeping
+ * an explicit stack of slots (where the next decoded term goes) and of maps
+ * to finish (sort keys) once their pairs are decoded.
+ */
+#include "vm/etf.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm/atom.h"
+#include "vm/bignum.h"
+#include "vm/binary.h"
+#include "vm/map.h"
+#include "vm/term_compare.h"
+
+#define MAX_REF_NUMBERS 5
+
+typedef struct {
+    const uint8_t *p;
+    size_t len, pos;
+} Reader;
+
+static bool has(const Reader *r, size_t n) { return r->len - r->pos >= n; }
+static uint8_t u8(Reader *r) { return r->p[r->pos++]; }
+static uint16_t u16(Reader *r) {
+    uint16_t v = (uint16_t)((r->p[r->pos] << 8) | r->p[r->pos + 1]);
+    r->pos += 2;
+    return v;
+}
+static uint32_t u32(Reader *r) {
+    const uint8_t *b = r->p + r->pos;
+    r->pos += 4;
+    return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | b[3];
+}
+
+#define NEED(n)                                                            \
+    do {                                                                   \
+        if (!has(r, (n))) return ETF_ERR_TRUNCATED;                        \
+    } while (0)
+
+/* ---- atoms (both passes) ---- */
+
+/* Reads an atom; with intern=false only validates. */
+static EtfError read_atom(Reader *r, bool intern, term_t *out) {
+    NEED(1);
+    uint8_t tag = u8(r);
+    size_t n;
+    bool latin1;
+    switch (tag) {
+    case ETF_ATOM: NEED(2); n = u16(r); latin1 = true; break;
+    case ETF_SMALL_ATOM: NEED(1); n = u8(r); latin1 = true; break;
+    case ETF_ATOM_UTF8: NEED(2); n = u16(r); latin1 = false; break;
+    case ETF_SMALL_ATOM_UTF8: NEED(1); n = u8(r); latin1 = false; break;
+    case ETF_ATOM_CACHE_REF: return ETF_ERR_NOTSUP;
+    default: return ETF_ERR_BAD_TAG;
+    }
+    NEED(n);
+    const uint8_t *text = r->p + r->pos;
+    r->pos += n;
+    if (latin1 ? n > ATOM_MAX_CHARS : !atom_text_valid(text, n)) return ETF_ERR_BAD_ATOM;
+    if (!intern) return ETF_OK;
+    *out = latin1 ? atom_intern_latin1(text, n) : atom_intern(text, n);
+    return *out == THE_NON_VALUE ? ETF_ERR_BAD_ATOM : ETF_OK;
+}
+
+/* ---- pass 1 ---- */
+
+static EtfError scan(Reader *r, const EtfOptions *o, size_t *words_out) {
+    size_t todo = 1, words = 0;
+    term_t dummy;
+    EtfError e;
+    while (todo) {
+        todo--;
+        NEED(1);
+        uint8_t tag = r->p[r->pos];
+        if (tag == ETF_ATOM || tag == ETF_SMALL_ATOM || tag == ETF_ATOM_UTF8 ||
+            tag == ETF_SMALL_ATOM_UTF8 || tag == ETF_ATOM_CACHE_REF) {
+            if ((e = read_atom(r, false, &dummy))) return e;
+            continue;
+        }
+        r->pos++;
+        switch (tag) {
+        case ETF_SMALL_INTEGER: NEED(1); r->pos += 1; break;
+        case ETF_INTEGER: NEED(4); r->pos += 4; break;
+        case ETF_NEW_FLOAT: {
+            NEED(8);
+            uint64_t bits = ((uint64_t)u32(r) << 32);
+            bits |= u32(r);
+            double d;
+            memcpy(&d, &bits, sizeof d);
+            if (!isfinite(d)) return ETF_ERR_BAD_VALUE;
+            words += FLOAT_WORDS;
+            break;
+        }
+        case ETF_FLOAT: {
+            NEED(31);
+            char text[32];
+            memcpy(text, r->p + r->pos, 31);
+            text[31] = '\0';
+            r->pos += 31;
+            char *end;
+            double d = strtod(text, &end);
+            if (end == text || !isfinite(d)) return ETF_ERR_BAD_VALUE;
+            words += FLOAT_WORDS;
+            break;
+        }
+        case ETF_SMALL_BIG:
+        case ETF_LARGE_BIG: {
+            size_t n;
+            if (tag == ETF_SMALL_BIG) { NEED(2); n = u8(r); }
+            else { NEED(5); n = u32(r); }
+            uint8_t sign = u8(r);
+            if (sign > 1) return ETF_ERR_BAD_VALUE;
+            NEED(n);
+            r->pos += n;
+            if ((n + 7) / 8 > BIG_MAX_DIGITS) return ETF_ERR_TOO_BIG;
+            words += (n + 7) / 8 + 1;
+            break;
+        }
+        case ETF_SMALL_TUPLE:
+        case ETF_LARGE_TUPLE: {
+            size_t n;
+            if (tag == ETF_SMALL_TUPLE) { NEED(1); n = u8(r); }
+            else { NEED(4); n = u32(r); }
+            if (n > r->len - r->pos) return ETF_ERR_BAD_SIZE;
+            words += tuple_words(n);
+            todo += n;
+            break;
+        }
+        case ETF_NIL: break;
+        case ETF_STRING: {
+            NEED(2);
+            size_t n = u16(r);
+            NEED(n);
+            r->pos += n;
+            words += 2 * n;
+            break;
+        }
+        case ETF_LIST: {
+            NEED(4);
+            size_t n = u32(r);
+            if (n > r->len - r->pos) return ETF_ERR_BAD_SIZE;
+            words += 2 * n;
+            todo += n + 1;
+            break;
+        }
+        case ETF_BINARY: {
+            NEED(4);
+            size_t n = u32(r);
+            NEED(n);
+            r->pos += n;
+            words += binary_need_words(n);
+            break;
+        }
+        case ETF_BIT_BINARY: {
+            NEED(5);
+            size_t n = u32(r);
+            unsigned bits = u8(r);
+            if (n == 0 || bits == 0 || bits > 8) return ETF_ERR_BAD_SIZE;
+            NEED(n);
+            r->pos += n;
+            words += bitstring_need_words((n - 1) * 8 + bits);
+            break;
+        }
+        case ETF_MAP: {
+            NEED(4);
+            size_t n = u32(r);
+            if (n > (r->len - r->pos) / 2) return ETF_ERR_BAD_SIZE;
+            if (n > MAP_FLAT_MAX) return ETF_ERR_NOTSUP; /* needs HAMT */
+            words += map_from_pairs_need(n);
+            todo += 2 * n;
+            break;
+        }
+        case ETF_PID:
+        case ETF_NEW_PID:
+            if ((e = read_atom(r, false, &dummy))) return e;
+            NEED(tag == ETF_PID ? 9 : 12);
+            r->pos += tag == ETF_PID ? 9 : 12;
+            words += external_words(2);
+            break;
+        case ETF_PORT:
+        case ETF_NEW_PORT:
+        case ETF_V4_PORT: {
+            if ((e = read_atom(r, false, &dummy))) return e;
+            size_t n = tag == ETF_PORT ? 5 : tag == ETF_NEW_PORT ? 8 : 12;
+            NEED(n);
+            r->pos += n;
+            words += external_words(2);
+            break;
+        }
+        case ETF_REFERENCE:
+            if ((e = read_atom(r, false, &dummy))) return e;
+            NEED(5);
+            r->pos += 5;
+            words += external_words(1);
+            break;
+        case ETF_NEW_REFERENCE:
+        case ETF_NEWER_REFERENCE: {
+            NEED(2);
+            size_t n = u16(r);
+            if (n == 0 || n > MAX_REF_NUMBERS) return ETF_ERR_BAD_SIZE;
+            if ((e = read_atom(r, false, &dummy))) return e;
+            size_t bytes = (tag == ETF_NEW_REFERENCE ? 1 : 4) + 4 * n;
+            NEED(bytes);
+            r->pos += bytes;
+            words += external_words(n) > REF_WORDS ? external_words(n) : REF_WORDS;
+            break;
+        }
+        case ETF_EXPORT: {
+            if ((e = read_atom(r, false, &dummy))) return e;
+            if ((e = read_atom(r, false, &dummy))) return e;
+            NEED(2);
+            if (u8(r) != ETF_SMALL_INTEGER) return ETF_ERR_BAD_VALUE;
+            r->pos++;
+            if (!o->resolve_export) return ETF_ERR_NOTSUP;
+            words += EXPORT_FUN_WORDS;
+            break;
+        }
+        case ETF_NEW_FUN: case ETF_FUN: case ETF_LOCAL: case ETF_COMPRESSED:
+            return ETF_ERR_NOTSUP;
+        default:
+            return ETF_ERR_BAD_TAG;
+        }
+    }
+    *words_out = words;
+    return ETF_OK;
+}
+
+/* ---- pass 2 ---- */
+
+typedef struct {
+    term_t *slot;  /* NULL: finish the map in `map` */
+    term_t map;
+} Todo;
+
+typedef struct {
+    Todo *v;
+    size_t len, cap;
+    Todo local[64];
+} Stack;
+
+static void push(Stack *s, term_t *slot, term_t map) {
+    if (s->len == s->cap) {
+        size_t cap = s->cap * 2;
+        Todo *n = malloc(cap * sizeof *n);
+        if (!n) {
+            fputs("etf: out of memory\n", stderr);
+            abort();
+        }
+        memcpy(n, s->v, s->len * sizeof *n);
+        if (s->v != s->local) free(s->v);
+        s->v = n;
+        s->cap = cap;
+    }
+    s->v[s->len++] = (Todo){slot, map};
+}
+
+/* Sorts a decoded flatmap's pairs into key order; false on a duplicate. */
+static bool finish_map(term_t m) {
+    size_t n = flatmap_size(m);
+    term_t *ks = tuple_val(flatmap_keys(m)) + 1, *vs = flatmap_values(m);
+    for (size_t i = 1; i < n; i++) {
+        term_t k = ks[i], v = vs[i];
+        size_t j = i;
+        int c = 1;
+        while (j > 0 && (c = term_compare_exact(ks[j - 1], k)) > 0) {
+            ks[j] = ks[j - 1];
+            vs[j] = vs[j - 1];
+            j--;
+        }
+        if (j > 0 && c == 0) return false;
+        ks[j] = k;
+        vs[j] = v;
+    }
+    return true;
+}
+
+static bool is_local(const EtfOptions *o, term_t node, uint32_t creation) {
+    term_t ln = o->node ? o->node : term_local_node();
+    uint32_t lc = o->node ? o->creation : term_local_creation();
+    return node == ln && creation == lc;
+}
+
+static term_t make_external(Heap *h, unsigned subtag, term_t node, uint32_t creation,
+                            const uint32_t *num, uint32_t n) {
+    size_t words = external_words(n);
+    term_t *hp = heap_alloc(h, words);
+    ExternalThing *e = (ExternalThing *)hp;
+    memset(hp, 0, words * sizeof *hp);
+    e->header = make_header(words - 1, subtag);
+    e->node = node;
+    e->creation = creation;
+    e->n_num = n;
+    memcpy(e->num, num, n * sizeof *num);
+    return make_boxed(hp);
+}
+
+/* Decodes the term at r into *slot; containers push their parts. */
+static EtfError build_one(Reader *r, Heap *h, const EtfOptions *o, term_t *slot, Stack *s) {
+    EtfError e;
+    uint8_t tag = r->p[r->pos];
+    if (tag == ETF_ATOM || tag == ETF_SMALL_ATOM || tag == ETF_ATOM_UTF8 || tag == ETF_SMALL_ATOM_UTF8)
+        return read_atom(r, true, slot);
+    r->pos++;
+    switch (tag) {
+    case ETF_SMALL_INTEGER: *slot = make_small(u8(r)); return ETF_OK;
+    case ETF_INTEGER: *slot = make_small((int32_t)u32(r)); return ETF_OK;
+    case ETF_NEW_FLOAT: {
+        uint64_t bits = (uint64_t)u32(r) << 32;
+        bits |= u32(r);
+        double d;
+        memcpy(&d, &bits, sizeof d);
+        *slot = make_float(heap_alloc(h, FLOAT_WORDS), d);
+        return ETF_OK;
+    }
+    case ETF_FLOAT: {
+        char text[32];
+        memcpy(text, r->p + r->pos, 31);
+        text[31] = '\0';
+        r->pos += 31;
+        *slot = make_float(heap_alloc(h, FLOAT_WORDS), strtod(text, NULL));
+        return ETF_OK;
+    }
+    case ETF_SMALL_BIG:
+    case ETF_LARGE_BIG: {
+        size_t n = tag == ETF_SMALL_BIG ? u8(r) : u32(r);
+        bool neg = u8(r) != 0;
+        *slot = big_from_bytes_le(h, neg, r->p + r->pos, n);
+        r->pos += n;
+        return ETF_OK;
+    }
+    case ETF_SMALL_TUPLE:
+    case ETF_LARGE_TUPLE: {
+        size_t n = tag == ETF_SMALL_TUPLE ? u8(r) : u32(r);
+        term_t *hp = heap_alloc(h, tuple_words(n));
+        *slot = make_tuple_header(hp, n);
+        for (size_t i = n; i >= 1; i--) push(s, hp + i, 0);
+        return ETF_OK;
+    }
+    case ETF_NIL: *slot = NIL; return ETF_OK;
+    case ETF_STRING: {
+        size_t n = u16(r);
+        term_t *hp = heap_alloc(h, 2 * n);
+        term_t list = NIL;
+        for (size_t i = n; i-- > 0;) list = make_cons(hp + 2 * i, make_small(r->p[r->pos + i]), list);
+        r->pos += n;
+        *slot = list;
+        return ETF_OK;
+    }
+    case ETF_LIST: {
+        size_t n = u32(r);
+        term_t *hp = heap_alloc(h, 2 * n);
+        for (size_t i = 0; i + 1 < n; i++) hp[2 * i + 1] = make_list(hp + 2 * i + 2);
+        *slot = make_list(hp);
+        push(s, hp + 2 * n - 1, 0); /* the tail, decoded last */
+        for (size_t i = n; i-- > 0;) push(s, hp + 2 * i, 0);
+        return ETF_OK;
+    }
+    case ETF_BINARY: {
+        size_t n = u32(r);
+        *slot = binary_new(h, r->p + r->pos, n);
+        r->pos += n;
+        return ETF_OK;
+    }
+    case ETF_BIT_BINARY: {
+        size_t n = u32(r);
+        unsigned bits = u8(r);
+        *slot = bitstring_new(h, r->p + r->pos, (n - 1) * 8 + bits);
+        r->pos += n;
+        return ETF_OK;
+    }
+    case ETF_MAP: {
+        size_t n = u32(r);
+        term_t *ks, *vs;
+        term_t m = map_new_flat(h, n, &ks, &vs);
+        *slot = m;
+        push(s, NULL, m);
+        for (size_t i = n; i-- > 0;) {
+            push(s, vs + i, 0);
+            push(s, ks + i, 0);
+        }
+        return ETF_OK;
+    }
+    case ETF_PID:
+    case ETF_NEW_PID: {
+        term_t node;
+        if ((e = read_atom(r, true, &node))) return e;
+        uint32_t num[2];
+        num[0] = u32(r);
+        num[1] = u32(r);
+        uint32_t creation = tag == ETF_PID ? u8(r) : u32(r);
+        if (is_local(o, node, creation)) {
+            if (num[0] >> PID_NUMBER_BITS) return ETF_ERR_BAD_VALUE;
+            *slot = make_internal_pid(num[0], num[1]);
+        } else {
+            *slot = make_external(h, EXTERNAL_PID_SUBTAG, node, creation, num, 2);
+        }
+        return ETF_OK;
+    }
+    case ETF_PORT:
+    case ETF_NEW_PORT:
+    case ETF_V4_PORT: {
+        term_t node;
+        if ((e = read_atom(r, true, &node))) return e;
+        uint64_t id = tag == ETF_V4_PORT ? ((uint64_t)u32(r) << 32) : 0;
+        id |= u32(r);
+        uint32_t creation = tag == ETF_PORT ? u8(r) : u32(r);
+        if (is_local(o, node, creation) && id < ((uint64_t)1 << 60)) {
+            *slot = make_internal_port(id);
+        } else {
+            uint32_t num[2] = {(uint32_t)id, (uint32_t)(id >> 32)};
+            *slot = make_external(h, EXTERNAL_PORT_SUBTAG, node, creation, num, 2);
+        }
+        return ETF_OK;
+    }
+    case ETF_REFERENCE:
+    case ETF_NEW_REFERENCE:
+    case ETF_NEWER_REFERENCE: {
+        uint32_t n = tag == ETF_REFERENCE ? 1 : u16(r);
+        term_t node;
+        if ((e = read_atom(r, true, &node))) return e;
+        uint32_t num[MAX_REF_NUMBERS], creation = 0;
+        if (tag == ETF_REFERENCE) {
+            num[0] = u32(r);
+            creation = u8(r);
+        } else {
+            creation = tag == ETF_NEW_REFERENCE ? u8(r) : u32(r);
+            for (uint32_t i = 0; i < n; i++) num[i] = u32(r);
+        }
+        if (n == REF_NUMBERS && is_local(o, node, creation))
+            *slot = make_internal_ref(heap_alloc(h, REF_WORDS), num);
+        else
+            *slot = make_external(h, EXTERNAL_REF_SUBTAG, node, creation, num, n);
+        return ETF_OK;
+    }
+    case ETF_EXPORT: {
+        term_t m, f;
+        if ((e = read_atom(r, true, &m))) return e;
+        if ((e = read_atom(r, true, &f))) return e;
+        r->pos++;
+        uint32_t arity = u8(r);
+        const ErtsMFA *mfa = o->resolve_export(o->resolve_arg, m, f, arity);
+        if (!mfa) return ETF_ERR_NOTSUP;
+        *slot = make_export_fun(heap_alloc(h, EXPORT_FUN_WORDS), mfa);
+        return ETF_OK;
+    }
+    default:
+        return ETF_ERR_BAD_TAG; /* scan rejected everything else */
+    }
+}
+
+static EtfError build(Reader *r, Heap *h, const EtfOptions *o, term_t *out) {
+    Stack s;
+    s.v = s.local;
+    s.len = 0;
+    s.cap = sizeof s.local / sizeof s.local[0];
+    EtfError e = ETF_OK;
+    push(&s, out, 0);
+    while (s.len && !e) {
+        Todo t = s.v[--s.len];
+        if (!t.slot) {
+            if (!finish_map(t.map)) e = ETF_ERR_BAD_VALUE;
+            continue;
+        }
+        e = build_one(r, h, o, t.slot, &s);
+    }
+    if (s.v != s.local) free(s.v);
+    return e;
+}
+
+/* ---- entry points ---- */
+
+static const EtfOptions default_opts;
+
+EtfError etf_inflate(const uint8_t *src, size_t src_len, uint8_t *dst, size_t dst_len) {
+    (void)src;
+    (void)src_len;
+    (void)dst;
+    (void)dst_len;
+    return ETF_ERR_COMPRESSED; /* zlib not linked yet */
+}
+
+EtfError etf_decode_size(const uint8_t *buf, size_t len, const EtfOptions *opts,
+                         size_t *heap_words, size_t *used_bytes) {
+    if (!opts) opts = &default_opts;
+    Reader r = {buf, len, 0};
+    if (len < 1) return ETF_ERR_TRUNCATED;
+    if (buf[0] != ETF_VERSION) return ETF_ERR_BAD_VERSION;
+    r.pos = 1;
+    if (len >= 2 && buf[1] == ETF_COMPRESSED) return ETF_ERR_COMPRESSED;
+    EtfError e = scan(&r, opts, heap_words);
+    if (e) return e;
+    *used_bytes = r.pos;
+    return ETF_OK;
+}
+
+static EtfError decode_plain(Heap *h, const uint8_t *buf, size_t len, const EtfOptions *opts,
+                             term_t *out, size_t *used_bytes) {
+    size_t words, used;
+    EtfError e = etf_decode_size(buf, len, opts, &words, &used);
+    if (e) return e;
+    /* One allocation; builders run on a sub-arena over it so they cannot
+     * spill into fragments, then its off-heap list joins the heap's. */
+    term_t *block = heap_alloc(h, words);
+    Heap sub = {block, block, block + words, NULL, 0, {NULL, 0}};
+    Reader r = {buf, len, 1};
+    term_t result = NIL;
+    e = build(&r, &sub, opts, &result);
+    if (sub.mbuf) {
+        fputs("etf: heap need underestimated\n", stderr);
+        abort();
+    }
+    if (e) {
+        heap_off_heap_release(&sub.off_heap);
+        heap_release(h, block, words, words);
+        return e;
+    }
+    heap_release(h, block, words, (size_t)(sub.hend - sub.htop));
+    /* splice sub.off_heap in front of h's */
+    if (sub.off_heap.first) {
+        OffHeapHeader *last = sub.off_heap.first;
+        while (last->next) last = last->next;
+        last->next = h->off_heap.first;
+        h->off_heap.first = sub.off_heap.first;
+        h->off_heap.overhead += sub.off_heap.overhead;
+    }
+    *out = result;
+    *used_bytes = used;
+    return ETF_OK;
+}
+
+EtfError etf_decode_prefix(Heap *h, const uint8_t *buf, size_t len, const EtfOptions *opts,
+                           term_t *out, size_t *used_bytes) {
+    if (!opts) opts = &default_opts;
+    if (len >= 2 && buf[0] == ETF_VERSION && buf[1] == ETF_COMPRESSED) {
+        if (len < 6) return ETF_ERR_TRUNCATED;
+        size_t size = ((size_t)buf[2] << 24) | ((size_t)buf[3] << 16) | ((size_t)buf[4] << 8) | buf[5];
+        uint8_t *plain = malloc(size + 1);
+        if (!plain) return ETF_ERR_TOO_BIG;
+        plain[0] = ETF_VERSION;
+        EtfError e = etf_inflate(buf + 6, len - 6, plain + 1, size);
+        size_t used;
+        if (!e) e = decode_plain(h, plain, size + 1, opts, out, &used);
+        if (!e && used != size + 1) e = ETF_ERR_TRAILING;
+        free(plain);
+        if (!e) *used_bytes = len;
+        return e;
+    }
+    return decode_plain(h, buf, len, opts, out, used_bytes);
+}
+
+EtfError etf_decode(Heap *h, const uint8_t *buf, size_t len, const EtfOptions *opts, term_t *out) {
+    size_t used;
+    size_t words;
+    /* reject trailing bytes before building anything */
+    if (len >= 2 && buf[0] == ETF_VERSION && buf[1] != ETF_COMPRESSED) {
+        EtfError e = etf_decode_size(buf, len, opts, &words, &used);
+        if (e) return e;
+        if (used != len) return ETF_ERR_TRAILING;
+    }
+    return etf_decode_prefix(h, buf, len, opts, out, &used);
+}

@@ -1,0 +1,23 @@
+/*
+ * inflate_glue.h — the VM's only door to zlib: inflate a whole zlib stream
+ * whose uncompressed size is known in advance (LitT chunks, compressed
+ * external terms, tag 80). Nothing else in vm/ includes zlib.h.
+ */
+#ifndef BEAMOS_VM_INFLATE_GLUE_H
+#define BEAMOS_VM_INFLATE_GLUE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Inflate the zlib stream src[0..srclen) into dst[0..dstlen).
+ * Succeeds (returns 0) only if the stream is well formed, ends within src,
+ * and produces exactly dstlen bytes. Otherwise returns -1 and sets *err to a
+ * static message ("truncated stream", "larger than announced", zlib's
+ * message...). Never reads or writes outside the two buffers. Allocates
+ * zlib's window with malloc and frees it before returning.
+ */
+int inflate_buffer(const uint8_t *src, size_t srclen, uint8_t *dst, size_t dstlen,
+                   const char **err);
+
+#endif

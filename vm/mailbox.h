@@ -1,0 +1,57 @@
+/*
+ * mailbox.h — messages and the receive primitives the emulator uses.
+ * The process work owns the implementation (mailbox.c, signal.c).
+ *
+ * A message is copied by the sender into a heap fragment owned by the
+ * message; the receiver's emulator reads it in place. When `receive`
+ * accepts a message (remove_message), its fragment joins the receiver's
+ * h.mbuf list so the next GC merges it into the heap.
+ *
+ * The receive instructions map onto these calls:
+ *   loop_rec L, x0     m = mbox_peek(p); if !m goto L (wait); x0 = m->msg
+ *   remove_message     mbox_remove(p)
+ *   loop_rec_end L     mbox_next(p); goto L
+ *   wait L             (emulator) p->i = L; return EMU_WAIT
+ *   wait_timeout L, T  mbox_set_timer(p, T) then as wait (or fall through on
+ *                      timeout: PF_TIMEOUT set when rescheduled)
+ *   timeout            mbox_timeout(p)
+ *   recv_marker_reserve/bind/clear/use  mbox_marker_*(p, ...)
+ */
+#ifndef BEAMOS_VM_MAILBOX_H
+#define BEAMOS_VM_MAILBOX_H
+
+#include <stdint.h>
+
+#include "vm/process.h"
+
+typedef struct Message {
+    struct Message *next;
+    term_t msg;                /* the message term (points into frag or is immediate) */
+    HeapFragment *frag;        /* owned copy of the term, or NULL */
+    uint32_t kind;             /* MSG_* (signals share the queue to keep order) */
+    term_t from;               /* sender pid (signals) */
+    term_t extra;              /* signal payload (exit reason, monitor ref, ...) */
+} Message;
+
+enum { MSG_MESSAGE = 0, MSG_EXIT, MSG_LINK, MSG_UNLINK, MSG_MONITOR, MSG_DEMONITOR, MSG_MONITOR_DOWN };
+
+/* The message at the save pointer, after taking in newly arrived signals;
+ * NULL if there is none. */
+Message *mbox_peek(Process *p);
+void mbox_next(Process *p);
+void mbox_remove(Process *p);
+/* Arm the receive timer (ms; the atom infinity means none). Returns 0, or
+ * -1 for a bad timeout value (the emulator raises timeout_value). */
+int mbox_set_timer(Process *p, term_t timeout);
+void mbox_timeout(Process *p);
+term_t mbox_marker_reserve(Process *p);
+void mbox_marker_bind(Process *p, term_t marker, term_t ref);
+void mbox_marker_use(Process *p, term_t ref);
+void mbox_marker_clear(Process *p, term_t ref);
+
+/* Send msg from `from` (may be NULL for the runtime) to the pid, port or
+ * registered name `to`. Returns 0, or -1 if `to` is a name nobody has
+ * (the caller raises badarg). Sending to a dead pid succeeds silently. */
+int mbox_send(Process *from, term_t to, term_t msg);
+
+#endif

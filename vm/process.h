@@ -1,0 +1,149 @@
+/*
+ * process.h — an Erlang process: the VM's unit of execution.
+ *
+ * Memory: one block of heap_sz words. The heap grows up from h.heap to
+ * h.htop; the stack grows down from heap_end. h.hend is the *stack top*
+ * (OTP's p->stop), so heap_alloc(&p->h, n) can never overwrite the stack:
+ * when the gap is too small it spills into a heap fragment (h.mbuf) that the
+ * next garbage collection merges. The emulator keeps the stack pointer in a
+ * local while running and writes it back to h.hend (SWAPOUT) before calling
+ * anything that may allocate or collect.
+ *
+ *   h.heap                 h.htop          h.hend (stop)          heap_end
+ *   | live terms ........ | free ........ | stack (Y regs, CPs) |
+ *
+ * Stack words are terms, catch words (make_catch) or continuation pointers
+ * (CPs: code addresses, 8-byte aligned, so their primary tag is 00 and the GC
+ * tells them from terms by that tag).
+ *
+ * Ownership (no lock needed for a field unless said):
+ *  - [run]   touched only by the scheduler currently running the process.
+ *  - [sig]   the signal queue: any process appends (lock-free, multi-producer);
+ *            only the owner's scheduler takes from it.
+ *  - [sched] run-queue linkage and state: the scheduler that owns the
+ *            run queue the process is in, through atomics on `state`.
+ * Sections are owned by the work that adds fields to them (marked).
+ */
+#ifndef BEAMOS_VM_PROCESS_H
+#define BEAMOS_VM_PROCESS_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vm/fun.h"
+#include "vm/heap.h"
+#include "vm/term.h"
+
+/* Code is an array of machine words (threaded code): see emu.h. */
+typedef uintptr_t BeamInstr;
+
+struct Scheduler;
+struct Message;
+struct Export;
+
+/* Exception state: freason says the class, fvalue the reason term. */
+enum {
+    EXC_NONE = 0,
+    EXC_ERROR = 1,   /* erlang:error/1,2 and runtime errors: reason in fvalue */
+    EXC_EXIT = 2,    /* erlang:exit/1 */
+    EXC_THROW = 3,   /* erlang:throw/1 */
+    EXC_CLASS_MASK = 3,
+    EXC_TRAP = 4,    /* not an error: a BIF asked the emulator to continue at
+                        p->i (e.g. it set up a call to Erlang code) */
+    EXC_YIELD = 8,   /* not an error: the BIF wants the process rescheduled
+                        and re-called with the same arguments (p->i is the BIF
+                        call instruction) */
+};
+
+/* Process status (atomic: read by other schedulers, e.g. process_info). */
+typedef enum {
+    PROC_RUNNABLE = 0,   /* in a run queue */
+    PROC_RUNNING,        /* on a scheduler now */
+    PROC_WAITING,        /* in receive, no matching message */
+    PROC_SUSPENDED,
+    PROC_EXITING,
+    PROC_FREE,
+} ProcStatus;
+
+enum { PRIO_MAX = 0, PRIO_HIGH = 1, PRIO_NORMAL = 2, PRIO_LOW = 3, PRIO_COUNT = 4 };
+
+/* Process flags (bits in Process.flags). */
+#define PF_TRAP_EXIT   (1u << 0)
+#define PF_ACTIVE_TIMER (1u << 1)  /* receive ... after timer armed */
+#define PF_TIMEOUT     (1u << 2)   /* the receive timer fired */
+#define PF_FORCE_GC    (1u << 3)   /* erlang:garbage_collect requested */
+
+#define PROC_DEF_ARG_REGS 6
+
+typedef struct Process {
+    /* ---- heap and stack [run] (GC work owns the generational fields) ---- */
+    Heap h;                    /* h.hend is the stack top (see above) */
+    term_t *heap_end;          /* end of the heap block = stack bottom */
+    size_t heap_sz;            /* words in the block */
+    size_t min_heap_size;      /* words; default 233 */
+    term_t *old_heap, *old_htop, *old_hend;   /* old generation (generational GC) */
+    term_t *high_water;        /* young objects below this survived one GC */
+    uint16_t gen_gcs, max_gen_gcs;            /* minor GCs since full sweep; fullsweep_after */
+    uint64_t bin_vheap_sz;     /* virtual binary heap limit, words */
+
+    /* ---- execution [run] (emulator work) ---- */
+    const BeamInstr *i;        /* where to continue when scheduled */
+    int32_t fcalls;            /* reductions left in this time slice */
+    uint64_t reductions;       /* total, for statistics/process_info */
+    uint32_t arity;            /* live X registers saved in arg_reg */
+    term_t *arg_reg;           /* def_arg_reg or a malloc'ed array */
+    term_t def_arg_reg[PROC_DEF_ARG_REGS];
+    uint32_t max_arg_reg;
+    int32_t catches;           /* active catch frames */
+    uint32_t freason;          /* EXC_* */
+    term_t fvalue;             /* exception reason */
+    term_t ftrace;             /* stack trace term, or NIL */
+    const ErtsMFA *current;    /* function being executed (process_info) */
+    ErtsMFA initial_call;
+
+    /* ---- identity ---- */
+    term_t id;                 /* pid; never changes */
+    term_t registered_name;    /* atom or NIL */
+    term_t group_leader;       /* pid */
+    term_t parent;             /* pid of the spawner */
+    uint32_t flags;            /* PF_* [run] */
+    uint8_t prio;              /* PRIO_* */
+    _Atomic int status;        /* ProcStatus [sched] */
+
+    /* ---- messages and signals (process/mailbox work) ----
+     * Incoming messages and signals are appended by senders to sig_in
+     * (lock-free MPSC); the owner moves them, in order, into the private
+     * message queue msg_first..msg_last, handling non-message signals as it
+     * goes. msg_save is the receive save pointer; msg_mark supports the
+     * recv_marker_* instructions (receive after make_ref skips old mail). */
+    struct Message *_Atomic sig_in_head;   /* [sig] newest first (Treiber stack) or MPSC queue */
+    struct Message *msg_first;             /* [run] */
+    struct Message **msg_last;             /* [run] */
+    struct Message **msg_save;             /* [run] */
+    struct Message **msg_mark;             /* [run] */
+    term_t msg_mark_ref;                   /* [run] the reference msg_mark belongs to */
+    uint64_t msg_len;                      /* [run] messages in the private queue */
+
+    /* ---- links, monitors, timers, dictionary (process work) ---- */
+    void *links;               /* link/monitor tree or list (owner's choice) */
+    void *monitors;
+    void *timer;               /* receive-after timer */
+    term_t dictionary;         /* process dictionary (representation: process work) */
+
+    /* ---- scheduling [sched] (scheduler work) ---- */
+    struct Process *rq_next;
+    struct Scheduler *sched;   /* the scheduler whose run queue holds it */
+    uint64_t spawned_ns;
+} Process;
+
+/* Raise from a BIF: set the exception and return THE_NON_VALUE. */
+static inline term_t bif_raise(Process *p, uint32_t cls, term_t reason)
+{
+    p->freason = cls;
+    p->fvalue = reason;
+    return THE_NON_VALUE;
+}
+#define BIF_ERROR(p, reason) return bif_raise((p), EXC_ERROR, (reason))
+
+#endif
