@@ -35,6 +35,7 @@ include kernel/kernel.mk
 include drivers/drivers.mk
 include vm/vm.mk
 include tests/unit/unit.mk
+include mk/erlang.mk
 include mk/image.mk
 
 .PHONY: all run test bench iso image qemu-gdb clean distclean deps

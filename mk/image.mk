@@ -40,8 +40,8 @@ $(KERNEL_ELF): $(BUILD)/kernel.pass1.elf $(BUILD)/k/ksyms.o
 # The kernel command line baked into the default image (make run ARGS=...).
 IMAGE_CMDLINE = $(ARGS)
 
-$(ISO): $(KERNEL_ELF) iso/grub.cfg scripts/mkiso.sh $(DEPS_STAMP) FORCE
-	scripts/mkiso.sh $(KERNEL_ELF) $@ '$(IMAGE_CMDLINE)'
+$(ISO): $(KERNEL_ELF) $(BOOTFS) iso/grub.cfg scripts/mkiso.sh $(DEPS_STAMP) FORCE
+	scripts/mkiso.sh $(KERNEL_ELF) $@ '$(IMAGE_CMDLINE)' $(BOOTFS)
 
 # A raw disk image for machines with no CD: the hybrid image grub-mkrescue
 # writes carries an MBR and boots from a hard disk as it is. qcow2 for clouds.

@@ -21,3 +21,18 @@ VM_SRCS += vm/etf_decode.c
 
 # --- .beam file parsing (owner: loader work) ---
 VM_SRCS += vm/genop.c vm/beam_file.c vm/beam_code.c vm/inflate_glue.c
+
+# --- the BIF table (shared; each area owns its vm/bifs_*.def) ---
+VM_SRCS += vm/bif_table.c
+
+# --- emulator, loader translation, code and export tables (owner: emulator work) ---
+
+# --- BIFs (owner: BIF work) ---
+
+# --- processes, mailboxes, signals, schedulers, timers (owner: process work) ---
+
+# --- garbage collector (owner: GC work) ---
+
+# --- platform implementations, boot (owner: lead) ---
+VM_SRCS += vm/bootfs.c
+VM_SRCS += vm/bif_beamos.c

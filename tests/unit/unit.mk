@@ -2,17 +2,25 @@
 # with the host build of the VM and prints `N passed, N failed` (check.h).
 # Every test is built twice: plain, and under ASan+UBSan.
 
-UNIT_TESTS := test_beam_file test_term test_bignum test_etf test_phash
+UNIT_TESTS := test_beam_file test_term test_bignum test_etf test_phash test_bootfs
 
 VM_HOST_ALL := $(VM_SRCS) $(VM_HOST_SRCS)
 UNIT_BINS     := $(UNIT_TESTS:%=$(BUILD)/host/tests/unit/%)
 UNIT_SAN_BINS := $(UNIT_TESTS:%=$(BUILD)/host-san/tests/unit/%)
 
-$(BUILD)/host/tests/unit/%: $(BUILD)/host/tests/unit/%.o $(VM_HOST_ALL:%.c=$(BUILD)/host/%.o) $(ZLIB_HOST_LIB)
-	$(CC) $^ -o $@ $(HOST_LDFLAGS)
+# The VM's host objects go into an archive so a test links only what it uses.
+VM_HOST_LIB     := $(BUILD)/host/libvm.a
+VM_HOST_SAN_LIB := $(BUILD)/host-san/libvm.a
+$(VM_HOST_LIB): $(VM_HOST_ALL:%.c=$(BUILD)/host/%.o)
+	rm -f $@ && ar rcs $@ $^
+$(VM_HOST_SAN_LIB): $(VM_HOST_ALL:%.c=$(BUILD)/host-san/%.o)
+	rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/host-san/tests/unit/%: $(BUILD)/host-san/tests/unit/%.o $(VM_HOST_ALL:%.c=$(BUILD)/host-san/%.o) $(ZLIB_HOST_SAN_LIB)
-	$(CC) -fsanitize=address,undefined $^ -o $@ $(HOST_LDFLAGS)
+$(BUILD)/host/tests/unit/%: $(BUILD)/host/tests/unit/%.o $(VM_HOST_LIB) $(ZLIB_HOST_LIB)
+	$(CC) $< -o $@ -Wl,--start-group $(VM_HOST_LIB) $(ZLIB_HOST_LIB) -Wl,--end-group $(HOST_LDFLAGS)
+
+$(BUILD)/host-san/tests/unit/%: $(BUILD)/host-san/tests/unit/%.o $(VM_HOST_SAN_LIB) $(ZLIB_HOST_SAN_LIB)
+	$(CC) -fsanitize=address,undefined $< -o $@ -Wl,--start-group $(VM_HOST_SAN_LIB) $(ZLIB_HOST_SAN_LIB) -Wl,--end-group $(HOST_LDFLAGS)
 
 .PHONY: unit-tests
 unit-tests: $(UNIT_BINS) $(UNIT_SAN_BINS)
@@ -29,3 +37,14 @@ $(LOADER_SAMPLE_BEAM): tests/unit/data/loader_sample.erl | $(DEPS_STAMP)
 $(BUILD)/host/tests/unit/test_beam_file.o: HOST_CFLAGS += -DLOADER_SAMPLE_BEAM='"$(abspath $(LOADER_SAMPLE_BEAM))"'
 $(BUILD)/host-san/tests/unit/test_beam_file.o: HOST_SAN_CFLAGS += -DLOADER_SAMPLE_BEAM='"$(abspath $(LOADER_SAMPLE_BEAM))"'
 $(BUILD)/host/tests/unit/test_beam_file $(BUILD)/host-san/tests/unit/test_beam_file: | $(LOADER_SAMPLE_BEAM)
+
+# --- boot archive reader tests (owner: lead) ---
+BOOTFS_SAMPLE_TAR := $(BUILD)/tests/unit/data/bootfs_sample.tar
+$(BOOTFS_SAMPLE_TAR):
+	@mkdir -p $(dir $@)/bootfs_sample/sub
+	printf 'hello\n' > $(dir $@)/bootfs_sample/hello.beam
+	head -c 1000 /dev/zero | tr '\0' 'x' > $(dir $@)/bootfs_sample/sub/deep.beam
+	tar --format=ustar -C $(dir $@)/bootfs_sample -cf $@ hello.beam sub/deep.beam
+$(BUILD)/host/tests/unit/test_bootfs.o: HOST_CFLAGS += -DBOOTFS_SAMPLE_TAR='"$(abspath $(BOOTFS_SAMPLE_TAR))"'
+$(BUILD)/host-san/tests/unit/test_bootfs.o: HOST_SAN_CFLAGS += -DBOOTFS_SAMPLE_TAR='"$(abspath $(BOOTFS_SAMPLE_TAR))"'
+$(BUILD)/host/tests/unit/test_bootfs $(BUILD)/host-san/tests/unit/test_bootfs: | $(BOOTFS_SAMPLE_TAR)

@@ -1,0 +1,48 @@
+# Erlang code: the runtime's own modules (vm/lib), the OTP modules taken
+# from the installed erlang-base package, the Erlang tests, and the boot
+# archive (a ustar of .beam files) that GRUB loads beside the kernel.
+
+ERLC := erlc
+OTP_LIB := $(firstword $(wildcard /usr/lib/erlang/lib))
+
+RUNTIME_ERL := vm/lib/init.erl vm/lib/beamos_console.erl
+RUNTIME_EBIN := $(BUILD)/lib/ebin
+RUNTIME_BEAMS := $(RUNTIME_ERL:vm/lib/%.erl=$(RUNTIME_EBIN)/%.beam)
+
+$(RUNTIME_EBIN)/%.beam: vm/lib/%.erl | $(DEPS_STAMP)
+	@mkdir -p $(RUNTIME_EBIN)
+	$(ERLC) -Werror -o $(RUNTIME_EBIN) $<
+
+# OTP modules in the image, copied unchanged from the installed OTP 25.
+# erts: the preloaded modules whose Erlang parts run on our BIFs.
+OTP_ERTS_MODULES := erlang erts_internal atomics counters persistent_term
+OTP_STDLIB_MODULES := array base64 binary calendar dict digraph digraph_utils \
+  erl_anno erl_error erl_eval erl_internal erl_parse erl_scan erl_lint \
+  erl_expand_records erl_features erl_bits eval_bits erl_stdlib_errors ets \
+  filename gb_sets gb_trees gen gen_event gen_server gen_statem io io_lib \
+  io_lib_format io_lib_fread io_lib_pretty lists maps math orddict ordsets \
+  proc_lib proplists queue rand sets sofs string supervisor timer unicode \
+  unicode_util uri_string
+
+# Erlang test modules (tests/erl): run on stock erl, beamos-host and the image.
+ERL_TEST_SRCS := tests/erl/bt.erl tests/erl/arith_test.erl tests/erl/data_test.erl \
+  tests/erl/exc_test.erl tests/erl/proc_test.erl
+ERL_TEST_MODULES := arith_test data_test exc_test proc_test
+ERL_TEST_EBIN := $(BUILD)/tests/erl
+ERL_TEST_BEAMS := $(ERL_TEST_SRCS:tests/erl/%.erl=$(ERL_TEST_EBIN)/%.beam)
+
+$(ERL_TEST_EBIN)/%.beam: tests/erl/%.erl tests/erl/bt.hrl | $(DEPS_STAMP)
+	@mkdir -p $(ERL_TEST_EBIN)
+	$(ERLC) +nowarn_shadow_vars -o $(ERL_TEST_EBIN) $<
+
+.PHONY: erl-tests
+erl-tests: $(ERL_TEST_BEAMS)
+
+# mkbootfs: runtime + OTP modules + the application's beams → one ustar.
+APP ?=
+APP_EBIN := $(BUILD)/app/ebin
+BOOTFS := $(BUILD)/bootfs.tar
+
+$(BOOTFS): $(RUNTIME_BEAMS) scripts/mkbootfs.sh FORCE
+	scripts/mkbootfs.sh $@ "$(OTP_LIB)" "$(OTP_ERTS_MODULES)" "$(OTP_STDLIB_MODULES)" \
+	  $(RUNTIME_EBIN) $(if $(APP),$(APP))

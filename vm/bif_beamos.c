@@ -1,0 +1,127 @@
+/*
+ * bif_beamos.c — BIFs of module `beamos`, the runtime's own interface to the
+ * platform, used by the Erlang side of the runtime (vm/lib): the console
+ * server writes and polls the console through them, and init reads the
+ * command line. Applications should use io and init, not these.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm/atom.h"
+#include "vm/bif.h"
+#include "vm/binary.h"
+#include "vm/platform.h"
+
+/* Write an iolist (bytes and binaries, nested) to the console, in order.
+ * Chunks are gathered in a buffer so a line goes out in one write. Returns
+ * -1 if the term is not an iolist (nothing is written then). */
+static int write_iolist(term_t io)
+{
+    size_t cap = 64, depth = 0;
+    term_t *stack = malloc(cap * sizeof *stack);
+    char buf[512];
+    size_t used = 0;
+    /* First pass validates, second writes: a bad iolist writes nothing. */
+    for (int pass = 0; pass < 2; pass++) {
+        depth = 0;
+        stack[depth++] = io;
+        while (depth > 0) {
+            term_t t = stack[--depth];
+            while (is_list(t)) {
+                term_t h = cons_head(t);
+                if (is_byte(h)) {
+                    if (pass) {
+                        if (used == sizeof buf) { plat_console_write(buf, used); used = 0; }
+                        buf[used++] = (char)small_value(h);
+                    }
+                } else if (is_list(h) || is_nil(h) || is_binary(h)) {
+                    if (depth + 2 > cap) {
+                        cap *= 2;
+                        stack = realloc(stack, cap * sizeof *stack);
+                    }
+                    stack[depth++] = cons_tail(t);   /* resume after the sublist */
+                    t = h;
+                    continue;
+                } else {
+                    free(stack);
+                    return -1;
+                }
+                t = cons_tail(t);
+            }
+            if (is_binary(t)) {
+                if (pass) {
+                    const uint8_t *bytes;
+                    size_t off, bits;
+                    bitstring_get(t, &bytes, &off, &bits);
+                    if (used) { plat_console_write(buf, used); used = 0; }
+                    if (off % 8 == 0) {
+                        plat_console_write((const char *)bytes + off / 8, bits / 8);
+                    } else {                     /* unaligned sub-binary: copy out */
+                        uint8_t tmp[256];
+                        for (size_t done = 0; done < bits / 8;) {
+                            size_t n = bits / 8 - done < sizeof tmp ? bits / 8 - done : sizeof tmp;
+                            bits_copy(tmp, 0, bytes, off + done * 8, n * 8);
+                            plat_console_write((const char *)tmp, n);
+                            done += n;
+                        }
+                    }
+                }
+            } else if (!is_nil(t)) {
+                free(stack);
+                return -1;
+            }
+        }
+    }
+    if (used)
+        plat_console_write(buf, used);
+    free(stack);
+    return 0;
+}
+
+term_t bif_beamos_console_write_1(Process *p, term_t *args)
+{
+    if (write_iolist(args[0]) < 0)
+        BIF_ERROR(p, ATOM_badarg);
+    return ATOM_ok;
+}
+
+/* Buffered console input as a binary, <<>> if none, or eof. */
+term_t bif_beamos_console_read_0(Process *p, term_t *args)
+{
+    (void)args;
+    char buf[256];
+    long n = plat_console_read(buf, sizeof buf);
+    if (n < 0)
+        return atom_intern_cstr("eof");
+    return binary_new(&p->h, (const uint8_t *)buf, (size_t)n);
+}
+
+/* The command line as a list of strings (erl-style words). */
+term_t bif_beamos_boot_args_0(Process *p, term_t *args)
+{
+    (void)args;
+    int argc;
+    char **argv;
+    plat_args(&argc, &argv);
+    size_t words = 0;
+    for (int i = 0; i < argc; i++)
+        words += 2 + 2 * strlen(argv[i]);
+    term_t *hp = heap_alloc(&p->h, words);
+    term_t list = NIL;
+    for (int i = argc - 1; i >= 0; i--) {
+        term_t s = NIL;
+        for (size_t k = strlen(argv[i]); k > 0; k--) {
+            s = make_cons(hp, make_small((uint8_t)argv[i][k - 1]), s);
+            hp += 2;
+        }
+        list = make_cons(hp, s, list);
+        hp += 2;
+    }
+    return list;
+}
+
+term_t bif_beamos_platform_0(Process *p, term_t *args)
+{
+    (void)p; (void)args;
+    return atom_intern_cstr(plat_name());
+}
