@@ -321,6 +321,33 @@ static int test_ipi_round_trips(void)
     return 0;
 }
 
+/* Every CPU pings the next one, all at once: IPIs between any two CPUs. */
+static volatile int ring_result[MAX_CPUS];
+
+static void ping_next(void *arg)
+{
+    (void)arg;
+    uint32_t me = cpu_id(), next = (me + 1) % cpu_count;
+    int ok = 1;
+    for (int r = 0; r < 50 && ok; r++)
+        ok = smp_ping(next, SECOND_NS) == 0;
+    ring_result[me] = ok ? 1 : -1;
+}
+
+static int test_ipi_ring(void)
+{
+    if (cpu_count < 2)
+        return 0;
+    for (uint32_t i = 0; i < cpu_count; i++)
+        ring_result[i] = 0;
+    if (on_all_cpus(ping_next, 0) < 0)
+        return -1;
+    for (uint32_t i = 0; i < cpu_count; i++)
+        if (ring_result[i] != 1)
+            return fail("CPU %u could not interrupt CPU %u", i, (i + 1) % cpu_count);
+    return 0;
+}
+
 static volatile int timer_result[MAX_CPUS];
 
 static void timer_wait(void *arg)
@@ -424,6 +451,7 @@ static const SelfTest tests[] = {
     {"RTC wall clock", test_rtc},
     {"spinlock hammered from every CPU", test_spinlock_all_cpus},
     {"IPI round trips to every CPU", test_ipi_round_trips},
+    {"IPIs between every pair of neighbouring CPUs at once", test_ipi_ring},
     {"LAPIC timer fires on every CPU", test_lapic_timer_all_cpus},
     {"TSC monotonic across CPUs", test_tsc_monotonic_across_cpus},
 };
