@@ -49,7 +49,7 @@ run: iso
 qemu-gdb: iso
 	scripts/qemu --iso $(ISO) --smp $(SMP) --mem $(MEM) --gdb
 
-test: iso image unit-tests
+test: iso image unit-tests erl-tests
 	scripts/run-tests
 
 bench: all

@@ -37,6 +37,8 @@ $(ERL_TEST_EBIN)/%.beam: tests/erl/%.erl tests/erl/bt.hrl | $(DEPS_STAMP)
 
 .PHONY: erl-tests
 erl-tests: $(ERL_TEST_BEAMS)
+	@mkdir -p $(BUILD)/tests
+	@echo $(ERL_TEST_MODULES) > $(BUILD)/tests/erl-modules
 
 # mkbootfs: runtime + OTP modules + the application's beams → one ustar.
 APP ?=

@@ -40,7 +40,7 @@ stacktrace_test() ->
     try deep(id(3))
     catch error:deep_error:St ->
             [{exc_test, deep, 1, Info} | _] = St,
-            ?eq("exc_test.erl", proplists:get_value(file, Info)),
+            ?eq("exc_test.erl", filename:basename(proplists:get_value(file, Info))),
             ?true(is_integer(proplists:get_value(line, Info)))
     end.
 
