@@ -14,7 +14,7 @@ BUILD    := build
 SMP      ?= 2
 MEM      ?= 512M
 KVM      ?= 0
-ARGS     ?=
+ARGS     ?= -s hello start
 
 # Set-up: install missing Debian packages once per build tree.
 DEPS_STAMP := $(BUILD)/.deps-ok
@@ -35,6 +35,7 @@ include kernel/kernel.mk
 include drivers/drivers.mk
 include vm/vm.mk
 include tests/unit/unit.mk
+include mk/host.mk
 include mk/erlang.mk
 include mk/image.mk
 
@@ -44,12 +45,12 @@ all: iso
 deps: $(DEPS_STAMP)
 
 run: iso
-	scripts/qemu --iso $(ISO) --smp $(SMP) --mem $(MEM) $(if $(filter 1,$(KVM)),--kvm) $(if $(ARGS),--append '$(ARGS)')
+	scripts/qemu --iso $(ISO) --smp $(SMP) --mem $(MEM) $(if $(filter 1,$(KVM)),--kvm)
 
 qemu-gdb: iso
 	scripts/qemu --iso $(ISO) --smp $(SMP) --mem $(MEM) --gdb
 
-test: iso image unit-tests erl-tests
+test: iso image unit-tests erl-tests build/tests/erl-image.iso build/beamos-host
 	scripts/run-tests
 
 bench: all

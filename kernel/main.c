@@ -22,6 +22,7 @@
 #include "arch/x86_64/trap.h"
 #include "arch/x86_64/tsc.h"
 #include "drivers/serial.h"
+#include "vm/boot.h"
 
 void kmain(uint32_t magic, uint64_t boot_info_phys) __attribute__((noreturn));
 static void kmain_late(void) __attribute__((noreturn));
@@ -112,6 +113,5 @@ static void kmain_late(void)
         int failed = selftest_run();
         power_off(failed ? 1 : 0);
     }
-    kprintf("BeamOS: no Erlang VM in this build yet; powering off.\n");
-    power_off(0);
+    vm_main();                              /* the BEAM: schedulers on every CPU; never returns */
 }

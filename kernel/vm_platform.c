@@ -116,3 +116,9 @@ int plat_read_file(const char *path, uint8_t **data, size_t *size)
 
 void plat_halt(int status) { power_off((uint32_t)status); }
 void plat_fatal(const char *msg) { panic("vm: %s", msg); }
+
+char **plat_environ(void)
+{
+    static char *none[] = {NULL};
+    return none;                        /* a unikernel has no inherited environment */
+}

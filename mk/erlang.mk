@@ -5,9 +5,16 @@
 ERLC := erlc
 OTP_LIB := $(firstword $(wildcard /usr/lib/erlang/lib))
 
-RUNTIME_ERL := vm/lib/init.erl vm/lib/beamos_console.erl
+RUNTIME_ERL := vm/lib/init.erl vm/lib/beamos_console.erl vm/lib/code.erl vm/lib/net_kernel.erl
 RUNTIME_EBIN := $(BUILD)/lib/ebin
 RUNTIME_BEAMS := $(RUNTIME_ERL:vm/lib/%.erl=$(RUNTIME_EBIN)/%.beam)
+# OTP kernel modules the runtime uses unchanged (they run on our BIFs); they
+# sit with the runtime's modules, so beamos-host and the image see the same.
+OTP_KERNEL_MODULES := os
+RUNTIME_BEAMS += $(OTP_KERNEL_MODULES:%=$(RUNTIME_EBIN)/%.beam)
+$(OTP_KERNEL_MODULES:%=$(RUNTIME_EBIN)/%.beam): | $(DEPS_STAMP)
+	@mkdir -p $(RUNTIME_EBIN)
+	cp $(firstword $(wildcard $(OTP_LIB)/kernel-*/ebin))/$(notdir $@) $@
 
 $(RUNTIME_EBIN)/%.beam: vm/lib/%.erl | $(DEPS_STAMP)
 	@mkdir -p $(RUNTIME_EBIN)
@@ -17,7 +24,7 @@ $(RUNTIME_EBIN)/%.beam: vm/lib/%.erl | $(DEPS_STAMP)
 # erts: the preloaded modules whose Erlang parts run on our BIFs.
 OTP_ERTS_MODULES := erlang erts_internal atomics counters persistent_term
 OTP_STDLIB_MODULES := array base64 binary calendar dict digraph digraph_utils \
-  erl_anno erl_error erl_eval erl_internal erl_parse erl_scan erl_lint \
+  epp erl_anno erl_error erl_eval erl_internal erl_parse erl_scan erl_lint \
   erl_expand_records erl_features erl_bits eval_bits erl_stdlib_errors ets \
   filename gb_sets gb_trees gen gen_event gen_server gen_statem io io_lib \
   io_lib_format io_lib_fread io_lib_pretty lists maps math orddict ordsets \
@@ -41,10 +48,19 @@ erl-tests: $(ERL_TEST_BEAMS)
 	@echo $(ERL_TEST_MODULES) > $(BUILD)/tests/erl-modules
 
 # mkbootfs: runtime + OTP modules + the application's beams → one ustar.
-APP ?=
+APP ?= apps/hello
 APP_EBIN := $(BUILD)/app/ebin
 BOOTFS := $(BUILD)/bootfs.tar
 
 $(BOOTFS): $(RUNTIME_BEAMS) scripts/mkbootfs.sh FORCE
 	scripts/mkbootfs.sh $@ "$(OTP_LIB)" "$(OTP_ERTS_MODULES)" "$(OTP_STDLIB_MODULES)" \
 	  $(RUNTIME_EBIN) $(if $(APP),$(APP))
+
+# The Erlang tests packed into an image of their own (make test boots it).
+ERL_TEST_ISO := $(BUILD)/tests/erl-image.iso
+ERL_TEST_BOOTFS := $(BUILD)/tests/erl-bootfs.tar
+$(ERL_TEST_BOOTFS): $(RUNTIME_BEAMS) $(ERL_TEST_BEAMS) scripts/mkbootfs.sh FORCE
+	scripts/mkbootfs.sh $@ "$(OTP_LIB)" "$(OTP_ERTS_MODULES)" "$(OTP_STDLIB_MODULES)" \
+	  $(RUNTIME_EBIN) $(ERL_TEST_EBIN)
+$(ERL_TEST_ISO): $(KERNEL_ELF) $(ERL_TEST_BOOTFS) iso/grub.cfg scripts/mkiso.sh FORCE
+	scripts/mkiso.sh $(KERNEL_ELF) $@ '-s bt main $(ERL_TEST_MODULES)' $(ERL_TEST_BOOTFS)

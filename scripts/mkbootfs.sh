@@ -21,8 +21,10 @@ if [ -n "$app" ]; then
   [ -d "$app" ] || { echo "mkbootfs: APP=$app is not a directory" >&2; exit 1; }
   shopt -s nullglob
   erls=("$app"/*.erl); beams=("$app"/*.beam)
-  [ ${#erls[@]} -gt 0 ] && erlc -o "$stage/app" "${erls[@]}"
+  # .beam files first, then the sources: a module given both ways is
+  # taken from its source.
   [ ${#beams[@]} -gt 0 ] && cp "${beams[@]}" "$stage/app/"
+  [ ${#erls[@]} -gt 0 ] && erlc -o "$stage/app" "${erls[@]}"
   [ -n "$(ls "$stage/app")" ] || { echo "mkbootfs: no .erl or .beam files in $app" >&2; exit 1; }
 fi
 tmp="$out.tmp"

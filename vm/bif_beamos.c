@@ -125,3 +125,42 @@ term_t bif_beamos_platform_0(Process *p, term_t *args)
     (void)p; (void)args;
     return atom_intern_cstr(plat_name());
 }
+
+#include "vm/term_print.h"
+
+/* erlang:display/1: print the term on the console, bypassing the I/O
+ * system (as OTP does: a debugging aid that works when nothing else does). */
+term_t bif_erlang_display_1(Process *p, term_t *args)
+{
+    (void)p;
+    size_t cap = 4096;
+    char *buf = malloc(cap);
+    size_t n = term_print(buf, cap, args[0]);
+    if (n >= cap) {                      /* snprintf-style: n is the full length */
+        free(buf);
+        cap = n + 1;
+        buf = malloc(cap);
+        n = term_print(buf, cap, args[0]);
+    }
+    plat_console_write(buf, n);
+    plat_console_write("\n", 1);
+    free(buf);
+    return ATOM_true;
+}
+
+/* erlang:nif_error/1,2. OTP's preloaded modules (erlang, persistent_term,
+ * atomics, ...) give every BIF an Erlang body that calls nif_error; the
+ * loader binds the real BIF when we have it. When we do not, the call lands
+ * here and must fail loudly: a function that is not implemented raises
+ * `undef` (the stub's own MFA is on top of the stack trace). */
+term_t bif_erlang_nif_error_1(Process *p, term_t *args)
+{
+    (void)args;
+    BIF_ERROR(p, ATOM_undef);
+}
+
+term_t bif_erlang_nif_error_2(Process *p, term_t *args)
+{
+    (void)args;
+    BIF_ERROR(p, ATOM_undef);
+}

@@ -174,8 +174,8 @@ static EtfError scan(Reader *r, const EtfOptions *o, size_t *words_out) {
             NEED(4);
             size_t n = u32(r);
             if (n > (r->len - r->pos) / 2) return ETF_ERR_BAD_SIZE;
-            if (n > MAP_FLAT_MAX) return ETF_ERR_NOTSUP; /* needs HAMT */
-            words += map_from_pairs_need(n);
+            /* a large map is staged in a 2n-tuple, then built as a HAMT */
+            words += map_from_pairs_need(n) + (n > MAP_FLAT_MAX ? tuple_words(2 * n) : 0);
             todo += 2 * n;
             break;
         }
@@ -238,7 +238,8 @@ static EtfError scan(Reader *r, const EtfOptions *o, size_t *words_out) {
 
 typedef struct {
     term_t *slot;  /* NULL: finish the map in `map` */
-    term_t map;
+    term_t map;    /* a flatmap, or the staging tuple {K1, V1, ...} of a large map */
+    term_t *dest;  /* large map: where the built map goes */
 } Todo;
 
 typedef struct {
@@ -247,7 +248,7 @@ typedef struct {
     Todo local[64];
 } Stack;
 
-static void push(Stack *s, term_t *slot, term_t map) {
+static void push3(Stack *s, term_t *slot, term_t map, term_t *dest) {
     if (s->len == s->cap) {
         size_t cap = s->cap * 2;
         Todo *n = malloc(cap * sizeof *n);
@@ -260,8 +261,9 @@ static void push(Stack *s, term_t *slot, term_t map) {
         s->v = n;
         s->cap = cap;
     }
-    s->v[s->len++] = (Todo){slot, map};
+    s->v[s->len++] = (Todo){slot, map, dest};
 }
+static void push(Stack *s, term_t *slot, term_t map) { push3(s, slot, map, NULL); }
 
 /* Sorts a decoded flatmap's pairs into key order; false on a duplicate. */
 static bool finish_map(term_t m) {
@@ -281,6 +283,26 @@ static bool finish_map(term_t m) {
         vs[j] = v;
     }
     return true;
+}
+
+/* Builds a large map from its staging tuple {K1, V1, K2, V2, ...} into
+ * *dest; false on a duplicate key (OTP rejects those). */
+static bool finish_large_map(Heap *h, term_t staging, term_t *dest) {
+    size_t n = tuple_arity(staging) / 2;
+    term_t *ks = malloc(2 * n * sizeof *ks);
+    if (!ks) {
+        fputs("etf: out of memory\n", stderr);
+        abort();
+    }
+    term_t *vs = ks + n;
+    for (size_t i = 0; i < n; i++) {
+        ks[i] = tuple_element(staging, 2 * i + 1);
+        vs[i] = tuple_element(staging, 2 * i + 2);
+    }
+    term_t m = map_from_pairs(h, ks, vs, n);
+    free(ks);
+    *dest = m;
+    return map_size(m) == n;
 }
 
 static bool is_local(const EtfOptions *o, term_t node, uint32_t creation) {
@@ -379,6 +401,13 @@ static EtfError build_one(Reader *r, Heap *h, const EtfOptions *o, term_t *slot,
     }
     case ETF_MAP: {
         size_t n = u32(r);
+        if (n > MAP_FLAT_MAX) {
+            term_t *st = heap_alloc(h, tuple_words(2 * n));
+            term_t staging = make_tuple_header(st, 2 * n);
+            push3(s, NULL, staging, slot);
+            for (size_t i = 2 * n; i-- > 0;) push(s, st + 1 + i, 0);
+            return ETF_OK;
+        }
         term_t *ks, *vs;
         term_t m = map_new_flat(h, n, &ks, &vs);
         *slot = m;
@@ -467,7 +496,11 @@ static EtfError build(Reader *r, Heap *h, const EtfOptions *o, term_t *out) {
     while (s.len && !e) {
         Todo t = s.v[--s.len];
         if (!t.slot) {
-            if (!finish_map(t.map)) e = ETF_ERR_BAD_VALUE;
+            if (t.dest) {
+                if (!finish_large_map(h, t.map, t.dest)) e = ETF_ERR_BAD_VALUE;
+            } else if (!finish_map(t.map)) {
+                e = ETF_ERR_BAD_VALUE;
+            }
             continue;
         }
         e = build_one(r, h, o, t.slot, &s);
@@ -510,7 +543,7 @@ static EtfError decode_plain(Heap *h, const uint8_t *buf, size_t len, const EtfO
     /* One allocation; builders run on a sub-arena over it so they cannot
      * spill into fragments, then its off-heap list joins the heap's. */
     term_t *block = heap_alloc(h, words);
-    Heap sub = {block, block, block + words, NULL, 0, {NULL, 0}};
+    Heap sub = {block, block, block + words, NULL, 0, {NULL, 0}, 0};
     Reader r = {buf, len, 1};
     term_t result = NIL;
     e = build(&r, &sub, opts, &result);

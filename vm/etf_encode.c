@@ -224,10 +224,20 @@ static EtfError encode(term_t t, const EtfOptions *o, Writer *w) {
             size_t n = map_size(t);
             w_u8(w, ETF_MAP);
             w_u32(w, (uint32_t)n);
-            const term_t *ks = tuple_val(flatmap_keys(t)) + 1, *vs = flatmap_values(t);
-            for (size_t i = n; i-- > 0;) {
-                push(&s, vs[i]);
-                push(&s, ks[i]);
+            /* Pairs in iteration order, as OTP: flatmaps in key order,
+             * HAMTs in trie order. (OTP's trie is keyed by its internal
+             * hash, ours by phash2, so large maps' pair order differs from
+             * erl's bytes; decoders accept any order.) */
+            size_t base = s.len;
+            for (size_t i = 0; i < 2 * n; i++) push(&s, THE_NON_VALUE);
+            MapIter it;
+            term_t k, v;
+            size_t i = 0;
+            map_iter_init(&it, t);
+            while (i < n && map_iter_next(&it, &k, &v)) {
+                s.v[base + 2 * (n - 1 - i) + 1] = k;
+                s.v[base + 2 * (n - 1 - i)] = v;
+                i++;
             }
         } else if (is_bitstring(t)) {
             w_bitstring(w, t);

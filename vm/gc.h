@@ -2,11 +2,12 @@
  * gc.h — per-process garbage collection (copying; generational: young heap
  * and old heap). Only the emulator calls the collector, at points where it
  * knows which X registers are live; BIFs never collect (see bif.h).
- * The GC work owns the implementation (gc.c).
+ * The GC work owns the implementation (gc*.c); design notes: docs/gc.md.
  */
 #ifndef BEAMOS_VM_GC_H
 #define BEAMOS_VM_GC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "vm/process.h"
@@ -15,15 +16,51 @@
  * stack top. Roots: x_reg[0..live), the stack, the process dictionary,
  * fvalue/ftrace, received messages' fragments (h.mbuf), the message queue.
  * Terms outside the process's heaps (literals, unreceived message
- * fragments) are left where they are. Returns the reductions to charge. */
+ * fragments) are left where they are. Returns the reductions to charge.
+ *
+ * Added (GC work; backward compatible): x_reg == NULL means "p is not
+ * running": its live registers are then p->arg_reg[0..p->arity) (as saved
+ * when it was scheduled out). With a non-NULL x_reg, arg_reg is not a root.
+ * A full sweep is done when PF_FORCE_GC is set (erlang:garbage_collect sets
+ * it; the collector clears it), after max_gen_gcs minor collections, when the
+ * old heap is full, or when the virtual binary heap is exceeded. Every raw
+ * pointer into p's heaps is invalid after the call. */
 int gc_collect(Process *p, size_t need_words, term_t *x_reg, unsigned live);
 
 /* The heap block sizes OTP uses, in words: the smallest >= words. */
 size_t gc_next_heap_size(size_t words);
 
-/* Allocate p's first heap block of `words` (min_heap_size). 0 or -1. */
+/* Allocate p's first heap block of `words` (min_heap_size). 0 or -1.
+ * Added (GC work): also sets min_heap_size = words, an empty old
+ * generation, max_gen_gcs = GC_DEFAULT_FULLSWEEP_AFTER and bin_vheap_sz =
+ * GC_MIN_BIN_VHEAP_WORDS; a spawn_opt caller overrides them afterwards. */
 int gc_alloc_initial_heap(Process *p, size_t words);
 /* Free every heap block, fragment and off-heap reference of p. */
 void gc_free_process_memory(Process *p);
+
+/* ---- added by the GC work: defaults, when to collect, stress mode ---- */
+
+#define GC_DEFAULT_MIN_HEAP_WORDS 233       /* min_heap_size */
+#define GC_DEFAULT_FULLSWEEP_AFTER 65535    /* fullsweep_after */
+#define GC_MIN_BIN_VHEAP_WORDS 46422        /* min_bin_vheap_size */
+
+/* Build with -DGC_STRESS to make gc_is_desired() always true: the emulator
+ * then collects at every allocation opportunity (every test-heap, every BIF
+ * return), so a raw heap pointer kept across one is caught at once. */
+#ifdef GC_STRESS
+#define GC_STRESS_ENABLED 1
+#else
+#define GC_STRESS_ENABLED 0
+#endif
+static inline bool gc_stress_enabled(void) { return GC_STRESS_ENABLED; }
+
+/* Should the emulator collect now (with need 0) although the heap has room?
+ * OTP's test after a BIF call: heap fragments exist (BIF spill-over or
+ * received messages), the off-heap binaries referenced exceed the virtual
+ * binary heap, or a collection was requested. */
+static inline bool gc_is_desired(const Process *p) {
+    return GC_STRESS_ENABLED || p->h.mbuf != NULL || (p->flags & PF_FORCE_GC) ||
+           p->h.off_heap.overhead / sizeof(term_t) >= p->bin_vheap_sz;
+}
 
 #endif

@@ -46,6 +46,7 @@ void heap_init(Heap *h, size_t words) {
     h->mbuf_sz = 0;
     h->off_heap.first = NULL;
     h->off_heap.overhead = 0;
+    h->reserve = 0;
 }
 
 void heap_off_heap_release(OffHeap *oh) {

@@ -60,6 +60,10 @@ typedef struct {
     HeapFragment *mbuf;       /* fragments, newest first */
     size_t mbuf_sz;           /* total words used in fragments */
     OffHeap off_heap;
+    /* Words heap_alloc() always leaves free below hend. A process heap
+     * keeps 1: its hend is the stack top, and a call pushes its return
+     * address there without a check of its own (vm/emu.c). 0 elsewhere. */
+    size_t reserve;
 } Heap;
 
 /* Slow path of heap_alloc: a new fragment of at least `words`. Never NULL
@@ -69,7 +73,7 @@ term_t *heap_alloc_fragment(Heap *h, size_t words);
 /* The one allocation funnel. Returns `words` uninitialised words. */
 static inline term_t *heap_alloc(Heap *h, size_t words) {
     term_t *p = h->htop;
-    if ((size_t)(h->hend - p) >= words) {
+    if ((size_t)(h->hend - p) >= words + h->reserve) {
         h->htop = p + words;
         return p;
     }

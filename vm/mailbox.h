@@ -31,9 +31,17 @@ typedef struct Message {
     uint32_t kind;             /* MSG_* (signals share the queue to keep order) */
     term_t from;               /* sender pid (signals) */
     term_t extra;              /* signal payload (exit reason, monitor ref, ...) */
+    /* Added by the process work: the ProcBins in frag (heap.h invariant);
+     * they join the receiver's h.off_heap when the message is received. */
+    OffHeap off_heap;
 } Message;
 
-enum { MSG_MESSAGE = 0, MSG_EXIT, MSG_LINK, MSG_UNLINK, MSG_MONITOR, MSG_DEMONITOR, MSG_MONITOR_DOWN };
+enum { MSG_MESSAGE = 0, MSG_EXIT, MSG_LINK, MSG_UNLINK, MSG_MONITOR, MSG_DEMONITOR, MSG_MONITOR_DOWN,
+       /* added by the process work (appended, so earlier values keep theirs):
+        * the exit signal a dying linked process sends (trappable even for
+        * reason kill), the acknowledgement of an unlink (OTP 23+ unlink
+        * protocol), and the receive timer's expiry (signal.c). */
+       MSG_EXIT_LINK, MSG_UNLINK_ACK, MSG_TIMEOUT };
 
 /* The message at the save pointer, after taking in newly arrived signals;
  * NULL if there is none. */

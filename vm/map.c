@@ -7,6 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "vm/map_hamt.h"
+
 #include "vm/term_compare.h"
 
 static void not_flat(const char *what) {
@@ -17,6 +19,7 @@ static void not_flat(const char *what) {
 size_t map_size(term_t m) {
     switch (map_kind(m)) {
     case MAP_KIND_FLAT: return flatmap_size(m);
+    case MAP_KIND_HAMT_HEAD_BITMAP: return hamt_size(m);
     default: not_flat("map_size"); return 0;
     }
 }
@@ -47,6 +50,7 @@ term_t map_get(term_t m, term_t key) {
         long i = flat_find(m, key);
         return i >= 0 ? flatmap_values(m)[i] : THE_NON_VALUE;
     }
+    case MAP_KIND_HAMT_HEAD_BITMAP: return hamt_get(m, key);
     default: not_flat("map_get"); return THE_NON_VALUE;
     }
 }
@@ -78,7 +82,15 @@ term_t map_put(Heap *h, term_t m, term_t key, term_t value) {
             mp[2 + i] = value;
             return make_boxed(mp);
         }
-        if (n + 1 > MAP_FLAT_MAX) return THE_NON_VALUE; /* HAMT needed */
+        if (n + 1 > MAP_FLAT_MAX) {
+            /* grows into a HAMT */
+            term_t ks2[MAP_FLAT_MAX + 1], vs2[MAP_FLAT_MAX + 1];
+            memcpy(ks2, ks, n * sizeof(term_t));
+            memcpy(vs2, vs, n * sizeof(term_t));
+            ks2[n] = key;
+            vs2[n] = value;
+            return hamt_from_pairs(h, ks2, vs2, n + 1);
+        }
         size_t at = (size_t)(-i - 1);
         term_t *nk, *nv;
         term_t r = map_new_flat(h, n + 1, &nk, &nv);
@@ -94,6 +106,7 @@ term_t map_put(Heap *h, term_t m, term_t key, term_t value) {
         }
         return r;
     }
+    case MAP_KIND_HAMT_HEAD_BITMAP: return hamt_put(h, m, key, value);
     default: not_flat("map_put"); return THE_NON_VALUE;
     }
 }
@@ -115,12 +128,13 @@ term_t map_remove(Heap *h, term_t m, term_t key) {
         }
         return r;
     }
+    case MAP_KIND_HAMT_HEAD_BITMAP: return hamt_remove(h, m, key);
     default: not_flat("map_remove"); return THE_NON_VALUE;
     }
 }
 
 term_t map_from_pairs(Heap *h, const term_t *keys, const term_t *values, size_t n) {
-    if (n > MAP_FLAT_MAX) return THE_NON_VALUE; /* HAMT needed */
+    if (n > MAP_FLAT_MAX) return hamt_from_pairs(h, keys, values, n);
     /* Insertion sort of indexes by key (n <= 32); a later duplicate wins. */
     size_t idx[MAP_FLAT_MAX];
     size_t m = 0;
@@ -145,8 +159,40 @@ term_t map_from_pairs(Heap *h, const term_t *keys, const term_t *values, size_t 
     return r;
 }
 
+void map_iter_init(MapIter *it, term_t m) {
+    if (map_kind(m) == MAP_KIND_HAMT_HEAD_BITMAP) {
+        hamt_iter_init(it, m);
+        return;
+    }
+    it->map = m;
+    it->i = 0;
+    it->depth = 0;
+}
+
+size_t map_put_need(term_t m) {
+    size_t n = map_size(m);
+    if (map_kind(m) != MAP_KIND_FLAT) return hamt_put_need(m);
+    if (n + 1 <= MAP_FLAT_MAX) return flatmap_words(n + 1) + tuple_words(n + 1);
+    return map_from_pairs_need(n + 1);
+}
+
+size_t map_remove_need(term_t m) {
+    size_t n = map_size(m);
+    if (map_kind(m) != MAP_KIND_FLAT) return hamt_put_need(m) + map_from_pairs_need(MAP_FLAT_MAX);
+    return flatmap_words(n) + tuple_words(n);
+}
+
+/* A HAMT of n leaves: n cons cells, at most n - 1 inner nodes (each has
+ * two or more entries, or one node child on a shared-prefix chain of at
+ * most 8), and the entry words. A bound, not exact. */
+size_t map_from_pairs_need(size_t n) {
+    if (n <= MAP_FLAT_MAX) return flatmap_words(n) + tuple_words(n);
+    return 2 * n + (n + 1) * (2 + 1) + 8 * 3 * n + 3;
+}
+
 bool map_iter_next(MapIter *it, term_t *key, term_t *value) {
     switch (map_kind(it->map)) {
+    case MAP_KIND_HAMT_HEAD_BITMAP: return hamt_iter_next(it, key, value);
     case MAP_KIND_FLAT:
         if (it->i >= flatmap_size(it->map)) return false;
         *key = tuple_val(flatmap_keys(it->map))[1 + it->i];

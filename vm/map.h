@@ -1,9 +1,10 @@
 /*
- * map.h — maps. Today only flatmaps; HAMT nodes slot in behind map_kind().
+ * map.h — maps: flatmaps up to MAP_FLAT_MAX keys, HAMTs beyond
+ * (map_hamt.h; kinds HAMT_HEAD_BITMAP and HAMT_NODE_BITMAP).
  *
  * Map header: subtag MAP, bits 6..7 the kind, bits 8..63 the number of
  * words that follow (flatmap). Every map function switches on map_kind()
- * and handles MAP_KIND_FLAT; the HAMT kinds are reserved.
+ * and handles MAP_KIND_FLAT here and the HAMT kinds in map_hamt.c.
  *
  * flatmap  [header(MAP, kind FLAT, words = 1 + n), keys, v1 ... vn]
  *   keys: a tuple of the n keys, sorted in map-key order (term_compare_exact:
@@ -24,9 +25,9 @@
 
 enum {
     MAP_KIND_FLAT = 0,
-    MAP_KIND_HAMT_HEAD_ARRAY = 1,  /* reserved */
-    MAP_KIND_HAMT_HEAD_BITMAP = 2, /* reserved */
-    MAP_KIND_HAMT_NODE_BITMAP = 3, /* reserved */
+    MAP_KIND_HAMT_HEAD_ARRAY = 1,  /* reserved (never built: heads use a bitmap) */
+    MAP_KIND_HAMT_HEAD_BITMAP = 2, /* map_hamt.h */
+    MAP_KIND_HAMT_NODE_BITMAP = 3, /* map_hamt.h: inner node, never a map term */
 };
 
 static inline unsigned map_kind(term_t m) { return (unsigned)((*boxed_val(m) >> 6) & 3); }
@@ -45,28 +46,36 @@ size_t map_size(term_t m);
 /* The value of key, or THE_NON_VALUE. Keys match exactly (=:=). */
 term_t map_get(term_t m, term_t key);
 
-/* Heap words map_put/map_from_pairs/map_remove may use. */
-static inline size_t map_put_need(term_t m) { return flatmap_words(map_size(m) + 1) + tuple_words(map_size(m) + 1); }
-static inline size_t map_remove_need(term_t m) { return flatmap_words(map_size(m)) + tuple_words(map_size(m)); }
-static inline size_t map_from_pairs_need(size_t n) { return flatmap_words(n) + tuple_words(n); }
+/* Heap words map_put/map_from_pairs/map_remove may use (worst case; the
+ * HAMT cases were added by the BIF work: see map_hamt.h). */
+size_t map_put_need(term_t m);
+size_t map_remove_need(term_t m);
+size_t map_from_pairs_need(size_t n);
 
 /* A flatmap of n entries with uninitialised keys and values; the caller
  * fills them in sorted key order. Needs map_from_pairs_need(n). */
 term_t map_new_flat(Heap *h, size_t n, term_t **keys, term_t **values);
-/* m with key => value. THE_NON_VALUE if the result would need a HAMT
- * (more than MAP_FLAT_MAX entries; not implemented yet). */
+/* m with key => value; becomes a HAMT past MAP_FLAT_MAX entries. */
 term_t map_put(Heap *h, term_t m, term_t key, term_t value);
 /* m without key (m itself if absent). */
 term_t map_remove(Heap *h, term_t m, term_t key);
-/* A map from n key/value pairs (later duplicates win, as maps:from_list). */
+/* A map from n key/value pairs (later duplicates win, as maps:from_list);
+ * a HAMT if more than MAP_FLAT_MAX distinct keys. */
 term_t map_from_pairs(Heap *h, const term_t *keys, const term_t *values, size_t n);
 
-/* Iteration in key order: i from 0 to map_size(m)-1. */
+/* Iteration: flatmaps in key order, HAMTs in their hash order (as OTP's
+ * maps:iterator). The HAMT fields (path of nodes) were added by the BIF
+ * work; flatmap users only ever touch map and i, so existing code is
+ * unaffected. */
+#define MAP_ITER_DEPTH 10
 typedef struct {
     term_t map;
     size_t i;
+    unsigned depth;                     /* HAMT: nodes on the path */
+    const term_t *node[MAP_ITER_DEPTH]; /* HAMT: first entry of each node */
+    unsigned left[MAP_ITER_DEPTH];      /* HAMT: entries not yet visited */
 } MapIter;
-static inline void map_iter_init(MapIter *it, term_t m) { it->map = m; it->i = 0; }
+void map_iter_init(MapIter *it, term_t m);
 bool map_iter_next(MapIter *it, term_t *key, term_t *value);
 
 #endif

@@ -212,7 +212,9 @@ uint32_t phash2_make_hash2(term_t term) {
                 continue;
             }
             case MAP_SUBTAG: {
-                /* flatmap; a HAMT walks its nodes pushing the same pairs */
+                /* The pair hashes are xor-ed, so the visiting order does
+                 * not matter: flatmaps and HAMTs (OTP walks its nodes)
+                 * give the same value for the same pairs. */
                 size_t n = map_size(term);
                 hash = hash1(hash, (uint32_t)n, HCONST_16);
                 if (n == 0) break;
@@ -221,11 +223,13 @@ uint32_t phash2_make_hash2(term_t term) {
                 push(&s, MARK_MAP_TAIL);
                 hash = 0;
                 xor_pairs = 0;
-                const term_t *ks = tuple_val(flatmap_keys(term)) + 1, *vs = flatmap_values(term);
-                for (size_t i = n; i-- > 0;) {
+                MapIter it;
+                term_t k, v;
+                map_iter_init(&it, term);
+                while (map_iter_next(&it, &k, &v)) {
                     push(&s, MARK_MAP_PAIR);
-                    push(&s, vs[i]);
-                    push(&s, ks[i]);
+                    push(&s, v);
+                    push(&s, k);
                 }
                 break;
             }

@@ -54,6 +54,11 @@ void plat_boot_archive(const uint8_t **data, size_t *size);
  * file system, returns -1). On success *data is malloc'ed. */
 int plat_read_file(const char *path, uint8_t **data, size_t *size);
 
+/* The environment the VM starts with, as "NAME=VALUE" strings ending in
+ * NULL (host: the process environment; kernel: none). os:getenv/putenv work
+ * on the VM's own copy. */
+char **plat_environ(void);
+
 /* ---- end ---- */
 /* Power off (kernel) or exit (host) with `status`. Never returns. */
 void plat_halt(int status) __attribute__((noreturn));

@@ -73,6 +73,7 @@ enum { PRIO_MAX = 0, PRIO_HIGH = 1, PRIO_NORMAL = 2, PRIO_LOW = 3, PRIO_COUNT = 
 #define PF_ACTIVE_TIMER (1u << 1)  /* receive ... after timer armed */
 #define PF_TIMEOUT     (1u << 2)   /* the receive timer fired */
 #define PF_FORCE_GC    (1u << 3)   /* erlang:garbage_collect requested */
+#define PF_YIELDED     (1u << 8)   /* added (process work): erlang:yield/0 is between its two calls */
 
 #define PROC_DEF_ARG_REGS 6
 
@@ -129,7 +130,27 @@ typedef struct Process {
     void *links;               /* link/monitor tree or list (owner's choice) */
     void *monitors;
     void *timer;               /* receive-after timer */
-    term_t dictionary;         /* process dictionary (representation: process work) */
+    term_t dictionary;         /* process dictionary: a list of {Key, Value} [run] */
+    /* Added by the process work (backward compatible: new fields only).
+     * sig_private: signals taken from sig_in but not yet handled, oldest
+     * first (left over when an exit signal killed the process mid-batch).
+     * exit_reason/exit_sig: a pending kill (exit signal handled, process
+     * not yet exited); THE_NON_VALUE if none; the reason lives in exit_sig's
+     * fragment (or is an immediate).
+     * mark_ref: the numbers of the reference the receive marker is bound to
+     * (msg_mark_ref only ever holds an immediate, so the GC needs not visit
+     * it). tmo_seq: generation of the receive timer; a MSG_TIMEOUT signal
+     * with an older number is stale. unlink_id: last unlink id used. */
+    struct Message *sig_private;           /* [run] */
+    term_t exit_reason;                    /* [run] */
+    struct Message *exit_sig;              /* [run] */
+    uint32_t mark_ref[3];                  /* [run] */
+    uint64_t tmo_seq;                      /* [run] */
+    uint64_t unlink_id;                    /* [run] */
+    /* Deferred free (proc.c): a dead Process stays readable until every
+     * scheduler has passed a quiescent point after retire_epoch. */
+    struct Process *retire_next;
+    uint64_t retire_epoch;
 
     /* ---- scheduling [sched] (scheduler work) ---- */
     struct Process *rq_next;

@@ -10,8 +10,19 @@
 
 #include <stdint.h>
 
-#include "vm/beam_file.h"
 #include "vm/process.h"
+
+/* Contract change (process work): sched.h no longer includes beam_file.h,
+ * whose BeamInstr (a parsed generic instruction) clashes with process.h's
+ * BeamInstr (a threaded-code word), so no file could include sched.h. The
+ * register counts are repeated here; identical redefinitions are legal C,
+ * so including beam_file.h as well stays fine. */
+#ifndef BEAM_MAX_X_REGS
+#define BEAM_MAX_X_REGS 1024
+#endif
+#ifndef BEAM_MAX_F_REGS
+#define BEAM_MAX_F_REGS 1024
+#endif
 
 #define MAX_SCHEDULERS 64
 
@@ -40,5 +51,16 @@ void sched_run(unsigned index);
 /* Make p runnable (from any scheduler; wakes an idle one if needed). */
 void sched_enqueue(Process *p);
 Scheduler *sched_self(void);
+
+/* ---- added by the process work (backward compatible) ---- */
+/* Run scheduler `index` on the calling thread until no process is runnable
+ * and no timer is pending, then return (tests; single-threaded boot work).
+ * Sleeps through plat_idle_wait while only timers are pending. */
+void sched_run_until_idle(unsigned index);
+/* Processes in s's run queues (statistics(run_queue)). */
+unsigned sched_runq_len(Scheduler *s);
+/* The scheduler for a process to use now: its own if it has one, else the
+ * caller's. */
+Scheduler *sched_for(Process *p);
 
 #endif

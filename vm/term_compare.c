@@ -125,21 +125,59 @@ typedef struct {
     bool exact;
 } Frame;
 
+/* A malloc'd block of terms the stack's frames point into (the sorted
+ * pairs of a HAMT); freed when the comparison ends. */
+typedef struct Owned {
+    struct Owned *next;
+    term_t w[];
+} Owned;
+
 typedef struct {
     Frame *f;
     size_t len, cap;
+    Owned *owned;
     Frame local[32];
 } Stack;
+
+static void *xmalloc(size_t bytes) {
+    void *p = malloc(bytes ? bytes : 1);
+    if (!p) {
+        fputs("term_compare: out of memory\n", stderr);
+        abort();
+    }
+    return p;
+}
+
+typedef struct {
+    term_t k, v;
+} Pair;
+
+static int pair_cmp(const void *x, const void *y) {
+    return term_compare_exact(((const Pair *)x)->k, ((const Pair *)y)->k);
+}
+
+/* The n pairs of map m, keys in map-key order (term_compare_exact), into
+ * keys[0..n) and values[0..n). Flatmaps are already in that order; a HAMT
+ * is in hash order and is sorted here. */
+static void sorted_pairs(term_t m, size_t n, term_t *keys, term_t *values) {
+    Pair *p = xmalloc(n * sizeof *p);
+    MapIter it;
+    size_t i = 0;
+    map_iter_init(&it, m);
+    while (i < n && map_iter_next(&it, &p[i].k, &p[i].v)) i++;
+    qsort(p, i, sizeof *p, pair_cmp);
+    for (size_t j = 0; j < i; j++) {
+        keys[j] = p[j].k;
+        values[j] = p[j].v;
+    }
+    free(p);
+}
 
 static void push(Stack *s, const term_t *a, const term_t *b, size_t n, bool exact) {
     if (n == 0) return;
     if (s->len == s->cap) {
         size_t cap = s->cap * 2;
-        Frame *nf = malloc(cap * sizeof *nf);
-        if (!nf) {
-            fputs("term_compare: out of memory\n", stderr);
-            abort();
-        }
+        Frame *nf = xmalloc(cap * sizeof *nf);
         for (size_t i = 0; i < s->len; i++) nf[i] = s->f[i];
         if (s->f != s->local) free(s->f);
         s->f = nf;
@@ -171,9 +209,22 @@ static int cmp_step(term_t a, term_t b, int cls, bool exact, Stack *s) {
     case CLASS_MAP: {
         size_t na = map_size(a), nb = map_size(b);
         if (na != nb) return na < nb ? -1 : 1;
-        /* flatmap only (HAMT: iterate in key order here) */
-        push(s, flatmap_values(a), flatmap_values(b), na, exact);
-        push(s, tuple_val(flatmap_keys(a)) + 1, tuple_val(flatmap_keys(b)) + 1, na, true);
+        /* keys in map-key order (always exact), then values in key order;
+         * a map's kind is a function of its size, so both are flat or both
+         * are HAMTs */
+        if (map_kind(a) == MAP_KIND_FLAT && map_kind(b) == MAP_KIND_FLAT) {
+            push(s, flatmap_values(a), flatmap_values(b), na, exact);
+            push(s, tuple_val(flatmap_keys(a)) + 1, tuple_val(flatmap_keys(b)) + 1, na, true);
+            return 0;
+        }
+        Owned *o = xmalloc(sizeof *o + 4 * na * sizeof(term_t));
+        o->next = s->owned;
+        s->owned = o;
+        term_t *ka = o->w, *va = ka + na, *kb = va + na, *vb = kb + na;
+        sorted_pairs(a, na, ka, va);
+        sorted_pairs(b, na, kb, vb);
+        push(s, va, vb, na, exact);
+        push(s, ka, kb, na, true);
         return 0;
     }
     case CLASS_FUN: {
@@ -203,6 +254,7 @@ static int compare(term_t a, term_t b, bool exact) {
     s.f = s.local;
     s.len = 0;
     s.cap = sizeof s.local / sizeof s.local[0];
+    s.owned = NULL;
     int result = 0;
     for (;;) {
         if (a != b) {
@@ -222,6 +274,11 @@ static int compare(term_t a, term_t b, bool exact) {
         if (--f->n == 0) s.len--;
     }
     if (s.f != s.local) free(s.f);
+    while (s.owned) {
+        Owned *next = s.owned->next;
+        free(s.owned);
+        s.owned = next;
+    }
     return result;
 }
 

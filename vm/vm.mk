@@ -26,13 +26,31 @@ VM_SRCS += vm/genop.c vm/beam_file.c vm/beam_code.c vm/inflate_glue.c
 VM_SRCS += vm/bif_table.c
 
 # --- emulator, loader translation, code and export tables (owner: emulator work) ---
+VM_SRCS += vm/export.c vm/code.c vm/loader.c
+VM_SRCS += vm/emu.c vm/emu_exc.c vm/emu_bs.c
+VM_SRCS += vm/bif_code.c
 
 # --- BIFs (owner: BIF work) ---
+VM_SRCS += vm/bif_erlang_arith.c vm/bif_erlang_compare.c vm/bif_erlang_types.c
+VM_SRCS += vm/bif_erlang_tuple.c vm/bif_erlang_list.c vm/bif_erlang_convert.c
+VM_SRCS += vm/bif_erlang_float_fmt.c vm/bif_erlang_binary.c vm/bif_erlang_etf.c
+VM_SRCS += vm/bif_erlang_time.c vm/bif_erlang_misc.c vm/bif_erlang_text.c
+VM_SRCS += vm/bif_lists.c vm/bif_maps.c vm/map_hamt.c vm/bif_math.c
+VM_SRCS += vm/bif_binary.c vm/bif_binary_match.c
+VM_SRCS += vm/bif_unicode.c vm/bif_md5.c
 
 # --- processes, mailboxes, signals, schedulers, timers (owner: process work) ---
+VM_SRCS += vm/term_copy.c vm/proc.c vm/proc_links.c vm/signal.c vm/mailbox.c
+VM_SRCS += vm/sched.c vm/timer.c vm/registry.c
+VM_SRCS += vm/bif_proc.c vm/bif_proc_misc.c
+VM_SRCS += vm/bif_proc_info.c vm/bif_system.c vm/sys_stats.c
+VM_SRCS += vm/bif_atomics.c vm/bif_persistent_term.c
 
 # --- garbage collector (owner: GC work) ---
+VM_SRCS += vm/gc.c vm/gc_copy.c vm/gc_offheap.c vm/gc_sizes.c
 
 # --- platform implementations, boot (owner: lead) ---
 VM_SRCS += vm/bootfs.c
-VM_SRCS += vm/bif_beamos.c
+VM_SRCS += vm/bif_beamos.c vm/bif_os.c vm/bif_code_info.c vm/boot.c
+VM_HOST_SRCS += vm/host/platform_host.c
+

@@ -162,10 +162,14 @@ TEST(maps) {
     map_iter_init(&it, m4);
     while (map_iter_next(&it, &k, &v)) n++;
     CHECK(n == 2);
-    /* more than 32 entries needs a HAMT: refused for now */
+    /* the 33rd entry turns the flatmap into a HAMT */
     term_t big = map_from_pairs(&H, NULL, NULL, 0);
     for (int i = 0; i < 32; i++) big = map_put(&H, big, make_small(i), NIL);
-    CHECK(map_size(big) == 32 && map_put(&H, big, make_small(99), NIL) == THE_NON_VALUE);
+    CHECK(map_size(big) == 32);
+    big = map_put(&H, big, make_small(99), NIL);
+    CHECK(map_size(big) == 33);
+    CHECK(map_get(big, make_small(99)) == NIL);
+    CHECK(map_get(big, make_small(5)) == NIL && map_get(big, make_small(100)) == THE_NON_VALUE);
 }
 
 TEST(term_order) {

@@ -207,3 +207,6 @@ void plat_fatal(const char *msg)
     fprintf(stderr, "beamos-host: fatal: %s\n", msg);
     abort();
 }
+
+extern char **environ;
+char **plat_environ(void) { return environ; }

@@ -30,7 +30,12 @@ loop(Runner) ->
     receive
         {'EXIT', Runner, normal} -> loop(none);
         {'EXIT', Runner, Reason} ->
-            io:format("init: boot request failed: ~p~n", [Reason]),
+            %% Report with the I/O system if it works, else directly.
+            try io:format("init: boot request failed: ~p~n", [Reason])
+            catch _:_ ->
+                    beamos:console_write(<<"init: boot request failed: ">>),
+                    erlang:display(Reason)
+            end,
             erlang:halt(1);
         {stop, Status} -> erlang:halt(Status);
         {From, get_arguments} -> From ! {init, get(flags)}, loop(Runner);

@@ -1,0 +1,90 @@
+/*
+ * bif_code_info.c — erlang:get_module_info/1,2, behind every module's
+ * module_info/0,1: module, exports, functions, attributes, compile, nifs,
+ * native. md5 is not kept by the loader yet: asking for it raises badarg
+ * and module_info/0 leaves it out.
+ */
+#include "vm/atom.h"
+#include "vm/bif.h"
+#include "vm/code.h"
+
+static term_t mk_tuple2(Process *p, term_t a, term_t b)
+{
+    term_t *hp = heap_alloc(&p->h, 3);
+    hp[0] = make_header(2, TUPLE_SUBTAG);
+    hp[1] = a;
+    hp[2] = b;
+    return make_boxed(hp);
+}
+
+static term_t cons(Process *p, term_t h, term_t t) { return make_cons(heap_alloc(&p->h, 2), h, t); }
+
+static term_t fa(Process *p, const ErtsMFA *m) { return mk_tuple2(p, m->function, make_small(m->arity)); }
+
+static term_t exports_list(Process *p, const ModuleCode *mc)
+{
+    term_t list = NIL;
+    for (uint32_t i = mc->export_count; i > 0; i--)
+        list = cons(p, fa(p, &mc->exports[i - 1]->mfa), list);
+    return list;
+}
+
+static term_t functions_list(Process *p, const ModuleCode *mc)
+{
+    term_t list = NIL;
+    for (uint32_t i = mc->function_count; i > 0; i--)
+        list = cons(p, fa(p, &mc->functions[i - 1].mfa), list);
+    return list;
+}
+
+static term_t item(Process *p, const ModuleCode *mc, term_t what)
+{
+    if (what == atom_intern_cstr("module")) return mc->module;
+    if (what == atom_intern_cstr("exports")) return exports_list(p, mc);
+    if (what == atom_intern_cstr("functions")) return functions_list(p, mc);
+    if (what == atom_intern_cstr("attributes")) return mc->attributes;
+    if (what == atom_intern_cstr("compile")) return mc->compile_info;
+    if (what == atom_intern_cstr("nifs")) return NIL;
+    if (what == atom_intern_cstr("native")) return ATOM_false;
+    return THE_NON_VALUE;
+}
+
+term_t bif_erlang_get_module_info_2(Process *p, term_t *args)
+{
+    if (!is_atom(args[0]) || !is_atom(args[1]))
+        BIF_ERROR(p, ATOM_badarg);
+    const ModuleCode *mc = code_module_current(args[0]);
+    if (!mc)
+        BIF_ERROR(p, ATOM_badarg);
+    term_t r = item(p, mc, args[1]);
+    if (r == THE_NON_VALUE)
+        BIF_ERROR(p, ATOM_badarg);
+    return r;
+}
+
+term_t bif_erlang_get_module_info_1(Process *p, term_t *args)
+{
+    if (!is_atom(args[0]))
+        BIF_ERROR(p, ATOM_badarg);
+    const ModuleCode *mc = code_module_current(args[0]);
+    if (!mc)
+        BIF_ERROR(p, ATOM_badarg);
+    static const char *const items[] = {"module", "exports", "attributes", "compile"};
+    term_t list = NIL;
+    for (int i = 3; i >= 0; i--) {
+        term_t key = atom_intern_cstr(items[i]);
+        list = cons(p, mk_tuple2(p, key, item(p, mc, key)), list);
+    }
+    return list;
+}
+
+/* beamos:autoload(Module): load Module from the boot archive or code path
+ * if it is not loaded (the code module's ensure_loaded). */
+term_t bif_beamos_autoload_1(Process *p, term_t *args)
+{
+    if (!is_atom(args[0]))
+        BIF_ERROR(p, ATOM_badarg);
+    if (code_is_loaded(args[0]))
+        return ATOM_true;
+    return code_autoload(args[0]) ? ATOM_true : ATOM_false;
+}

@@ -1,0 +1,331 @@
+/*
+ * bif_proc.c — process BIFs: spawn, send, exit, link, monitor, names,
+ * process_flag, processes (bifs_proc.def). Every term is built with
+ * heap_alloc(&p->h, ...), which never collects (bif.h).
+ */
+#include <stdlib.h>
+
+#include "vm/atom.h"
+#include "vm/bif.h"
+#include "vm/mailbox.h"
+#include "vm/proc.h"
+#include "vm/registry.h"
+#include "vm/sched.h"
+#include "vm/signal.h"
+#include "vm/term_compare.h"
+
+term_t bif_erlang_self_0(Process *p, term_t *args) { (void)args; return p->id; }
+
+static term_t do_spawn(Process *p, term_t m, term_t f, term_t a, const SpawnOpts *o)
+{
+    uint32_t ref[3];
+    term_t err;
+    Process *c = proc_spawn(p, m, f, a, o, ref, &err);
+    if (!c) BIF_ERROR(p, err);
+    if (!o->monitor) return c->id;
+    term_t r = make_internal_ref(heap_alloc(&p->h, REF_WORDS), ref);
+    term_t *hp = heap_alloc(&p->h, 3);
+    hp[1] = c->id;
+    hp[2] = r;
+    return make_tuple_header(hp, 2);
+}
+
+term_t bif_erlang_spawn_3(Process *p, term_t *args)
+{
+    SpawnOpts o;
+    proc_spawn_opts_default(&o);
+    return do_spawn(p, args[0], args[1], args[2], &o);
+}
+
+term_t bif_erlang_spawn_link_3(Process *p, term_t *args)
+{
+    SpawnOpts o;
+    proc_spawn_opts_default(&o);
+    o.link = true;
+    return do_spawn(p, args[0], args[1], args[2], &o);
+}
+
+term_t bif_erlang_spawn_opt_4(Process *p, term_t *args)
+{
+    SpawnOpts o;
+    if (!proc_spawn_opts_parse(args[3], &o)) BIF_ERROR(p, ATOM_badarg);
+    return do_spawn(p, args[0], args[1], args[2], &o);
+}
+
+/* erlang:spawn_opt({M, F, A, Opts}), which older erlang.erl calls. */
+term_t bif_erlang_spawn_opt_1(Process *p, term_t *args)
+{
+    term_t t = args[0];
+    if (!is_tuple(t) || tuple_arity(t) != 4) BIF_ERROR(p, ATOM_badarg);
+    term_t a[4] = {tuple_element(t, 1), tuple_element(t, 2), tuple_element(t, 3), tuple_element(t, 4)};
+    return bif_erlang_spawn_opt_4(p, a);
+}
+
+term_t bif_erlang_send_2(Process *p, term_t *args)
+{
+    if (mbox_send(p, args[0], args[1]) != 0) BIF_ERROR(p, ATOM_badarg);
+    return args[1];
+}
+
+term_t bif_erlang_send_3(Process *p, term_t *args)
+{
+    term_t o = args[2];
+    for (; is_list(o); o = cons_tail(o))
+        if (cons_head(o) != ATOM_nosuspend && cons_head(o) != ATOM_noconnect) BIF_ERROR(p, ATOM_badarg);
+    if (!is_nil(o) || mbox_send(p, args[0], args[1]) != 0) BIF_ERROR(p, ATOM_badarg);
+    return ATOM_ok;
+}
+
+/* exit/2. An exit signal to the caller itself takes effect at its next
+ * signal-handling point (next receive or reschedule), not before the BIF
+ * returns as in OTP. */
+term_t bif_erlang_exit_2(Process *p, term_t *args)
+{
+    if (is_internal_pid(args[0])) {
+        sig_send_exit(p->id, args[0], args[1], false);
+        return ATOM_true;
+    }
+    if (is_external_pid(args[0]) || is_port(args[0])) return ATOM_true;  /* unreachable */
+    BIF_ERROR(p, ATOM_badarg);
+}
+
+term_t bif_erlang_link_1(Process *p, term_t *args)
+{
+    term_t pid = args[0];
+    if (!is_internal_pid(pid)) {
+        if (is_pid(pid) || is_port(pid)) BIF_ERROR(p, ATOM_notsup);  /* no dist, no ports */
+        BIF_ERROR(p, ATOM_badarg);
+    }
+    if (pid == p->id) return ATOM_true;
+    LinkEntry *l = link_find(p, pid);
+    if (l && !l->unlinking) return ATOM_true;
+    if (!proc_lookup(pid)) {
+        if (!(p->flags & PF_TRAP_EXIT)) BIF_ERROR(p, ATOM_noproc);
+        if (!l) link_add(p, pid);
+        else l->unlinking = 0;
+        sig_send_exit(pid, p->id, ATOM_noproc, true);   /* {'EXIT', Pid, noproc} */
+        return ATOM_true;
+    }
+    if (!l) link_add(p, pid);
+    else l->unlinking = 0;
+    sig_send_link(p->id, pid);
+    return ATOM_true;
+}
+
+term_t bif_erlang_unlink_1(Process *p, term_t *args)
+{
+    term_t pid = args[0];
+    if (!is_pid(pid) && !is_port(pid)) BIF_ERROR(p, ATOM_badarg);
+    LinkEntry *l = link_find(p, pid);
+    if (l && !l->unlinking) {
+        l->unlinking = ++p->unlink_id;
+        sig_send_unlink(p->id, pid, l->unlinking);
+    }
+    return ATOM_true;
+}
+
+term_t bif_erlang_monitor_2(Process *p, term_t *args)
+{
+    if (args[0] != ATOM_process) BIF_ERROR(p, is_atom(args[0]) && args[0] == ATOM_port ? ATOM_notsup : ATOM_badarg);
+    term_t target = args[1], name = NIL;
+    if (is_tuple(target) && tuple_arity(target) == 2 && is_atom(tuple_element(target, 1)) &&
+        is_atom(tuple_element(target, 2))) {
+        term_t node = tuple_element(target, 2), local = term_local_node();
+        if (node != local && !(!is_atom(local) && node == ATOM_nonode_at_nohost))
+            BIF_ERROR(p, ATOM_notsup);                 /* remote: no distribution yet */
+        target = tuple_element(target, 1);
+    }
+    if (is_atom(target)) {
+        name = target;
+        target = reg_whereis(name);
+    } else if (!is_internal_pid(target)) {
+        BIF_ERROR(p, is_pid(target) ? ATOM_notsup : ATOM_badarg);
+    }
+    uint32_t ref[3];
+    proc_make_ref_numbers(p, ref);
+    term_t r = make_internal_ref(heap_alloc(&p->h, REF_WORDS), ref);
+    if (!is_internal_pid(target)) {                    /* name not registered */
+        term_t item[3];
+        term_t node = term_local_node();
+        item[1] = name;
+        item[2] = is_atom(node) ? node : ATOM_nonode_at_nohost;
+        mon_add(p, ref, NIL, name, true);
+        sig_send_down(NIL, p->id, ref, make_tuple_header(item, 2), ATOM_noproc);
+        return r;
+    }
+    mon_add(p, ref, target, name, true);
+    sig_send_monitor(p->id, target, ref, name);
+    return r;
+}
+
+static bool is_down_for(Message *m, term_t ref)
+{
+    return is_tuple(m->msg) && tuple_arity(m->msg) == 5 && tuple_element(m->msg, 1) == ATOM_DOWN &&
+           term_compare_exact(tuple_element(m->msg, 2), ref) == 0;
+}
+
+static term_t demonitor(Process *p, term_t ref, bool flush, bool info)
+{
+    if (!is_ref(ref)) BIF_ERROR(p, ATOM_badarg);
+    uint32_t r[3] = {ref_number(ref, 0), ref_number(ref, 1), ref_number(ref, 2)};
+    MonEntry *m = mon_find(p, r, true);
+    bool found = m != NULL;
+    if (m) {
+        if (is_internal_pid(m->pid)) sig_send_demonitor(p->id, m->pid, r);
+        mon_remove(p, r, true);
+    }
+    if (flush) {
+        /* The DOWN may already be a message: take in everything, drop it. */
+        struct Message **save = p->msg_save;
+        p->msg_save = &p->msg_first;
+        Message *msg;
+        while ((msg = mbox_peek(p))) {
+            if (is_down_for(msg, ref)) {
+                mbox_remove(p);
+                break;
+            }
+            mbox_next(p);
+        }
+        p->msg_save = save == &p->msg_first ? save : &p->msg_first;
+    }
+    if (!info) return ATOM_true;
+    return found ? ATOM_true : ATOM_false;
+}
+
+term_t bif_erlang_demonitor_1(Process *p, term_t *args) { return demonitor(p, args[0], false, false); }
+
+term_t bif_erlang_demonitor_2(Process *p, term_t *args)
+{
+    bool flush = false, info = false;
+    term_t o = args[1];
+    for (; is_list(o); o = cons_tail(o)) {
+        if (cons_head(o) == ATOM_flush) flush = true;
+        else if (cons_head(o) == ATOM_info) info = true;
+        else BIF_ERROR(p, ATOM_badarg);
+    }
+    if (!is_nil(o)) BIF_ERROR(p, ATOM_badarg);
+    return demonitor(p, args[0], flush, info);
+}
+
+term_t bif_erlang_register_2(Process *p, term_t *args)
+{
+    Process *q = is_internal_pid(args[1]) ? proc_lookup(args[1]) : NULL;
+    if (!q || reg_register(args[0], q) != 0) BIF_ERROR(p, ATOM_badarg);
+    return ATOM_true;
+}
+
+term_t bif_erlang_unregister_1(Process *p, term_t *args)
+{
+    if (!is_atom(args[0]) || reg_unregister(args[0]) != 0) BIF_ERROR(p, ATOM_badarg);
+    return ATOM_true;
+}
+
+term_t bif_erlang_whereis_1(Process *p, term_t *args)
+{
+    if (!is_atom(args[0])) BIF_ERROR(p, ATOM_badarg);
+    return reg_whereis(args[0]);
+}
+
+term_t bif_erlang_registered_0(Process *p, term_t *args)
+{
+    (void)args;
+    return reg_names(&p->h);
+}
+
+static term_t prio_atom(int prio)
+{
+    static const term_t a[PRIO_COUNT] = {ATOM_max, ATOM_high, ATOM_normal, ATOM_low};
+    return a[prio];
+}
+
+term_t bif_erlang_process_flag_2(Process *p, term_t *args)
+{
+    term_t v = args[1];
+    switch (args[0]) {
+    case ATOM_trap_exit: {
+        if (v != ATOM_true && v != ATOM_false) break;
+        term_t old = (p->flags & PF_TRAP_EXIT) ? ATOM_true : ATOM_false;
+        if (v == ATOM_true) p->flags |= PF_TRAP_EXIT;
+        else p->flags &= ~PF_TRAP_EXIT;
+        return old;
+    }
+    case ATOM_priority: {
+        int prio;
+        if (!proc_prio_from_atom(v, &prio)) break;
+        term_t old = prio_atom(p->prio);
+        p->prio = (uint8_t)prio;       /* takes effect at the next enqueue */
+        return old;
+    }
+    case ATOM_min_heap_size: {
+        if (!is_small(v) || small_value(v) < 0) break;
+        term_t old = make_small((int64_t)p->min_heap_size);
+        size_t w = (size_t)small_value(v);
+        p->min_heap_size = w < PROC_DEFAULT_HEAP_WORDS ? PROC_DEFAULT_HEAP_WORDS : w;
+        return old;
+    }
+    case ATOM_fullsweep_after: {
+        if (!is_small(v) || small_value(v) < 0) break;
+        term_t old = make_small(p->max_gen_gcs);
+        p->max_gen_gcs = small_value(v) > 65535 ? 65535 : (uint16_t)small_value(v);
+        return old;
+    }
+    default:
+        break;
+    }
+    BIF_ERROR(p, ATOM_badarg);
+}
+
+term_t bif_erlang_is_process_alive_1(Process *p, term_t *args)
+{
+    if (!is_internal_pid(args[0])) BIF_ERROR(p, ATOM_badarg);
+    Process *q = proc_lookup(args[0]);
+    if (!q) return ATOM_false;
+    if (q == p) return ATOM_true;
+    int st = atomic_load(&q->status);
+    return st == PROC_EXITING || st == PROC_FREE ? ATOM_false : ATOM_true;
+}
+
+term_t bif_erlang_processes_0(Process *p, term_t *args)
+{
+    (void)args;
+    size_t n = proc_count() + 64, got;
+    term_t *pids;
+    for (;;) {
+        pids = malloc(n * sizeof *pids);
+        if (!pids) BIF_ERROR(p, ATOM_system_limit);
+        got = proc_list_pids(pids, n);
+        if (got <= n) break;
+        free(pids);
+        n = got + 64;
+    }
+    term_t list = NIL, *hp = heap_alloc(&p->h, got * CONS_WORDS);
+    for (size_t i = got; i-- > 0;) {
+        list = make_cons(hp, pids[i], list);
+        hp += CONS_WORDS;
+    }
+    free(pids);
+    return list;
+}
+
+term_t bif_erlang_make_ref_0(Process *p, term_t *args)
+{
+    (void)args;
+    return proc_make_ref(p);
+}
+
+term_t bif_erlang_group_leader_0(Process *p, term_t *args)
+{
+    (void)args;
+    return p->group_leader;
+}
+
+/* group_leader(GL, Pid). Another process's field is written directly
+ * (OTP sends a signal); fine on one scheduler, see docs/processes.md. */
+term_t bif_erlang_group_leader_2(Process *p, term_t *args)
+{
+    if (!is_pid(args[0]) || !is_internal_pid(args[1])) BIF_ERROR(p, ATOM_badarg);
+    Process *q = proc_lookup(args[1]);
+    if (!q) BIF_ERROR(p, ATOM_badarg);
+    q->group_leader = args[0];
+    return ATOM_true;
+}

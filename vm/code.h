@@ -1,0 +1,138 @@
+/*
+ * code.h — loaded modules: the module table (current and old code per
+ * module), load/purge/delete, and code-address lookups for stack traces.
+ *
+ * A ModuleCode is one loaded version of a module: its threaded code, its
+ * literal area, its funs and its line table. It never moves while loaded.
+ * Module.curr is what remote calls reach (through the export table);
+ * Module.old is the previous version, still run by processes that were
+ * inside it (local calls and return addresses stay in the version that
+ * made them) until it is purged.
+ *
+ * Literal area: every literal of a module is decoded once into lit_heap, a
+ * Heap outside every process. The GC copies only terms inside a process's
+ * own heap blocks, so literals are never moved or scanned; they die with
+ * the ModuleCode at purge.
+ *
+ * Concurrency: the module table is guarded by the code lock; loading,
+ * purging and deleting take it. Readers of ModuleCode contents (lookups
+ * for stack traces) run while the module cannot be purged underneath them
+ * (purge is only requested by Erlang code that has checked no process
+ * runs old code, as OTP's code server does).
+ */
+#ifndef BEAMOS_VM_CODE_H
+#define BEAMOS_VM_CODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vm/emu.h"
+#include "vm/export.h"
+#include "vm/fun.h"
+#include "vm/heap.h"
+
+struct ModuleCode;
+
+/* A fun's entry: FunEntry first (fun.h's FunThing points at it). */
+typedef struct LoadedFun {
+    FunEntry fe;
+    const BeamInstr *addr;       /* the lambda's code */
+    struct ModuleCode *mc;       /* the version that defines it */
+    term_t name;                 /* the lambda function's atom ('-f/1-fun-0-') */
+} LoadedFun;
+
+/* A function's extent in the code, for address -> MFA lookups. */
+typedef struct {
+    const BeamInstr *start;      /* its func_info instruction */
+    const BeamInstr *end;        /* one past its last instruction */
+    ErtsMFA mfa;
+} CodeFunction;
+
+/* Address -> source line: the line entry in effect at `addr`. */
+typedef struct {
+    const BeamInstr *addr;
+    uint32_t file;               /* index into fnames; 0 = module's source */
+    uint32_t line;
+} CodeLine;
+
+typedef struct ModuleCode {
+    term_t module;
+    BeamInstr *code;
+    size_t code_words;
+    Heap lit_heap;               /* literal area (see above) */
+    term_t *literals;            /* [literal_count] */
+    uint32_t literal_count;
+    LoadedFun *funs;             /* [fun_count] */
+    uint32_t fun_count;
+    CodeFunction *functions;     /* sorted by start */
+    uint32_t function_count;
+    CodeLine *lines;             /* sorted by addr */
+    uint32_t line_count;
+    term_t *fnames;              /* [fname_count + 1] strings (lists); [0] = "<module>.erl" */
+    uint32_t fname_count;
+    const BeamInstr *on_load;    /* entry of the on_load function, or NULL */
+    term_t attributes, compile_info; /* literals, or NIL */
+    uint8_t *strings;            /* copy of StrT (bs_match_string, bs_create_bin) */
+    Export **exports;            /* the exports this version defines */
+    const BeamInstr **export_addrs;
+    uint32_t export_count;
+} ModuleCode;
+
+typedef struct Module {
+    term_t name;
+    ModuleCode *curr;
+    ModuleCode *old;
+    struct Module *next;
+} Module;
+
+/* Start the code layer: emulator dispatch table, export table, BIFs. */
+void code_init(void);
+
+/* Load a .beam image as the new current version of its module. The
+ * previous current version becomes old; if an old version exists the
+ * load fails ("not_purged"), as erlang:load_module/2. Returns 0, or -1
+ * with a message in err. Sets *module_out to the module's atom. */
+int code_load_module(const uint8_t *beam, size_t size, term_t *module_out, char *err,
+                     size_t errlen);
+/* Like code_load_module, but also says why in OTP's terms on failure:
+ * *reason_out = badfile | not_purged | on_load ... */
+int code_load_module_ex(const uint8_t *beam, size_t size, term_t expect_module,
+                        term_t *module_out, term_t *reason_out, char *err, size_t errlen);
+
+/* Make current code old (exports become undefined). false if the module
+ * has no current code, or already has old code. */
+bool code_delete_module(term_t module);
+/* Free old code. false if there is none. */
+bool code_purge_module(term_t module);
+
+ModuleCode *code_module_current(term_t module);
+ModuleCode *code_module_old(term_t module);
+bool code_is_loaded(term_t module);
+/* Calls fn for every module with current code. */
+void code_foreach_module(void (*fn)(Module *m, void *arg), void *arg);
+
+/* The start (func_info) of the function M:F/A in current code, or NULL. */
+const BeamInstr *code_find_function(const ErtsMFA *mfa);
+
+/* Which function and source line contain code address pc (current or old
+ * code). false if pc is not inside any loaded module. *file is a string
+ * term (list) or NIL when the module has no line information; *line 0. */
+bool code_lookup_address(const BeamInstr *pc, const ErtsMFA **mfa, term_t *file,
+                         uint32_t *line);
+
+/* The autoload hook: called when a call reaches an undefined export of a
+ * module that is not loaded. Implemented by the platform/boot layer (the
+ * boot archive or -pa directories); returns true if it loaded `module`. */
+bool code_autoload(term_t module);
+
+/* ---- catch table: catch words on the stack hold an index into it ---- */
+/* A catch index for a handler address (append-only, never freed). */
+uint64_t code_catch_new(const BeamInstr *handler);
+const BeamInstr *code_catch_addr(uint64_t index);
+
+/* ---- register words in threaded code (see docs/emulator.md) ---- */
+static inline BeamInstr code_x_word(uint32_t n) { return (BeamInstr)n << 3; }
+static inline BeamInstr code_y_word(uint32_t n) { return ((BeamInstr)n << 3) | 4; }
+
+#endif

@@ -1,0 +1,250 @@
+/*
+ * emu.c — the dispatch loop (computed goto) and the emulator's helpers.
+ *
+ * Threaded code: every instruction is [&&body, operands...]. Registers:
+ * x = the scheduler's X array; Y registers are E[n] where E is the stack
+ * pointer, kept ONLY in p->h.hend (never cached in a local), so every
+ * heap_alloc() and gc_collect() sees the true stack top. Calls push the
+ * return address (a CP) on the stack; `allocate N` then reserves N Y
+ * slots (initialised to NIL so the stack only ever holds terms, catch
+ * words and CPs); `return` pops the CP.
+ * Anything that may collect is gc_collect() itself, called only by
+ * allocate*, test_heap; afterwards no raw pointer into the heap is used.
+ * The instruction bodies are in vm/instrs_*.def, by family.
+ */
+#include "vm/emu.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm/atom.h"
+#include "vm/bif.h"
+#include "vm/bignum.h"
+#include "vm/binary.h"
+#include "vm/code.h"
+#include "vm/emu_bs.h"
+#include "vm/gc.h"
+#include "vm/mailbox.h"
+#include "vm/map.h"
+#include "vm/term_compare.h"
+
+static BeamInstr instr_addr[I_COUNT_];
+static BeamInstr normal_exit_code[1];
+
+static const char *const instr_names[] = {
+#define INSTR(name, layout) #name,
+#include "vm/instrs.def"
+#undef INSTR
+};
+
+BeamInstr emu_instr_addr(unsigned op) { return instr_addr[op]; }
+const char *emu_instr_name(unsigned op) { return op < I_COUNT_ ? instr_names[op] : "?"; }
+int emu_instr_op(BeamInstr word) {
+    for (unsigned i = 0; i < I_COUNT_; i++)
+        if (instr_addr[i] == word) return (int)i;
+    return -1;
+}
+
+void emu_init(void) {
+    if (instr_addr[0]) return;
+    emu_execute(NULL, NULL);
+    normal_exit_code[0] = instr_addr[I_i_normal_exit];
+}
+
+static void save_args(Process *p, const term_t *x, uint32_t n) {
+    if (!p->arg_reg) {
+        p->arg_reg = p->def_arg_reg;
+        p->max_arg_reg = PROC_DEF_ARG_REGS;
+    }
+    if (n > p->max_arg_reg) {
+        term_t *a = malloc(n * sizeof *a);
+        if (!a) abort();
+        if (p->arg_reg != p->def_arg_reg) free(p->arg_reg);
+        p->arg_reg = a;
+        p->max_arg_reg = n;
+    }
+    memcpy(p->arg_reg, x, n * sizeof *x);
+    p->arity = n;
+}
+
+int emu_setup_call(Process *p, term_t module, term_t function, term_t args) {
+    term_t regs[256];
+    uint32_t n = 0;
+    for (term_t l = args; !is_nil(l); l = cons_tail(l)) {
+        if (!is_list(l) || n == 255) return -1;
+        regs[n++] = cons_head(l);
+    }
+    emu_init();
+    Export *ep = export_get(module, function, n);
+    *--p->h.hend = (term_t)(uintptr_t)normal_exit_code;
+    save_args(p, regs, n);
+    p->i = export_addr(ep);
+    p->current = &ep->mfa;
+    p->initial_call = ep->mfa;
+    return 0;
+}
+
+/* ---- operand access ---- */
+static inline term_t src_(const term_t *x, const Process *p, BeamInstr w) {
+    if (w & TAG_PRIMARY_MASK) return (term_t)w;
+    return (w & 4) ? p->h.hend[w >> 3] : x[w >> 3];
+}
+static inline term_t *dst_(term_t *x, Process *p, BeamInstr w) {
+    return (w & 4) ? &p->h.hend[w >> 3] : &x[w >> 3];
+}
+
+static term_t tuple2(Process *p, term_t a, term_t b) {
+    term_t *hp = heap_alloc(&p->h, 3);
+    term_t t = make_tuple_header(hp, 2);
+    hp[1] = a;
+    hp[2] = b;
+    return t;
+}
+
+static bool fun_arity_is(term_t f, int64_t a) {
+    if (is_fun(f)) return fun_val(f)->entry->arity == a;
+    return export_mfa(f)->arity == a;
+}
+
+static double num_to_double(term_t t, bool *ok) {
+    *ok = true;
+    if (is_small(t)) return (double)small_value(t);
+    if (is_float(t)) return float_value(t);
+    double d;
+    if (is_big(t) && big_to_double(t, &d)) return d;
+    *ok = false;
+    return 0;
+}
+
+/* Binary search for an exact word among sorted immediates, else linear
+ * search by exact term equality (bignum / float select values). */
+static long select_find(const BeamInstr *vals, unsigned n, term_t v) {
+    if (is_immed(v)) {
+        long lo = 0, hi = (long)n - 1;
+        while (lo <= hi) {
+            long mid = (lo + hi) / 2;
+            if (vals[mid] == v) return mid;
+            if (vals[mid] < v) lo = mid + 1; else hi = mid - 1;
+        }
+        return -1;
+    }
+    for (unsigned i = 0; i < n; i++)
+        if (!is_immed(vals[i]) && term_eq_exact(vals[i], v)) return (long)i;
+    return -1;
+}
+
+#define S(k) src_(x, p, I[k])
+#define D(k) (*dst_(x, p, I[k]))
+#define E (p->h.hend)
+#define LBL(k) ((const BeamInstr *)I[k])
+#define NEXT goto *(void *)*I
+#define JUMP(a) do { I = (a); NEXT; } while (0)
+#define OP(name) L_##name:
+/* Raise a run-time error at the current instruction. */
+#define RAISE(cls, r)                                                   \
+    do {                                                                \
+        p->freason = (cls);                                             \
+        p->fvalue = (r);                                                \
+        exc_pc = I; exc_mfa = NULL; exc_args = NIL; exc_flags = 0;      \
+        goto handle_error;                                              \
+    } while (0)
+#define ERROR(r) RAISE(EXC_ERROR, (r))
+/* Continue at `target` with `arity` argument registers, charging one
+ * reduction; yield when the slice is used up. */
+#define DISPATCH_CALL(target, arity)                                    \
+    do {                                                                \
+        const BeamInstr *t_ = (target);                                 \
+        if (--p->fcalls <= 0) { yield_at = t_; yield_arity = (arity); goto do_yield; } \
+        JUMP(t_);                                                       \
+    } while (0)
+#define PUSH_CP(next) (*--E = (term_t)(uintptr_t)(next))
+/* Ensure `need` free words between htop and the stack, collecting with
+ * `live` X registers as roots. */
+/* One word more than asked is always kept free: a call pushes its CP onto
+ * the stack without a check of its own, and may do so right after the
+ * instructions that used up all of `need`. */
+#define HEAP_NEED(need, live)                                           \
+    do {                                                                \
+        size_t n_ = (need) + 1;                                         \
+        if ((size_t)(E - p->h.htop) < n_) p->fcalls -= gc_collect(p, n_, x, (unsigned)(live)); \
+    } while (0)
+
+EmuResult emu_execute(Scheduler *s, Process *p) {
+    static const void *const labels[] = {
+#define INSTR(name, layout) &&L_##name,
+#include "vm/instrs.def"
+#undef INSTR
+    };
+    if (!p) {
+        for (unsigned i = 0; i < I_COUNT_; i++) instr_addr[i] = (BeamInstr)labels[i];
+        return EMU_YIELD;
+    }
+    term_t *x = s->x_reg;
+    double *f = s->f_reg;
+    const BeamInstr *I = p->i;
+    const BeamInstr *yield_at;
+    uint32_t yield_arity;
+    const BeamInstr *exc_pc = NULL;
+    const BeamInstr *tail_pc = NULL; /* see call_ext in instrs_calls.def */
+    const ErtsMFA *exc_mfa = NULL;
+    term_t exc_args = NIL;
+    unsigned exc_flags = 0;
+    int32_t budget = EMU_DEFAULT_REDUCTIONS;
+
+    s->current = p;
+    p->fcalls = budget;
+    if (p->arity) memcpy(x, p->arg_reg, p->arity * sizeof *x);
+    p->freason = EXC_NONE;
+    NEXT;
+
+#include "vm/instrs_calls.def"
+#include "vm/instrs_data.def"
+#include "vm/instrs_exc.def"
+#include "vm/instrs_msg.def"
+#include "vm/instrs_map.def"
+#include "vm/instrs_float.def"
+#include "vm/instrs_bs.def"
+
+do_yield:
+    p->i = yield_at;
+    save_args(p, x, yield_arity);
+    p->reductions += (uint64_t)(budget - p->fcalls);
+    return EMU_YIELD;
+
+handle_error: {
+    uint32_t cls = p->freason & EXC_CLASS_MASK;
+    uint32_t fl = p->freason & EXC_F_MASK;
+    term_t raw;
+    if (fl & EXC_F_TRACE) {
+        raw = p->ftrace;
+    } else {
+        if (fl & EXC_F_ARGS) { exc_args = p->ftrace; exc_flags = RAW_TOP_CURRENT; exc_mfa = NULL; }
+        raw = emu_raw_trace(p, cls, exc_pc, exc_mfa, exc_args, exc_flags);
+    }
+    p->freason = cls;
+    p->ftrace = raw;
+    term_t *frame;
+    term_t *slot = emu_find_catch(p, &frame);
+    if (slot) {
+        I = code_catch_addr(catch_index(*slot));
+        E = frame;
+        x[0] = THE_NON_VALUE;
+        x[1] = emu_class_atom(cls);
+        x[2] = p->fvalue;
+        x[3] = raw;
+        p->freason = EXC_NONE;
+        NEXT;
+    }
+    /* Uncaught: the process exits. */
+    term_t reason = p->fvalue;
+    if (cls == EXC_ERROR) reason = tuple2(p, reason, emu_build_stacktrace(p, raw));
+    else if (cls == EXC_THROW)
+        reason = tuple2(p, tuple2(p, ATOM_nocatch, reason), emu_build_stacktrace(p, raw));
+    p->fvalue = reason;
+    p->i = I;
+    p->arity = 0;
+    p->reductions += (uint64_t)(budget - p->fcalls);
+    return EMU_EXIT;
+}
+}

@@ -1,0 +1,205 @@
+/*
+ * gc_copy.c — the copying core: from-space ranges, object layouts,
+ * evacuation with forwarding, the Cheney scan, and pointer relocation for
+ * heap blocks that move whole (resizing).
+ *
+ * INVARIANT (walkable heap): every heap area the collector scans is a
+ * sequence of objects that each start with a header word, and of cons cells
+ * (two term words). gc_layout() sizes every object from its header, so raw
+ * payload words are never mistaken for terms.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm/gc_impl.h"
+#include "vm/map.h"
+#include "vm/platform.h"
+
+/* ---------------------------------------------------------------- ranges */
+
+static int range_cmp(const void *a, const void *b) {
+    uintptr_t x = (uintptr_t)((const GcRange *)a)->lo, y = (uintptr_t)((const GcRange *)b)->lo;
+    return x < y ? -1 : x > y ? 1 : 0;
+}
+
+int gc_space_init(GcSpace *s, const Process *p, bool with_old) {
+    size_t n = 2;
+    for (const HeapFragment *f = p->h.mbuf; f; f = f->next) n++;
+    s->r = malloc(n * sizeof *s->r);
+    s->n = 0;
+    if (!s->r) return -1;
+    if (p->h.htop > p->h.heap)
+        s->r[s->n++] = (GcRange){p->h.heap, p->h.htop, NULL};
+    if (with_old && p->old_heap && p->old_htop > p->old_heap)
+        s->r[s->n++] = (GcRange){p->old_heap, p->old_htop, NULL};
+    for (HeapFragment *f = p->h.mbuf; f; f = f->next)
+        if (f->used_words)
+            s->r[s->n++] = (GcRange){f->mem, f->mem + f->used_words, f};
+    qsort(s->r, s->n, sizeof *s->r, range_cmp);
+    return 0;
+}
+
+void gc_space_free(GcSpace *s) {
+    free(s->r);
+    s->r = NULL;
+    s->n = 0;
+}
+
+const GcRange *gc_space_find(const GcSpace *s, const term_t *ptr) {
+    /* Compared as integers: ptr may belong to any allocation. */
+    uintptr_t a = (uintptr_t)ptr;
+    size_t lo = 0, hi = s->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const GcRange *r = &s->r[mid];
+        if (a < (uintptr_t)r->lo) hi = mid;
+        else if (a >= (uintptr_t)r->hi) lo = mid + 1;
+        else return r;
+    }
+    return NULL;
+}
+
+/* ---------------------------------------------------------------- layout */
+
+GcLayout gc_layout(term_t hdr) {
+    size_t arity = header_arity(hdr);
+    switch (header_subtag(hdr)) {
+    case TUPLE_SUBTAG:
+        return (GcLayout){arity + 1, 1, arity};
+    case MAP_SUBTAG: {
+        /* The map header keeps its kind in bits 6..7 and the word count in
+         * bits 8..63 (map.h). For every kind (flatmap, HAMT head and node,
+         * map_hamt.h) all words after the header are terms: keys tuple and
+         * values, or bitmaps/sizes as smalls and entries. */
+        size_t n = map_header_val(hdr);
+        return (GcLayout){n + 1, 1, n};
+    }
+    case FUN_SUBTAG:
+        /* [header, const FunEntry * (raw), env...] (fun.h) */
+        return (GcLayout){arity + 1, 2, arity - 1};
+    case SUB_BINARY_SUBTAG:
+        /* [header, size_bits, offset_bits, orig] (binary.h) */
+        return (GcLayout){arity + 1, 3, 1};
+    case MATCHSTATE_SUBTAG:
+        /* The collector's contract with the bit-syntax work (docs/gc.md):
+         * [header(arity), orig (the matched binary term), raw words...].
+         * The raw words must not point into heap objects (keep offsets,
+         * not byte pointers: a heap binary moves). */
+        return (GcLayout){arity + 1, 1, arity ? 1 : 0};
+    case POS_BIG_SUBTAG:
+    case NEG_BIG_SUBTAG:
+    case REF_SUBTAG:
+    case FLOAT_SUBTAG:
+    case EXPORT_SUBTAG:
+    case REFC_BINARY_SUBTAG:
+    case HEAP_BINARY_SUBTAG:
+    case EXTERNAL_PID_SUBTAG:
+    case EXTERNAL_PORT_SUBTAG:
+    case EXTERNAL_REF_SUBTAG:
+        return (GcLayout){arity + 1, 0, 0};
+    default:
+        plat_fatal("gc: header word with an unknown subtag on the heap");
+    }
+}
+
+/* ------------------------------------------------------------ evacuation */
+
+static inline term_t **dest_for(GcCopy *c, const term_t *ptr) {
+    uintptr_t a = (uintptr_t)ptr;
+    return (a >= (uintptr_t)c->mature_lo && a < (uintptr_t)c->mature_hi) ? &c->old_htop : &c->n_htop;
+}
+
+void gc_evacuate(GcCopy *c, term_t *slot) {
+    term_t t = *slot;
+    switch (primary_tag(t)) {
+    case TAG_PRIMARY_BOXED: {
+        term_t *ptr = boxed_val(t);
+        if (!gc_in_space(&c->from, ptr)) return;
+        term_t hdr = *ptr;
+        if (!is_header(hdr)) { /* moved: the header holds the new address */
+            *slot = hdr;
+            return;
+        }
+        size_t words = gc_layout(hdr).words;
+        term_t **top = dest_for(c, ptr);
+        term_t *dst = *top;
+        memcpy(dst, ptr, words * sizeof(term_t));
+        *top = dst + words;
+        c->copied_words += words;
+        *ptr = make_boxed(dst);
+        *slot = make_boxed(dst);
+        return;
+    }
+    case TAG_PRIMARY_LIST: {
+        term_t *ptr = list_val(t);
+        if (!gc_in_space(&c->from, ptr)) return;
+        if (ptr[0] == THE_NON_VALUE) { /* moved: the tail holds the new cell */
+            *slot = ptr[1];
+            return;
+        }
+        term_t **top = dest_for(c, ptr);
+        term_t *dst = *top;
+        dst[0] = ptr[0];
+        dst[1] = ptr[1];
+        *top = dst + CONS_WORDS;
+        c->copied_words += CONS_WORDS;
+        ptr[0] = THE_NON_VALUE;
+        ptr[1] = make_list(dst);
+        *slot = make_list(dst);
+        return;
+    }
+    default:
+        return;
+    }
+}
+
+/* Scans one object or cons-cell word at *pp and advances *pp past it. */
+static inline void scan_one(GcCopy *c, term_t **pp) {
+    term_t *hp = *pp;
+    term_t w = *hp;
+    if (is_header(w)) {
+        GcLayout l = gc_layout(w);
+        for (size_t i = 0; i < l.n_terms; i++) gc_evacuate(c, hp + l.first + i);
+        *pp = hp + l.words;
+    } else {
+        gc_evacuate(c, hp);
+        *pp = hp + 1;
+    }
+}
+
+void gc_scan(GcCopy *c, term_t **scan, term_t **old_scan) {
+    for (;;) {
+        while (*scan < c->n_htop) scan_one(c, scan);
+        if (!old_scan || *old_scan >= c->old_htop) break;
+        while (*old_scan < c->old_htop) scan_one(c, old_scan);
+    }
+}
+
+/* ------------------------------------------------------------ relocation */
+
+static inline void offset_word(term_t *slot, term_t delta, uintptr_t lo, uintptr_t hi) {
+    term_t t = *slot;
+    unsigned tag = primary_tag(t);
+    if (tag != TAG_PRIMARY_BOXED && tag != TAG_PRIMARY_LIST) return;
+    uintptr_t a = (uintptr_t)(t & ~(term_t)TAG_PRIMARY_MASK);
+    if (a >= lo && a < hi) *slot = t + delta;
+}
+
+void gc_offset_heap(term_t *hp, term_t *end, term_t delta, const term_t *lo_p, const term_t *hi_p) {
+    uintptr_t lo = (uintptr_t)lo_p, hi = (uintptr_t)hi_p;
+    while (hp < end) {
+        term_t w = *hp;
+        if (is_header(w)) {
+            GcLayout l = gc_layout(w);
+            for (size_t i = 0; i < l.n_terms; i++) offset_word(hp + l.first + i, delta, lo, hi);
+            hp += l.words;
+        } else {
+            offset_word(hp, delta, lo, hi);
+            hp++;
+        }
+    }
+}
+
+void gc_offset_words(term_t *v, size_t n, term_t delta, const term_t *lo, const term_t *hi) {
+    for (size_t i = 0; i < n; i++) offset_word(&v[i], delta, (uintptr_t)lo, (uintptr_t)hi);
+}

@@ -1,0 +1,722 @@
+/*
+ * loader.c — stage 2 of loading: generic instructions -> threaded code.
+ *
+ * One pass over the instructions emits [instruction word, operands...]
+ * into a growing buffer, recording code offsets of labels, of operands
+ * that name labels (patched when the buffer is final), of catch handlers,
+ * of line entries and of functions. Operands are converted by kind (see
+ * docs/emulator.md): registers become register words, atoms/integers/
+ * literals become term constants (literals live in the module's literal
+ * area), imports become Export *, lambdas LoadedFun *.
+ * INVARIANT: the buffer holds offsets until finish(); afterwards it never
+ * moves, so every address handed out (labels, CPs, catches) stays valid
+ * for the ModuleCode's life.
+ */
+#define BeamInstr BeamGenInstr /* see loader.h */
+#include "vm/beam_file.h"
+#undef BeamInstr
+#include "vm/loader.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vm/atom.h"
+#include "vm/bignum.h"
+#include "vm/binary.h"
+#include "vm/etf.h"
+
+typedef struct { size_t off; uint32_t label; } Patch;
+typedef struct { size_t off; uint32_t item; } LinePatch;
+
+typedef struct {
+    const BeamFile *bf;
+    ModuleCode *mc;
+    char *err;
+    size_t errlen;
+    int failed;
+    const BeamGenInstr *cur; /* generic instruction being translated */
+    BeamInstr *code;
+    size_t n, cap;
+    Patch *patches;
+    size_t npatch, cappatch;
+    Patch *catches;       /* label patches that become catch indexes */
+    size_t ncatch, capcatch;
+    LinePatch *lines;
+    size_t nlines, caplines;
+    size_t *label_off;    /* [label_count]; SIZE_MAX = not reached yet */
+    term_t *atoms;        /* [atom_count + 1] */
+    Export **imports;
+    size_t *func_start;   /* per function: code offset of func_info */
+    size_t *func_end;
+} Ld;
+
+static void *xrealloc(void *p, size_t bytes) {
+    void *q = realloc(p, bytes ? bytes : 1);
+    if (!q) abort();
+    return q;
+}
+
+static void fail(Ld *ld, const char *fmt, ...) {
+    if (ld->failed) return;
+    ld->failed = 1;
+    int k = 0;
+    if (ld->cur)
+        k = snprintf(ld->err, ld->errlen, "translate: %s (offset %u): ",
+                     genop_name(ld->cur->op), ld->cur->offset);
+    else
+        k = snprintf(ld->err, ld->errlen, "translate: ");
+    if (k < 0 || (size_t)k >= ld->errlen) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(ld->err + k, ld->errlen - (size_t)k, fmt, ap);
+    va_end(ap);
+}
+
+static void emit(Ld *ld, BeamInstr w) {
+    if (ld->n == ld->cap) {
+        ld->cap = ld->cap ? ld->cap * 2 : 1024;
+        ld->code = xrealloc(ld->code, ld->cap * sizeof *ld->code);
+    }
+    ld->code[ld->n++] = w;
+}
+
+static void emit_op(Ld *ld, unsigned op) { emit(ld, emu_instr_addr(op)); }
+
+static void add_patch(Patch **v, size_t *n, size_t *cap, size_t off, uint32_t label) {
+    if (*n == *cap) {
+        *cap = *cap ? *cap * 2 : 256;
+        *v = xrealloc(*v, *cap * sizeof **v);
+    }
+    (*v)[(*n)++] = (Patch){off, label};
+}
+
+/* A label operand: 0 (none) or a patched address. */
+static void emit_label_u(Ld *ld, uint32_t label) {
+    if (label) add_patch(&ld->patches, &ld->npatch, &ld->cappatch, ld->n, label);
+    emit(ld, 0);
+}
+
+static const BeamOperand *arg(Ld *ld, unsigned k) { return beam_instr_arg(ld->bf, ld->cur, k); }
+
+static void emit_label(Ld *ld, const BeamOperand *o) {
+    if (o->kind == BEAM_OP_LABEL) emit_label_u(ld, o->v.index);
+    else if (o->kind == BEAM_OP_ATOM || o->kind == BEAM_OP_NIL) emit(ld, 0); /* no_fail / resume */
+    else fail(ld, "expected a label operand");
+}
+
+static uint64_t u_val(Ld *ld, const BeamOperand *o) {
+    if (o->kind == BEAM_OP_U) return o->v.u;
+    if (o->kind == BEAM_OP_INT && o->v.i >= 0) return (uint64_t)o->v.i;
+    fail(ld, "expected an unsigned operand");
+    return 0;
+}
+
+static term_t *lit_alloc(Ld *ld, size_t words) { return heap_alloc(&ld->mc->lit_heap, words); }
+
+/* A bignum operand: big-endian two's complement bytes. */
+static term_t big_operand(Ld *ld, BeamSpan s) {
+    size_t n = s.size_bytes;
+    uint8_t *mag = malloc(n);
+    if (!mag) abort();
+    bool neg = s.bytes[0] & 0x80;
+    /* little-endian magnitude */
+    unsigned carry = 1;
+    for (size_t i = 0; i < n; i++) {
+        uint8_t b = s.bytes[n - 1 - i];
+        if (neg) {
+            unsigned v = (uint8_t)~b + carry;
+            mag[i] = (uint8_t)v;
+            carry = v >> 8;
+        } else {
+            mag[i] = b;
+        }
+    }
+    term_t t = big_from_bytes_le(&ld->mc->lit_heap, neg, mag, n);
+    free(mag);
+    return t;
+}
+
+static term_t int_term(Ld *ld, int64_t v) {
+    if (small_fits(v)) return make_small(v);
+    return big_from_int64(&ld->mc->lit_heap, v);
+}
+
+/* A source operand as a word (term constant or register word). */
+static BeamInstr src_word(Ld *ld, const BeamOperand *o) {
+    switch (o->kind) {
+    case BEAM_OP_X: return code_x_word(o->v.reg.n);
+    case BEAM_OP_Y: return code_y_word(o->v.reg.n);
+    case BEAM_OP_ATOM: return ld->atoms[o->v.index];
+    case BEAM_OP_NIL: return NIL;
+    case BEAM_OP_INT: return int_term(ld, o->v.i);
+    case BEAM_OP_U: return int_term(ld, (int64_t)o->v.u);
+    case BEAM_OP_CHAR: return make_small((int64_t)o->v.u);
+    case BEAM_OP_BIGINT: return big_operand(ld, o->v.big);
+    case BEAM_OP_LITERAL: return ld->mc->literals[o->v.index];
+    case BEAM_OP_FLOAT: return make_float(lit_alloc(ld, FLOAT_WORDS), o->v.f);
+    default: fail(ld, "operand kind %u is not a source", o->kind); return NIL;
+    }
+}
+
+static void emit_src(Ld *ld, const BeamOperand *o) { emit(ld, src_word(ld, o)); }
+
+static void emit_dst(Ld *ld, const BeamOperand *o) {
+    if (o->kind == BEAM_OP_X) emit(ld, code_x_word(o->v.reg.n));
+    else if (o->kind == BEAM_OP_Y) emit(ld, code_y_word(o->v.reg.n));
+    else fail(ld, "destination is not a register");
+}
+
+static void emit_u(Ld *ld, const BeamOperand *o) { emit(ld, (BeamInstr)u_val(ld, o)); }
+
+static size_t alloc_words(Ld *ld, const BeamOperand *o) {
+    if (o->kind == BEAM_OP_ALLOC)
+        return o->v.alloc.words + (size_t)o->v.alloc.floats * FLOAT_WORDS +
+               (size_t)o->v.alloc.funs * fun_words(0);
+    return (size_t)u_val(ld, o);
+}
+
+static Export *import(Ld *ld, const BeamOperand *o) {
+    uint64_t i = u_val(ld, o);
+    if (i >= ld->bf->import_count) { fail(ld, "import index out of range"); return NULL; }
+    return ld->imports[i];
+}
+
+static const BeamOperand *list_arg(Ld *ld, unsigned k) {
+    const BeamOperand *l = arg(ld, k);
+    if (l->kind != BEAM_OP_LIST) { fail(ld, "operand %u is not a list", k + 1); return NULL; }
+    return l;
+}
+
+/* [n, src...] */
+static void emit_src_list(Ld *ld, const BeamOperand *l) {
+    if (!l) return;
+    emit(ld, l->v.list.count);
+    for (unsigned i = 0; i < l->v.list.count; i++) emit_src(ld, beam_list_elem(ld->bf, l, i));
+}
+
+static int cmp_pair(const void *a, const void *b) {
+    const BeamInstr *x = a, *y = b;
+    return x[0] < y[0] ? -1 : x[0] > y[0];
+}
+
+/* select_val / select_tuple_arity: [src, fail, n, values sorted..., labels...] */
+static void emit_select(Ld *ld, unsigned op, bool arities) {
+    const BeamOperand *l = list_arg(ld, 2);
+    if (!l) return;
+    uint32_t n = l->v.list.count / 2;
+    BeamInstr (*pairs)[2] = malloc((n ? n : 1) * sizeof *pairs);
+    if (!pairs) abort();
+    for (uint32_t i = 0; i < n; i++) {
+        const BeamOperand *v = beam_list_elem(ld->bf, l, 2 * i);
+        const BeamOperand *lab = beam_list_elem(ld->bf, l, 2 * i + 1);
+        pairs[i][0] = arities ? (BeamInstr)u_val(ld, v) : src_word(ld, v);
+        pairs[i][1] = lab->v.index;
+        if (!arities && !(pairs[i][0] & 3)) fail(ld, "select value is a register");
+    }
+    qsort(pairs, n, sizeof *pairs, cmp_pair);
+    emit_op(ld, op);
+    emit_src(ld, arg(ld, 0));
+    emit_label(ld, arg(ld, 1));
+    emit(ld, n);
+    for (uint32_t i = 0; i < n; i++) emit(ld, pairs[i][0]);
+    for (uint32_t i = 0; i < n; i++) emit_label_u(ld, (uint32_t)pairs[i][1]);
+    free(pairs);
+}
+
+static bool is_fr(const BeamOperand *o) { return o->kind == BEAM_OP_FR; }
+
+static void emit_fr(Ld *ld, const BeamOperand *o) {
+    if (!is_fr(o)) fail(ld, "expected a float register");
+    emit(ld, o->v.index);
+}
+
+/* Simple 1:1 forms: each letter of `shape` converts one operand:
+ * s source, d destination, f label, u unsigned, e import, a alloc words. */
+static void emit_shape(Ld *ld, unsigned op, const char *shape) {
+    emit_op(ld, op);
+    for (unsigned k = 0; shape[k]; k++) {
+        const BeamOperand *o = arg(ld, k);
+        switch (shape[k]) {
+        case 's': emit_src(ld, o); break;
+        case 'd': emit_dst(ld, o); break;
+        case 'f': emit_label(ld, o); break;
+        case 'u': emit_u(ld, o); break;
+        case 'e': emit(ld, (BeamInstr)import(ld, o)); break;
+        case 'a': emit(ld, alloc_words(ld, o)); break;
+        }
+    }
+}
+
+static void translate_bs_create_bin(Ld *ld) {
+    /* bs_create_bin Fail Alloc Live Unit Dst {list, [Type, Seg, Unit,
+     * Flags, Src, Size] ...}: [op, fail, alloc, live, unit, dst, n, segs] */
+    emit_op(ld, I_bs_create_bin);
+    emit_label(ld, arg(ld, 0));
+    emit(ld, alloc_words(ld, arg(ld, 1)));
+    emit_u(ld, arg(ld, 2));
+    emit_u(ld, arg(ld, 3));
+    emit_dst(ld, arg(ld, 4));
+    const BeamOperand *l = list_arg(ld, 5);
+    if (!l) return;
+    if (l->v.list.count % 6) { fail(ld, "segment list length is not a multiple of 6"); return; }
+    emit(ld, l->v.list.count / 6);
+    for (unsigned i = 0; i < l->v.list.count; i += 6) {
+        const BeamOperand *type = beam_list_elem(ld->bf, l, i);
+        emit_src(ld, type);
+        emit(ld, u_val(ld, beam_list_elem(ld->bf, l, i + 1)));
+        emit(ld, u_val(ld, beam_list_elem(ld->bf, l, i + 2)));
+        emit_src(ld, beam_list_elem(ld->bf, l, i + 3));
+        const BeamOperand *src = beam_list_elem(ld->bf, l, i + 4);
+        if (type->kind == BEAM_OP_ATOM && ld->atoms[type->v.index] == ATOM_string) {
+            uint64_t off = u_val(ld, src);
+            if (off > ld->bf->strings.size_bytes) fail(ld, "string offset out of range");
+            emit(ld, (BeamInstr)(ld->mc->strings + off));
+        } else {
+            emit_src(ld, src);
+        }
+        emit_src(ld, beam_list_elem(ld->bf, l, i + 5));
+    }
+}
+
+static void translate_one(Ld *ld) {
+    const BeamGenInstr *in = ld->cur;
+    switch (in->op) {
+    case GENOP_label: {
+        uint32_t l = (uint32_t)arg(ld, 0)->v.u;
+        ld->label_off[l] = ld->n;
+        return;
+    }
+    case GENOP_line: {
+        if (ld->nlines == ld->caplines) {
+            ld->caplines = ld->caplines ? ld->caplines * 2 : 256;
+            ld->lines = xrealloc(ld->lines, ld->caplines * sizeof *ld->lines);
+        }
+        ld->lines[ld->nlines++] = (LinePatch){ld->n, (uint32_t)u_val(ld, arg(ld, 0))};
+        return;
+    }
+    case GENOP_int_code_end: emit_op(ld, I_if_end); return; /* never reached */
+    case GENOP_on_load: case GENOP_nif_start: case GENOP_fclearerror: case GENOP_fcheckerror:
+    case GENOP_recv_mark: case GENOP_recv_set:
+        return; /* no run-time effect here (floats are checked per operation) */
+    case GENOP_func_info: emit_shape(ld, I_func_info, "ssu"); return;
+    case GENOP_call: emit_shape(ld, I_call, "uf"); return;
+    case GENOP_call_last: emit_shape(ld, I_call_last, "ufu"); return;
+    case GENOP_call_only: emit_shape(ld, I_call_only, "uf"); return;
+    case GENOP_call_ext: emit_shape(ld, I_call_ext, "ue"); return;
+    case GENOP_call_ext_last: emit_shape(ld, I_call_ext_last, "ueu"); return;
+    case GENOP_call_ext_only: emit_shape(ld, I_call_ext_only, "ue"); return;
+    case GENOP_bif0: emit_shape(ld, I_bif0, "ed"); return;
+    case GENOP_bif1: emit_shape(ld, I_bif1, "fesd"); return;
+    case GENOP_bif2: emit_shape(ld, I_bif2, "fessd"); return;
+    case GENOP_gc_bif1: emit_shape(ld, I_gc_bif1, "fuesd"); return;
+    case GENOP_gc_bif2: {
+        Export *ep = import(ld, arg(ld, 2));
+        unsigned op = I_gc_bif2;
+        if (ep && ep->mfa.module == ATOM_erlang && ep->mfa.arity == 2) {
+            const Atom *a = atom_get(ep->mfa.function);
+            if (a->len_bytes == 1 && a->name[0] == '+') op = I_i_plus;
+            if (a->len_bytes == 1 && a->name[0] == '-') op = I_i_minus;
+        }
+        emit_shape(ld, op, "fuessd");
+        return;
+    }
+    case GENOP_gc_bif3: emit_shape(ld, I_gc_bif3, "fuesssd"); return;
+    case GENOP_allocate: case GENOP_allocate_zero: emit_shape(ld, I_allocate, "uu"); return;
+    case GENOP_allocate_heap: case GENOP_allocate_heap_zero:
+        emit_shape(ld, I_allocate_heap, "uau"); return;
+    case GENOP_test_heap: emit_shape(ld, I_test_heap, "au"); return;
+    case GENOP_init:
+        emit_op(ld, I_init_yregs);
+        emit(ld, 1);
+        if (arg(ld, 0)->kind != BEAM_OP_Y) fail(ld, "init of a non-Y register");
+        emit(ld, arg(ld, 0)->v.reg.n);
+        return;
+    case GENOP_init_yregs: {
+        const BeamOperand *l = list_arg(ld, 0);
+        if (!l) return;
+        emit_op(ld, I_init_yregs);
+        emit(ld, l->v.list.count);
+        for (unsigned i = 0; i < l->v.list.count; i++) {
+            const BeamOperand *y = beam_list_elem(ld->bf, l, i);
+            if (y->kind != BEAM_OP_Y) fail(ld, "init_yregs of a non-Y register");
+            emit(ld, y->v.reg.n);
+        }
+        return;
+    }
+    case GENOP_deallocate: emit_shape(ld, I_deallocate, "u"); return;
+    case GENOP_trim: emit_shape(ld, I_trim, "uu"); return;
+    case GENOP_return: emit_op(ld, I_return); return;
+    case GENOP_send: emit_op(ld, I_send); return;
+    case GENOP_remove_message: emit_op(ld, I_remove_message); return;
+    case GENOP_timeout: emit_op(ld, I_timeout); return;
+    case GENOP_loop_rec: emit_shape(ld, I_loop_rec, "fd"); return;
+    case GENOP_loop_rec_end: emit_shape(ld, I_loop_rec_end, "f"); return;
+    case GENOP_wait: emit_shape(ld, I_wait, "f"); return;
+    case GENOP_wait_timeout: emit_shape(ld, I_wait_timeout, "fs"); return;
+    case GENOP_is_lt: emit_shape(ld, I_is_lt, "fss"); return;
+    case GENOP_is_ge: emit_shape(ld, I_is_ge, "fss"); return;
+    case GENOP_is_eq: emit_shape(ld, I_is_eq, "fss"); return;
+    case GENOP_is_ne: emit_shape(ld, I_is_ne, "fss"); return;
+    case GENOP_is_eq_exact: emit_shape(ld, I_is_eq_exact, "fss"); return;
+    case GENOP_is_ne_exact: emit_shape(ld, I_is_ne_exact, "fss"); return;
+    case GENOP_is_integer: emit_shape(ld, I_is_integer, "fs"); return;
+    case GENOP_is_float: emit_shape(ld, I_is_float, "fs"); return;
+    case GENOP_is_number: emit_shape(ld, I_is_number, "fs"); return;
+    case GENOP_is_atom: emit_shape(ld, I_is_atom, "fs"); return;
+    case GENOP_is_pid: emit_shape(ld, I_is_pid, "fs"); return;
+    case GENOP_is_reference: emit_shape(ld, I_is_reference, "fs"); return;
+    case GENOP_is_port: emit_shape(ld, I_is_port, "fs"); return;
+    case GENOP_is_nil: emit_shape(ld, I_is_nil, "fs"); return;
+    case GENOP_is_binary: emit_shape(ld, I_is_binary, "fs"); return;
+    case GENOP_is_bitstr: emit_shape(ld, I_is_bitstr, "fs"); return;
+    case GENOP_is_list: emit_shape(ld, I_is_list, "fs"); return;
+    case GENOP_is_nonempty_list: emit_shape(ld, I_is_nonempty_list, "fs"); return;
+    case GENOP_is_tuple: emit_shape(ld, I_is_tuple, "fs"); return;
+    case GENOP_is_boolean: emit_shape(ld, I_is_boolean, "fs"); return;
+    case GENOP_is_function: emit_shape(ld, I_is_function, "fs"); return;
+    case GENOP_is_function2: emit_shape(ld, I_is_function2, "fss"); return;
+    case GENOP_is_map: emit_shape(ld, I_is_map, "fs"); return;
+    case GENOP_test_arity: emit_shape(ld, I_test_arity, "fsu"); return;
+    case GENOP_is_tagged_tuple: emit_shape(ld, I_is_tagged_tuple, "fsus"); return;
+    case GENOP_select_val: emit_select(ld, I_select_val, false); return;
+    case GENOP_select_tuple_arity: emit_select(ld, I_select_tuple_arity, true); return;
+    case GENOP_jump: emit_shape(ld, I_jump, "f"); return;
+    case GENOP_catch: case GENOP_try: {
+        emit_op(ld, in->op == GENOP_catch ? I_catch : I_try);
+        emit_dst(ld, arg(ld, 0));
+        const BeamOperand *l = arg(ld, 1);
+        if (l->kind != BEAM_OP_LABEL || !l->v.index) { fail(ld, "handler is not a label"); return; }
+        add_patch(&ld->catches, &ld->ncatch, &ld->capcatch, ld->n, l->v.index);
+        emit(ld, 0);
+        return;
+    }
+    case GENOP_catch_end: emit_shape(ld, I_catch_end, "d"); return;
+    case GENOP_try_end: emit_shape(ld, I_try_end, "d"); return;
+    case GENOP_try_case: emit_shape(ld, I_try_case, "d"); return;
+    case GENOP_try_case_end: emit_shape(ld, I_try_case_end, "s"); return;
+    case GENOP_raise: emit_shape(ld, I_raise, "ss"); return;
+    case GENOP_raw_raise: emit_op(ld, I_raw_raise); return;
+    case GENOP_build_stacktrace: emit_op(ld, I_build_stacktrace); return;
+    case GENOP_move: emit_shape(ld, I_move, "sd"); return;
+    case GENOP_swap: emit_shape(ld, I_swap, "dd"); return;
+    case GENOP_get_list: emit_shape(ld, I_get_list, "sdd"); return;
+    case GENOP_get_hd: emit_shape(ld, I_get_hd, "sd"); return;
+    case GENOP_get_tl: emit_shape(ld, I_get_tl, "sd"); return;
+    case GENOP_get_tuple_element: emit_shape(ld, I_get_tuple_element, "sud"); return;
+    case GENOP_set_tuple_element: emit_shape(ld, I_set_tuple_element, "ssu"); return;
+    case GENOP_put_list: emit_shape(ld, I_put_list, "ssd"); return;
+    case GENOP_put_tuple2:
+        emit_op(ld, I_put_tuple2);
+        emit_dst(ld, arg(ld, 0));
+        emit_src_list(ld, list_arg(ld, 1));
+        return;
+    case GENOP_badmatch: emit_shape(ld, I_badmatch, "s"); return;
+    case GENOP_badrecord: emit_shape(ld, I_badrecord, "s"); return;
+    case GENOP_case_end: emit_shape(ld, I_case_end, "s"); return;
+    case GENOP_if_end: emit_op(ld, I_if_end); return;
+    case GENOP_call_fun: emit_shape(ld, I_call_fun, "u"); return;
+    case GENOP_call_fun2: emit_shape(ld, I_call_fun2, "sus"); return;
+    case GENOP_apply: emit_shape(ld, I_apply, "u"); return;
+    case GENOP_apply_last: emit_shape(ld, I_apply_last, "uu"); return;
+    case GENOP_make_fun3: {
+        uint64_t i = u_val(ld, arg(ld, 0));
+        if (i >= ld->mc->fun_count) { fail(ld, "lambda index out of range"); return; }
+        emit_op(ld, I_make_fun3);
+        emit(ld, (BeamInstr)&ld->mc->funs[i]);
+        emit_dst(ld, arg(ld, 1));
+        const BeamOperand *l = list_arg(ld, 2);
+        emit_src_list(ld, l);
+        if (l && l->v.list.count != ld->mc->funs[i].fe.num_free)
+            fail(ld, "environment size does not match FunT");
+        return;
+    }
+    case GENOP_fmove: {
+        const BeamOperand *a = arg(ld, 0), *b = arg(ld, 1);
+        if (is_fr(a) && is_fr(b)) { emit_op(ld, I_fmove_ff); emit_fr(ld, a); emit_fr(ld, b); }
+        else if (is_fr(a)) { emit_op(ld, I_fmove_out); emit_fr(ld, a); emit_dst(ld, b); }
+        else { emit_op(ld, I_fmove_in); emit_src(ld, a); emit_fr(ld, b); }
+        return;
+    }
+    case GENOP_fconv: emit_op(ld, I_fconv); emit_src(ld, arg(ld, 0)); emit_fr(ld, arg(ld, 1)); return;
+    case GENOP_fadd: case GENOP_fsub: case GENOP_fmul: case GENOP_fdiv: {
+        static const unsigned ops[] = {I_fadd, I_fsub, I_fmul, I_fdiv};
+        emit_op(ld, ops[in->op - GENOP_fadd]);
+        emit_label(ld, arg(ld, 0));
+        emit_fr(ld, arg(ld, 1)); emit_fr(ld, arg(ld, 2)); emit_fr(ld, arg(ld, 3));
+        return;
+    }
+    case GENOP_fnegate:
+        emit_op(ld, I_fnegate); emit_label(ld, arg(ld, 0));
+        emit_fr(ld, arg(ld, 1)); emit_fr(ld, arg(ld, 2));
+        return;
+    case GENOP_put_map_assoc: case GENOP_put_map_exact:
+        emit_op(ld, in->op == GENOP_put_map_assoc ? I_put_map_assoc : I_put_map_exact);
+        emit_label(ld, arg(ld, 0)); emit_src(ld, arg(ld, 1)); emit_dst(ld, arg(ld, 2));
+        emit_u(ld, arg(ld, 3)); emit_src_list(ld, list_arg(ld, 4));
+        return;
+    case GENOP_has_map_fields:
+        emit_op(ld, I_has_map_fields); emit_label(ld, arg(ld, 0)); emit_src(ld, arg(ld, 1));
+        emit_src_list(ld, list_arg(ld, 2));
+        return;
+    case GENOP_get_map_elements: {
+        emit_op(ld, I_get_map_elements); emit_label(ld, arg(ld, 0)); emit_src(ld, arg(ld, 1));
+        const BeamOperand *l = list_arg(ld, 2);
+        if (!l) return;
+        if (l->v.list.count % 2) { fail(ld, "odd key/destination list"); return; }
+        emit(ld, l->v.list.count);
+        for (unsigned i = 0; i < l->v.list.count; i += 2) {
+            emit_src(ld, beam_list_elem(ld->bf, l, i));
+            emit_dst(ld, beam_list_elem(ld->bf, l, i + 1));
+        }
+        return;
+    }
+    case GENOP_recv_marker_reserve: emit_shape(ld, I_recv_marker_reserve, "d"); return;
+    case GENOP_recv_marker_bind: emit_shape(ld, I_recv_marker_bind, "ss"); return;
+    case GENOP_recv_marker_clear: emit_shape(ld, I_recv_marker_clear, "s"); return;
+    case GENOP_recv_marker_use: emit_shape(ld, I_recv_marker_use, "s"); return;
+    /* ---- bit syntax ---- */
+    case GENOP_bs_start_match3: /* Fail Bin Live Dst -> bs_start_match4's order */
+        emit_op(ld, I_bs_start_match4);
+        emit_label(ld, arg(ld, 0)); emit_u(ld, arg(ld, 2)); emit_src(ld, arg(ld, 1));
+        emit_dst(ld, arg(ld, 3));
+        return;
+    case GENOP_bs_start_match4: emit_shape(ld, I_bs_start_match4, "fusd"); return;
+    case GENOP_bs_get_integer2: emit_shape(ld, I_bs_get_integer2, "fsusuud"); return;
+    case GENOP_bs_get_float2: emit_shape(ld, I_bs_get_float2, "fsusuud"); return;
+    case GENOP_bs_get_binary2: emit_shape(ld, I_bs_get_binary2, "fsusuud"); return;
+    case GENOP_bs_skip_bits2: emit_shape(ld, I_bs_skip_bits2, "fssuu"); return;
+    case GENOP_bs_test_tail2: emit_shape(ld, I_bs_test_tail2, "fsu"); return;
+    case GENOP_bs_test_unit: emit_shape(ld, I_bs_test_unit, "fsu"); return;
+    case GENOP_bs_match_string: {
+        emit_shape(ld, I_bs_match_string, "fsu");
+        uint64_t bits = u_val(ld, arg(ld, 2)), off = u_val(ld, arg(ld, 3));
+        if (off + (bits + 7) / 8 > ld->bf->strings.size_bytes) fail(ld, "string out of range");
+        emit(ld, (BeamInstr)(ld->mc->strings + off));
+        return;
+    }
+    case GENOP_bs_get_tail: emit_shape(ld, I_bs_get_tail, "sdu"); return;
+    case GENOP_bs_get_position: emit_shape(ld, I_bs_get_position, "sdu"); return;
+    case GENOP_bs_set_position: emit_shape(ld, I_bs_set_position, "ss"); return;
+    case GENOP_bs_get_utf8: emit_shape(ld, I_bs_get_utf8, "fsuud"); return;
+    case GENOP_bs_get_utf16: emit_shape(ld, I_bs_get_utf16, "fsuud"); return;
+    case GENOP_bs_get_utf32: emit_shape(ld, I_bs_get_utf32, "fsuud"); return;
+    case GENOP_bs_skip_utf8: emit_shape(ld, I_bs_skip_utf8, "fsuu"); return;
+    case GENOP_bs_skip_utf16: emit_shape(ld, I_bs_skip_utf16, "fsuu"); return;
+    case GENOP_bs_skip_utf32: emit_shape(ld, I_bs_skip_utf32, "fsuu"); return;
+    case GENOP_bs_create_bin: translate_bs_create_bin(ld); return;
+    case GENOP_bs_init_writable:
+        /* x0 = <<>>: we do not keep writable buffers (append copies). */
+        emit_op(ld, I_move); emit(ld, THE_NON_VALUE); emit(ld, code_x_word(0));
+        ld->code[ld->n - 2] = 0; /* patched to an empty-binary literal below */
+        {
+            term_t *hp = lit_alloc(ld, heap_bin_words(0));
+            hp[0] = make_header(1, HEAP_BINARY_SUBTAG);
+            hp[1] = 0;
+            ld->code[ld->n - 2] = make_boxed(hp);
+        }
+        return;
+    default:
+        if (genop_status(in->op) == GENOP_LEGACY)
+            fail(ld, "legacy instruction (only emitted before OTP 25): recompile the module");
+        else
+            fail(ld, "instruction not supported by this VM");
+        return;
+    }
+}
+
+static term_t string_term(Ld *ld, const uint8_t *s, size_t n) {
+    term_t *hp = lit_alloc(ld, 2 * n);
+    term_t l = NIL;
+    for (size_t i = n; i-- > 0;) l = make_cons(hp + 2 * i, make_small(s[i]), l);
+    return l;
+}
+
+static const ErtsMFA *resolve_export(void *arg_, term_t m, term_t f, uint32_t a) {
+    (void)arg_;
+    return &export_get(m, f, a)->mfa;
+}
+
+static void decode_literals(Ld *ld) {
+    const BeamFile *bf = ld->bf;
+    ModuleCode *mc = ld->mc;
+    EtfOptions opts = {0};
+    opts.resolve_export = resolve_export;
+    size_t total = 64;
+    for (uint32_t i = 0; i < bf->literal_count && !ld->failed; i++) {
+        size_t words, used;
+        EtfError e = etf_decode_size(bf->literals[i].bytes, bf->literals[i].size_bytes, &opts,
+                                     &words, &used);
+        if (e != ETF_OK) fail(ld, "literal %u: %s", i, etf_error_name(e));
+        total += words;
+    }
+    heap_init(&mc->lit_heap, total + 2 * bf->strings.size_bytes + 256);
+    mc->literals = calloc(bf->literal_count + 1, sizeof(term_t));
+    mc->literal_count = bf->literal_count;
+    for (uint32_t i = 0; i < bf->literal_count && !ld->failed; i++) {
+        EtfError e = etf_decode(&mc->lit_heap, bf->literals[i].bytes, bf->literals[i].size_bytes,
+                                &opts, &mc->literals[i]);
+        if (e != ETF_OK) fail(ld, "literal %u: %s", i, etf_error_name(e));
+    }
+}
+
+/* Attr and CInf: one external term each (module_info(attributes|compile)),
+ * kept in the literal area; an absent chunk is []. */
+static term_t decode_chunk_term(Ld *ld, BeamSpan span, const char *chunk) {
+    if (ld->failed || span.size_bytes == 0) return NIL;
+    EtfOptions opts = {0};
+    opts.resolve_export = resolve_export;
+    term_t t = NIL;
+    EtfError e = etf_decode(&ld->mc->lit_heap, span.bytes, span.size_bytes, &opts, &t);
+    if (e != ETF_OK) fail(ld, "%s: %s", chunk, etf_error_name(e));
+    return e == ETF_OK ? t : NIL;
+}
+
+static int cmp_func(const void *a, const void *b) {
+    const CodeFunction *x = a, *y = b;
+    return x->start < y->start ? -1 : x->start > y->start;
+}
+
+static void finish(Ld *ld) {
+    ModuleCode *mc = ld->mc;
+    const BeamFile *bf = ld->bf;
+    mc->code = ld->code;
+    mc->code_words = ld->n;
+    ld->code = NULL;
+    BeamInstr *code = mc->code;
+    for (size_t i = 0; i < ld->npatch; i++) {
+        size_t lo = ld->label_off[ld->patches[i].label];
+        if (lo == SIZE_MAX) { fail(ld, "label %u not defined", ld->patches[i].label); return; }
+        code[ld->patches[i].off] = (BeamInstr)(code + lo);
+    }
+    for (size_t i = 0; i < ld->ncatch; i++) {
+        size_t lo = ld->label_off[ld->catches[i].label];
+        code[ld->catches[i].off] = make_catch(code_catch_new(code + lo));
+    }
+    mc->function_count = bf->code.function_count;
+    mc->functions = calloc(mc->function_count + 1, sizeof *mc->functions);
+    for (uint32_t i = 0; i < mc->function_count; i++) {
+        const BeamFunction *f = &bf->code.functions[i];
+        mc->functions[i].start = code + ld->func_start[i];
+        mc->functions[i].end = code + ld->func_end[i];
+        mc->functions[i].mfa = (ErtsMFA){mc->module, ld->atoms[f->function], f->arity};
+    }
+    qsort(mc->functions, mc->function_count, sizeof *mc->functions, cmp_func);
+    mc->line_count = (uint32_t)ld->nlines;
+    mc->lines = calloc(ld->nlines + 1, sizeof *mc->lines);
+    for (size_t i = 0; i < ld->nlines; i++) {
+        const BeamLineItem *it = &bf->line.items[ld->lines[i].item];
+        mc->lines[i] = (CodeLine){code + ld->lines[i].off, it->file, it->line};
+    }
+    for (uint32_t i = 0; i < mc->fun_count; i++) {
+        size_t lo = ld->label_off[bf->lambdas[i].label];
+        mc->funs[i].addr = code + lo;
+    }
+    mc->export_count = bf->export_count;
+    mc->exports = calloc(bf->export_count + 1, sizeof *mc->exports);
+    mc->export_addrs = calloc(bf->export_count + 1, sizeof *mc->export_addrs);
+    for (uint32_t i = 0; i < bf->export_count; i++) {
+        const BeamExport *e = &bf->exports[i];
+        mc->exports[i] = export_get(mc->module, ld->atoms[e->function], e->arity);
+        mc->export_addrs[i] = code + ld->label_off[e->label];
+    }
+    if (bf->code.on_load_label) mc->on_load = code + ld->label_off[bf->code.on_load_label];
+}
+
+ModuleCode *loader_translate(const BeamFile *bf, char *err, size_t errlen) {
+    Ld ld_, *ld = &ld_;
+    memset(ld, 0, sizeof *ld);
+    ld->bf = bf;
+    ld->err = err;
+    ld->errlen = errlen;
+    ModuleCode *mc = calloc(1, sizeof *mc);
+    ld->mc = mc;
+    ld->atoms = calloc(bf->atom_count + 1, sizeof(term_t));
+    for (uint32_t i = 1; i <= bf->atom_count; i++) {
+        ld->atoms[i] = atom_intern(bf->atoms[i].bytes, bf->atoms[i].size_bytes);
+        if (ld->atoms[i] == THE_NON_VALUE) fail(ld, "atom %u cannot be created", i);
+    }
+    mc->module = ld->atoms[1];
+    mc->strings = malloc(bf->strings.size_bytes + 1);
+    memcpy(mc->strings, bf->strings.bytes, bf->strings.size_bytes);
+    decode_literals(ld);
+    mc->attributes = decode_chunk_term(ld, bf->attributes, "Attr");
+    mc->compile_info = decode_chunk_term(ld, bf->compile_info, "CInf");
+    ld->imports = calloc(bf->import_count + 1, sizeof *ld->imports);
+    for (uint32_t i = 0; i < bf->import_count && !ld->failed; i++) {
+        const BeamImport *im = &bf->imports[i];
+        ld->imports[i] = export_get(ld->atoms[im->module], ld->atoms[im->function], im->arity);
+    }
+    mc->fun_count = bf->lambda_count;
+    mc->funs = calloc(bf->lambda_count + 1, sizeof *mc->funs);
+    for (uint32_t i = 0; i < bf->lambda_count; i++) {
+        const BeamLambda *l = &bf->lambdas[i];
+        LoadedFun *f = &mc->funs[i];
+        f->fe.module = mc->module;
+        f->fe.index = l->index;
+        f->fe.old_uniq = l->old_uniq;
+        f->fe.num_free = l->num_free;
+        f->fe.arity = l->arity - l->num_free;
+        f->mc = mc;
+        f->name = ld->atoms[l->function];
+    }
+    /* file names: [0] is the module's own source, "<module>.erl" */
+    mc->fname_count = bf->line.present ? bf->line.fname_count : 0;
+    mc->fnames = calloc(mc->fname_count + 1, sizeof(term_t));
+    if (!ld->failed) {
+        const Atom *ma = atom_get(mc->module);
+        uint8_t buf[ATOM_MAX_CHARS * 4 + 8];
+        memcpy(buf, ma->name, ma->len_bytes);
+        memcpy(buf + ma->len_bytes, ".erl", 4);
+        mc->fnames[0] = string_term(ld, buf, ma->len_bytes + 4u);
+        for (uint32_t i = 0; i < mc->fname_count; i++)
+            mc->fnames[i + 1] = string_term(ld, bf->line.fnames[i].bytes, bf->line.fnames[i].size_bytes);
+    }
+    ld->label_off = malloc(bf->code.label_count * sizeof(size_t));
+    for (uint32_t i = 0; i < bf->code.label_count; i++) ld->label_off[i] = SIZE_MAX;
+    ld->func_start = calloc(bf->code.function_count + 1, sizeof(size_t));
+    ld->func_end = calloc(bf->code.function_count + 1, sizeof(size_t));
+    uint32_t fi = 0;
+    for (uint32_t k = 0; k < bf->code.instr_count && !ld->failed; k++) {
+        while (fi < bf->code.function_count && k == bf->code.functions[fi].end) {
+            ld->func_end[fi++] = ld->n;
+        }
+        if (fi < bf->code.function_count && k == bf->code.functions[fi].entry - 1)
+            ld->func_start[fi] = ld->n;
+        ld->cur = &bf->code.instrs[k];
+        translate_one(ld);
+    }
+    while (fi < bf->code.function_count) ld->func_end[fi++] = ld->n;
+    ld->cur = NULL;
+    if (!ld->failed) finish(ld);
+    free(ld->code);
+    free(ld->patches);
+    free(ld->catches);
+    free(ld->lines);
+    free(ld->label_off);
+    free(ld->atoms);
+    free(ld->imports);
+    free(ld->func_start);
+    free(ld->func_end);
+    if (ld->failed) {
+        loader_free(mc);
+        return NULL;
+    }
+    return mc;
+}
+
+void loader_free(ModuleCode *mc) {
+    if (!mc) return;
+    if (mc->lit_heap.heap) heap_destroy(&mc->lit_heap);
+    free(mc->code);
+    free(mc->literals);
+    free(mc->funs);
+    free(mc->functions);
+    free(mc->lines);
+    free(mc->fnames);
+    free(mc->strings);
+    free(mc->exports);
+    free(mc->export_addrs);
+    free(mc);
+}

@@ -1,0 +1,55 @@
+/*
+ * map_hamt.h — large maps (more than MAP_FLAT_MAX keys): a hash array
+ * mapped trie, as OTP's hashmaps.
+ *
+ * Hash: OTP-portable phash2_make_hash2(key), 32 bits, consumed 4 bits per
+ * level from the low end (16-way nodes), 8 levels; keys whose 32-bit
+ * hashes are equal meet in a collision node at depth 8. Keys equal under
+ * =:= hash equally, so a key has exactly one place.
+ *
+ * Layout. INVARIANT: like a flatmap, every map object's header value is the
+ * number of words that follow it, and every such word is a term (bitmaps
+ * and sizes are stored as small integers), so the GC copies and scans map
+ * nodes without knowing their kind.
+ *   head   [hdr(HAMT_HEAD_BITMAP, 2 + k), small(size), small(bitmap), e1..ek]
+ *   node   [hdr(HAMT_NODE_BITMAP, 1 + k), small(bitmap), e1..ek]   (k >= 1)
+ *   coll.  [hdr(HAMT_NODE_BITMAP, 1 + k), small(HAMT_COLLISION), leaf1..leafk]
+ * An entry is a leaf, a cons cell [Key | Value], or a boxed node. Entries
+ * are in bitmap bit order. An inner node never holds just one leaf (it
+ * collapses into its parent). The head is the map term; nodes never
+ * escape as terms.
+ * A HAMT always has more than MAP_FLAT_MAX keys: removal below that
+ * converts back to a flatmap (as OTP does), so a map's kind is a function
+ * of its size.
+ * Iteration order is the trie's (hash) order, as OTP's large maps.
+ */
+#ifndef BEAMOS_VM_MAP_HAMT_H
+#define BEAMOS_VM_MAP_HAMT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "vm/heap.h"
+#include "vm/map.h"
+#include "vm/term.h"
+
+#define HAMT_COLLISION (1u << 16) /* bitmap value of a collision node */
+#define HAMT_MAX_DEPTH 8          /* levels of 4 hash bits */
+
+size_t hamt_size(term_t m);
+term_t hamt_get(term_t m, term_t key);
+/* m with key => value (a HAMT). */
+term_t hamt_put(Heap *h, term_t m, term_t key, term_t value);
+/* m without key; a flatmap when the result has MAP_FLAT_MAX keys or fewer. */
+term_t hamt_remove(Heap *h, term_t m, term_t key);
+/* A HAMT from n pairs (n > MAP_FLAT_MAX after removing duplicates; later
+ * duplicates win). Returns a flatmap if the distinct keys are few. */
+term_t hamt_from_pairs(Heap *h, const term_t *keys, const term_t *values, size_t n);
+/* Worst-case words of one hamt_put / hamt_remove. */
+size_t hamt_put_need(term_t m);
+
+/* Depth-first iteration state (inside MapIter). */
+void hamt_iter_init(MapIter *it, term_t m);
+bool hamt_iter_next(MapIter *it, term_t *key, term_t *value);
+
+#endif

@@ -1,0 +1,88 @@
+/*
+ * proc.h — the process table, spawning, process exit and references.
+ *
+ * Process table: one array of `limit` atomic Process pointers, indexed by
+ * the pid's number field; the pid's serial field says which incarnation of
+ * the slot it names. Lookup is one acquire load and one compare, lock-free
+ * from any scheduler. A slot is claimed with a CAS from NULL; `limit`
+ * (erl's +P, default PROC_DEFAULT_LIMIT) bounds the live processes, and
+ * reaching it makes spawn fail with system_limit.
+ *
+ * Lifetime: a Process* from proc_lookup() stays readable (never freed) until
+ * the looking-up scheduler next passes a quiescent point (top of its loop,
+ * proc_quiescent), even if the process exits meanwhile: freed processes
+ * are retired per scheduler and freed only once every scheduler has passed
+ * a quiescent point after the retirement (quiescent-state-based
+ * reclamation, proc.c). Idle schedulers are offline and hold nothing.
+ */
+#ifndef BEAMOS_VM_PROC_H
+#define BEAMOS_VM_PROC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vm/process.h"
+
+#define PROC_DEFAULT_LIMIT 1048576u
+#define PROC_MAX_LIMIT (1u << 27)      /* fits PID_NUMBER_BITS with room */
+#define PROC_DEFAULT_HEAP_WORDS 233u
+#define PROC_DEFAULT_FULLSWEEP_AFTER 65535u
+
+typedef struct {
+    bool link, monitor;
+    int prio;                  /* PRIO_* */
+    size_t min_heap_size;      /* words */
+    unsigned fullsweep_after;
+    int scheduler;             /* 0-based index, or -1: the spawner's */
+} SpawnOpts;
+
+/* Create the table for `limit` processes (0: PROC_DEFAULT_LIMIT). */
+void proc_init(uint32_t limit);
+uint32_t proc_limit(void);
+uint32_t proc_count(void);
+
+/* The live process with this local pid, or NULL (dead, never existed, not
+ * a local pid). See "Lifetime" above. */
+Process *proc_lookup(term_t pid);
+
+void proc_spawn_opts_default(SpawnOpts *o);
+/* max/high/normal/low -> PRIO_*; false for anything else. */
+bool proc_prio_from_atom(term_t a, int *prio);
+/* Parse a spawn_opt option list into *o. false on a bad option (badarg). */
+bool proc_spawn_opts_parse(term_t list, SpawnOpts *o);
+
+/* Start a process running module:function(args...) (args a proper list,
+ * copied into the new heap). With opts->link/monitor the link or monitor
+ * exists before the child runs; for monitor, mon_ref receives the
+ * reference's numbers. Returns the new process (already runnable), or
+ * NULL with *error = badarg (args not a proper list) or system_limit. */
+Process *proc_spawn(Process *parent, term_t module, term_t function, term_t args,
+                    const SpawnOpts *opts, uint32_t mon_ref[3], term_t *error);
+
+/* p has finished with `reason` (a term on p's heap, in p->exit_sig, or an
+ * immediate): tell links and monitors, unregister, cancel the receive
+ * timer, answer signals still queued, free the memory. Called by the
+ * scheduler running p, after which p must not be touched. */
+void proc_exit(Process *p, term_t reason);
+
+/* Wake p if it waits in receive (any scheduler, any time). */
+void proc_wake(Process *p);
+
+/* References: unique on this node. Each scheduler counts its own (no shared
+ * counter on the hot path); the scheduler index is one of the numbers. */
+void proc_make_ref_numbers(Process *p, uint32_t num[3]);
+/* A new reference on p's heap (REF_WORDS). */
+term_t proc_make_ref(Process *p);
+
+/* Up to `max` pids of live processes, in table order; returns how many
+ * there are in all (may exceed max). */
+size_t proc_list_pids(term_t *out, size_t max);
+
+/* Quiescent-state reclamation (see above): the scheduler holds no
+ * Process* it got from proc_lookup; free what is safe to free. */
+void proc_quiescent(unsigned sched_index);
+/* The scheduler goes idle (holds nothing) / comes back. */
+void proc_offline(unsigned sched_index);
+
+#endif

@@ -1,0 +1,97 @@
+/*
+ * proc_links.c — a process's links and monitors: two singly linked lists
+ * hanging off Process.links and Process.monitors (signal.h). Only the
+ * owning process (its scheduler) reads or changes them, so no lock.
+ * Lists are short in practice (OTP uses trees; a list is enough until a
+ * process has thousands of links).
+ */
+#include <stdlib.h>
+
+#include "vm/platform.h"
+#include "vm/signal.h"
+
+static void *xcalloc(size_t bytes)
+{
+    void *p = calloc(1, bytes);
+    if (!p) plat_fatal("proc_links: out of memory");
+    return p;
+}
+
+LinkEntry *link_find(Process *p, term_t pid)
+{
+    for (LinkEntry *l = p->links; l; l = l->next)
+        if (l->pid == pid) return l;
+    return NULL;
+}
+
+LinkEntry *link_add(Process *p, term_t pid)
+{
+    LinkEntry *l = xcalloc(sizeof *l);
+    l->pid = pid;
+    l->next = p->links;
+    p->links = l;
+    return l;
+}
+
+void link_remove(Process *p, term_t pid)
+{
+    for (LinkEntry **pp = (LinkEntry **)&p->links; *pp; pp = &(*pp)->next) {
+        if ((*pp)->pid == pid) {
+            LinkEntry *l = *pp;
+            *pp = l->next;
+            free(l);
+            return;
+        }
+    }
+}
+
+static bool ref_eq(const uint32_t a[3], const uint32_t b[3])
+{
+    return a[0] == b[0] && a[1] == b[1] && a[2] == b[2];
+}
+
+MonEntry *mon_find(Process *p, const uint32_t ref[3], bool origin)
+{
+    for (MonEntry *m = p->monitors; m; m = m->next)
+        if (m->origin == origin && ref_eq(m->ref, ref)) return m;
+    return NULL;
+}
+
+MonEntry *mon_add(Process *p, const uint32_t ref[3], term_t pid, term_t name, bool origin)
+{
+    MonEntry *m = xcalloc(sizeof *m);
+    memcpy(m->ref, ref, sizeof m->ref);
+    m->pid = pid;
+    m->name = name;
+    m->origin = origin;
+    m->next = p->monitors;
+    p->monitors = m;
+    return m;
+}
+
+bool mon_remove(Process *p, const uint32_t ref[3], bool origin)
+{
+    for (MonEntry **pp = (MonEntry **)&p->monitors; *pp; pp = &(*pp)->next) {
+        if ((*pp)->origin == origin && ref_eq((*pp)->ref, ref)) {
+            MonEntry *m = *pp;
+            *pp = m->next;
+            free(m);
+            return true;
+        }
+    }
+    return false;
+}
+
+void links_free_all(Process *p)
+{
+    for (LinkEntry *l = p->links, *n; l; l = n) {
+        n = l->next;
+        free(l);
+    }
+    for (MonEntry *m = p->monitors, *n; m; m = n) {
+        n = m->next;
+        free(m);
+    }
+    p->links = NULL;
+    p->monitors = NULL;
+}

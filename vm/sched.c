@@ -1,0 +1,267 @@
+/*
+ * sched.c — schedulers and their run queues (sched.h).
+ *
+ * Each scheduler owns a RunQueue (Scheduler.runq): four FIFO lists, one
+ * per priority, guarded by RunQueue.lock (any scheduler may enqueue; the
+ * owner dequeues; a thief takes half of a list). There is no global lock:
+ * two schedulers contend only when one enqueues to or steals from the
+ * other.
+ *
+ * Priorities as OTP: max before high before normal/low; normal and low
+ * share the rest, low getting one turn after every LOW_EVERY normal picks.
+ *
+ * Process states (Process.status, atomic): RUNNABLE (in a queue), RUNNING,
+ * WAITING, EXITING, FREE. Whoever moves a process WAITING -> RUNNABLE with
+ * a CAS enqueues it (proc_wake). A scheduler parking a process after
+ * EMU_WAIT stores WAITING and then looks at sig_in (both seq_cst); a sender
+ * pushes to sig_in and then tries the CAS (seq_cst). At least one of them
+ * sees the other, so a wake-up is never lost.
+ */
+#include "vm/sched.h"
+
+#include <stdlib.h>
+
+#include "vm/emu.h"
+#include "vm/lock.h"
+#include "vm/platform.h"
+#include "vm/proc.h"
+#include "vm/signal.h"
+#include "vm/timer.h"
+
+#define LOW_EVERY 8
+
+typedef struct {
+    SpinLock lock;             /* guards everything below but `sleeping` */
+    Process *head[PRIO_COUNT], *tail[PRIO_COUNT];
+    unsigned len[PRIO_COUNT];
+    unsigned normal_picks;     /* normal picks since low's last turn */
+    atomic_bool sleeping;      /* in plat_idle_wait: wake it on enqueue */
+} RunQueue;
+
+Scheduler *schedulers[MAX_SCHEDULERS];
+unsigned sched_count;
+
+void sched_init(unsigned n)
+{
+    if (n == 0 || n > MAX_SCHEDULERS) plat_fatal("sched_init: bad scheduler count");
+    for (unsigned i = 0; i < n; i++) {
+        Scheduler *s = calloc(1, sizeof *s);
+        RunQueue *rq = calloc(1, sizeof *rq);
+        if (!s || !rq) plat_fatal("sched_init: out of memory");
+        spin_init(&rq->lock);
+        atomic_init(&rq->sleeping, false);
+        s->index = i;
+        s->runq = rq;
+        schedulers[i] = s;
+        timer_wheel_init(s);
+    }
+    sched_count = n;
+}
+
+Scheduler *sched_self(void)
+{
+    unsigned i = plat_sched_index();
+    return i < sched_count ? schedulers[i] : NULL;
+}
+
+Scheduler *sched_for(Process *p)
+{
+    if (p && p->sched) return p->sched;
+    Scheduler *s = sched_self();
+    return s ? s : (sched_count ? schedulers[0] : NULL);
+}
+
+static void push(RunQueue *rq, Process *p)
+{
+    unsigned q = p->prio < PRIO_COUNT ? p->prio : PRIO_NORMAL;
+    p->rq_next = NULL;
+    if (rq->tail[q]) rq->tail[q]->rq_next = p;
+    else rq->head[q] = p;
+    rq->tail[q] = p;
+    rq->len[q]++;
+}
+
+static Process *pop(RunQueue *rq, unsigned q)
+{
+    Process *p = rq->head[q];
+    if (!p) return NULL;
+    rq->head[q] = p->rq_next;
+    if (!rq->head[q]) rq->tail[q] = NULL;
+    rq->len[q]--;
+    p->rq_next = NULL;
+    return p;
+}
+
+void sched_enqueue(Process *p)
+{
+    Scheduler *s = sched_for(p);
+    if (!s) plat_fatal("sched_enqueue: no scheduler (sched_init not called)");
+    p->sched = s;
+    RunQueue *rq = s->runq;
+    spin_lock(&rq->lock);
+    push(rq, p);
+    spin_unlock(&rq->lock);
+    if (atomic_load(&rq->sleeping) && sched_self() != s) plat_wake(s->index);
+}
+
+unsigned sched_runq_len(Scheduler *s)
+{
+    RunQueue *rq = s->runq;
+    spin_lock(&rq->lock);
+    unsigned n = rq->len[0] + rq->len[1] + rq->len[2] + rq->len[3];
+    spin_unlock(&rq->lock);
+    return n;
+}
+
+static Process *pick(Scheduler *s)
+{
+    RunQueue *rq = s->runq;
+    Process *p;
+    spin_lock(&rq->lock);
+    if (!(p = pop(rq, PRIO_MAX)) && !(p = pop(rq, PRIO_HIGH))) {
+        if (rq->head[PRIO_NORMAL] && (!rq->head[PRIO_LOW] || rq->normal_picks < LOW_EVERY)) {
+            p = pop(rq, PRIO_NORMAL);
+            if (rq->head[PRIO_LOW]) rq->normal_picks++;   /* low is being passed over */
+        } else if ((p = pop(rq, PRIO_LOW))) {
+            rq->normal_picks = 0;
+        }
+    }
+    spin_unlock(&rq->lock);
+    return p;
+}
+
+/* Take half of the busiest-looking other scheduler's normal queue (the
+ * first non-empty priority found). Stolen processes move to s. */
+static Process *steal(Scheduler *s)
+{
+    for (unsigned k = 1; k < sched_count; k++) {
+        Scheduler *v = schedulers[(s->index + k) % sched_count];
+        RunQueue *vq = v->runq;
+        Process *got = NULL, *last = NULL;
+        spin_lock(&vq->lock);
+        for (unsigned q = 0; q < PRIO_COUNT && !got; q++) {
+            unsigned take = (vq->len[q] + 1) / 2;
+            if (vq->len[q] < 2) take = vq->len[q];
+            while (take--) {
+                Process *p = pop(vq, q);
+                p->rq_next = NULL;
+                if (last) last->rq_next = p; else got = p;
+                last = p;
+            }
+        }
+        spin_unlock(&vq->lock);
+        if (!got) continue;
+        Process *first = got;
+        got = got->rq_next;
+        first->sched = s;
+        if (got) {
+            RunQueue *rq = s->runq;
+            spin_lock(&rq->lock);
+            while (got) {
+                Process *n = got->rq_next;
+                got->sched = s;
+                push(rq, got);
+                got = n;
+            }
+            spin_unlock(&rq->lock);
+        }
+        return first;
+    }
+    return NULL;
+}
+
+static bool has_signals(Process *p)
+{
+    return p->sig_private || atomic_load(&p->sig_in_head) != NULL;
+}
+
+static void run_one(Scheduler *s, Process *p)
+{
+    atomic_store(&p->status, PROC_RUNNING);
+    p->sched = s;
+    s->current = p;
+    s->context_switches++;
+    uint64_t reds = p->reductions, t0 = plat_monotonic_ns();
+    EmuResult r;
+    if (!sig_take_in(p))
+        r = EMU_WAIT;             /* killed by a signal before running */
+    else
+        r = emu_execute(s, p);
+    s->busy_ns += plat_monotonic_ns() - t0;
+    s->reductions += p->reductions - reds;
+    s->current = NULL;
+
+    if (p->exit_reason != THE_NON_VALUE) {
+        proc_exit(p, p->exit_reason);
+        return;
+    }
+    switch (r) {
+    case EMU_EXIT:
+        proc_exit(p, p->fvalue);
+        return;
+    case EMU_YIELD:
+        atomic_store(&p->status, PROC_RUNNABLE);
+        sched_enqueue(p);
+        return;
+    case EMU_WAIT:
+        if (p->flags & PF_TIMEOUT) {          /* after 0, or timed out meanwhile */
+            atomic_store(&p->status, PROC_RUNNABLE);
+            sched_enqueue(p);
+            return;
+        }
+        atomic_store(&p->status, PROC_WAITING);
+        if (has_signals(p)) proc_wake(p);     /* a signal raced the parking */
+        return;
+    }
+}
+
+static bool loop_once(Scheduler *s, bool *idle)
+{
+    proc_quiescent(s->index);
+    timer_run_due(s, plat_monotonic_ns());
+    Process *p = pick(s);
+    if (!p && sched_count > 1) p = steal(s);
+    if (p) {
+        run_one(s, p);
+        *idle = false;
+        return true;
+    }
+    *idle = true;
+    return false;
+}
+
+static void idle_wait(Scheduler *s)
+{
+    RunQueue *rq = s->runq;
+    atomic_store(&rq->sleeping, true);
+    proc_offline(s->index);
+    if (sched_runq_len(s) == 0) {
+        uint64_t t0 = plat_monotonic_ns();
+        plat_idle_wait(timer_next_deadline_ns(s));
+        s->idle_ns += plat_monotonic_ns() - t0;
+    }
+    atomic_store(&rq->sleeping, false);
+}
+
+void sched_run(unsigned index)
+{
+    Scheduler *s = schedulers[index];
+    bool idle;
+    for (;;) {
+        loop_once(s, &idle);
+        if (idle) idle_wait(s);
+    }
+}
+
+void sched_run_until_idle(unsigned index)
+{
+    Scheduler *s = schedulers[index];
+    bool idle;
+    for (;;) {
+        loop_once(s, &idle);
+        if (!idle) continue;
+        if (timer_count(s) == 0) break;
+        idle_wait(s);
+    }
+    proc_quiescent(index);
+}
