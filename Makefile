@@ -40,9 +40,9 @@ include mk/erlang.mk
 include mk/image.mk
 
 .PHONY: all run test bench iso image qemu-gdb clean distclean deps
-all: iso
+all: iso $(LWIP_STAMP)
 
-deps: $(DEPS_STAMP)
+deps: $(DEPS_STAMP) $(LWIP_STAMP)
 
 run: iso
 	scripts/qemu --iso $(ISO) --smp $(SMP) --mem $(MEM) $(if $(filter 1,$(KVM)),--kvm)
@@ -50,7 +50,7 @@ run: iso
 qemu-gdb: iso
 	scripts/qemu --iso $(ISO) --smp $(SMP) --mem $(MEM) --gdb
 
-test: iso image unit-tests erl-tests build/tests/erl-image.iso build/beamos-host
+test: $(LWIP_STAMP) iso image unit-tests erl-tests build/tests/erl-image.iso build/beamos-host
 	scripts/run-tests
 
 bench: all

@@ -44,3 +44,8 @@ $(BUILD)/host/%.o: %.c
 $(BUILD)/host-san/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_SAN_CFLAGS) -c $< -o $@
+
+# lwIP's source, fetched from Debian at set-up (the network stack builds on it).
+LWIP_STAMP := $(BUILD)/src/.lwip
+$(LWIP_STAMP): scripts/fetch-lwip.sh scripts/apt-source.sh | $(DEPS_STAMP)
+	scripts/fetch-lwip.sh >/dev/null
