@@ -53,8 +53,8 @@ qemu-gdb: iso
 test: $(LWIP_STAMP) iso image unit-tests erl-tests build/tests/erl-image.iso build/beamos-host
 	scripts/run-tests
 
-bench: all
-	@echo "make bench: no benchmarks yet (they arrive with the VM)"; exit 1
+bench: build/beamos-host erl-tests
+	scripts/bench
 
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/host $(BUILD)/iso $(BUILD)/*.iso $(BUILD)/*.img $(BUILD)/*.qcow2 $(BUILD)/*.elf

@@ -28,12 +28,12 @@ OTP_STDLIB_MODULES := array base64 binary calendar dict digraph digraph_utils \
   erl_expand_records erl_features erl_bits eval_bits erl_stdlib_errors ets \
   filename gb_sets gb_trees gen gen_event gen_server gen_statem io io_lib \
   io_lib_format io_lib_fread io_lib_pretty lists maps math orddict ordsets \
-  proc_lib proplists queue rand sets sofs string supervisor timer unicode \
+  proc_lib proplists queue rand sets sofs string supervisor sys timer unicode \
   unicode_util uri_string
 
 # Erlang test modules (tests/erl): run on stock erl, beamos-host and the image.
 ERL_TEST_SRCS := tests/erl/bt.erl tests/erl/arith_test.erl tests/erl/data_test.erl \
-  tests/erl/exc_test.erl tests/erl/proc_test.erl
+  tests/erl/exc_test.erl tests/erl/proc_test.erl tests/erl/console_input.erl
 ERL_TEST_MODULES := arith_test data_test exc_test proc_test
 ERL_TEST_EBIN := $(BUILD)/tests/erl
 ERL_TEST_BEAMS := $(ERL_TEST_SRCS:tests/erl/%.erl=$(ERL_TEST_EBIN)/%.beam)

@@ -23,9 +23,11 @@ static term_t fa(Process *p, const ErtsMFA *m) { return mk_tuple2(p, m->function
 
 static term_t exports_list(Process *p, const ModuleCode *mc)
 {
+    /* The loader keeps exports in reverse ExpT order; OTP lists them in
+     * ExpT order, which prepending from the front gives back. */
     term_t list = NIL;
-    for (uint32_t i = mc->export_count; i > 0; i--)
-        list = cons(p, fa(p, &mc->exports[i - 1]->mfa), list);
+    for (uint32_t i = 0; i < mc->export_count; i++)
+        list = cons(p, fa(p, &mc->exports[i]->mfa), list);
     return list;
 }
 

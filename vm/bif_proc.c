@@ -124,7 +124,7 @@ term_t bif_erlang_unlink_1(Process *p, term_t *args)
     return ATOM_true;
 }
 
-term_t bif_erlang_monitor_2(Process *p, term_t *args)
+static term_t do_monitor(Process *p, term_t *args, uint8_t alias, term_t tag)
 {
     if (args[0] != ATOM_process) BIF_ERROR(p, is_atom(args[0]) && args[0] == ATOM_port ? ATOM_notsup : ATOM_badarg);
     term_t target = args[1], name = NIL;
@@ -142,25 +142,99 @@ term_t bif_erlang_monitor_2(Process *p, term_t *args)
         BIF_ERROR(p, is_pid(target) ? ATOM_notsup : ATOM_badarg);
     }
     uint32_t ref[3];
-    proc_make_ref_numbers(p, ref);
+    if (alias != ALIAS_NONE) {
+        proc_make_alias_numbers(p, ref);
+        alias_add(p, ref, alias);
+    } else {
+        proc_make_ref_numbers(p, ref);
+    }
     term_t r = make_internal_ref(heap_alloc(&p->h, REF_WORDS), ref);
+    MonEntry *me = mon_add(p, ref, is_internal_pid(target) ? target : NIL, name, true);
+    me->alias = alias;
+    if (tag != THE_NON_VALUE) mon_set_tag(me, tag);
     if (!is_internal_pid(target)) {                    /* name not registered */
         term_t item[3];
         term_t node = term_local_node();
         item[1] = name;
         item[2] = is_atom(node) ? node : ATOM_nonode_at_nohost;
-        mon_add(p, ref, NIL, name, true);
         sig_send_down(NIL, p->id, ref, make_tuple_header(item, 2), ATOM_noproc);
         return r;
     }
-    mon_add(p, ref, target, name, true);
     sig_send_monitor(p->id, target, ref, name);
     return r;
 }
 
+term_t bif_erlang_monitor_2(Process *p, term_t *args)
+{
+    return do_monitor(p, args, ALIAS_NONE, THE_NON_VALUE);
+}
+
+/* monitor/3: options {alias, explicit_unalias | demonitor | reply_demonitor}
+ * and {tag, Tag} (the last of each kind wins, as in OTP). */
+term_t bif_erlang_monitor_3(Process *p, term_t *args)
+{
+    uint8_t alias = ALIAS_NONE;
+    term_t tag = THE_NON_VALUE, o = args[2];
+    for (; is_list(o); o = cons_tail(o)) {
+        term_t opt = cons_head(o);
+        if (!is_tuple(opt) || tuple_arity(opt) != 2) BIF_ERROR(p, ATOM_badarg);
+        term_t k = tuple_element(opt, 1), v = tuple_element(opt, 2);
+        if (k == ATOM_alias) {
+            if (v == ATOM_explicit_unalias) alias = ALIAS_EXPLICIT;
+            else if (v == ATOM_demonitor) alias = ALIAS_DEMONITOR;
+            else if (v == ATOM_reply_demonitor) alias = ALIAS_REPLY_DEMONITOR;
+            else BIF_ERROR(p, ATOM_badarg);
+        } else if (k == ATOM_tag) {
+            tag = v;
+        } else {
+            BIF_ERROR(p, ATOM_badarg);
+        }
+    }
+    if (!is_nil(o)) BIF_ERROR(p, ATOM_badarg);
+    return do_monitor(p, args, alias, tag);
+}
+
+static term_t make_alias(Process *p, uint8_t mode)
+{
+    uint32_t ref[3];
+    proc_make_alias_numbers(p, ref);
+    alias_add(p, ref, mode);
+    return make_internal_ref(heap_alloc(&p->h, REF_WORDS), ref);
+}
+
+term_t bif_erlang_alias_0(Process *p, term_t *args)
+{
+    (void)args;
+    return make_alias(p, ALIAS_EXPLICIT);
+}
+
+/* alias/1: options explicit_unalias (the default) and reply. */
+term_t bif_erlang_alias_1(Process *p, term_t *args)
+{
+    uint8_t mode = ALIAS_EXPLICIT;
+    term_t o = args[0];
+    for (; is_list(o); o = cons_tail(o)) {
+        if (cons_head(o) == ATOM_explicit_unalias) mode = ALIAS_EXPLICIT;
+        else if (cons_head(o) == ATOM_reply) mode = ALIAS_REPLY;
+        else BIF_ERROR(p, ATOM_badarg);
+    }
+    if (!is_nil(o)) BIF_ERROR(p, ATOM_badarg);
+    return make_alias(p, mode);
+}
+
+term_t bif_erlang_unalias_1(Process *p, term_t *args)
+{
+    term_t r = args[0];
+    if (!is_reference(r)) BIF_ERROR(p, ATOM_badarg);
+    if (!is_ref(r)) return ATOM_false;
+    uint32_t n[3] = {ref_number(r, 0), ref_number(r, 1), ref_number(r, 2)};
+    return alias_remove(p, n) ? ATOM_true : ATOM_false;
+}
+
+/* {Tag, Ref, process, _, _}: Tag is 'DOWN' or the monitor's {tag, Tag}. */
 static bool is_down_for(Message *m, term_t ref)
 {
-    return is_tuple(m->msg) && tuple_arity(m->msg) == 5 && tuple_element(m->msg, 1) == ATOM_DOWN &&
+    return is_tuple(m->msg) && tuple_arity(m->msg) == 5 && tuple_element(m->msg, 3) == ATOM_process &&
            term_compare_exact(tuple_element(m->msg, 2), ref) == 0;
 }
 
@@ -168,12 +242,7 @@ static term_t demonitor(Process *p, term_t ref, bool flush, bool info)
 {
     if (!is_ref(ref)) BIF_ERROR(p, ATOM_badarg);
     uint32_t r[3] = {ref_number(ref, 0), ref_number(ref, 1), ref_number(ref, 2)};
-    MonEntry *m = mon_find(p, r, true);
-    bool found = m != NULL;
-    if (m) {
-        if (is_internal_pid(m->pid)) sig_send_demonitor(p->id, m->pid, r);
-        mon_remove(p, r, true);
-    }
+    bool found = sig_demonitor(p, r);
     if (flush) {
         /* The DOWN may already be a message: take in everything, drop it. */
         struct Message **save = p->msg_save;

@@ -267,6 +267,19 @@ static term_t pinfo_item(Process *caller, Process *q, term_t item, Heap *dst)
     case ATOM_trap_exit: return (q->flags & PF_TRAP_EXIT) ? ATOM_true : ATOM_false;
     case ATOM_priority: return prio_name(q->prio);
     case ATOM_current_function: return mfa_tuple(dst, q->current);
+    case ATOM_current_stacktrace: {
+        /* Only the current function's frame (no stack walk yet):
+         * [{M, F, Arity, []}], which gen_server's system_terminate and
+         * error reports accept. */
+        if (!q->current) return NIL;
+        const ErtsMFA *m = q->current;
+        term_t *hp = heap_alloc(dst, 5);
+        hp[1] = m->module;
+        hp[2] = m->function;
+        hp[3] = make_small(m->arity);
+        hp[4] = NIL;
+        return cons(dst, make_tuple_header(hp, 4), NIL);
+    }
     case ATOM_initial_call: return mfa_tuple(dst, &q->initial_call);
     case ATOM_registered_name: return is_atom(q->registered_name) ? q->registered_name : NIL;
     case ATOM_dictionary: return q == caller ? q->dictionary : copy_term(dst, q->dictionary);
@@ -325,7 +338,8 @@ static bool item_known(term_t item)
     case ATOM_heap_size: case ATOM_total_heap_size: case ATOM_stack_size:
     case ATOM_reductions: case ATOM_memory: case ATOM_links: case ATOM_monitors:
     case ATOM_monitored_by: case ATOM_trap_exit: case ATOM_priority:
-    case ATOM_current_function: case ATOM_initial_call: case ATOM_registered_name:
+    case ATOM_current_function: case ATOM_current_stacktrace:
+    case ATOM_initial_call: case ATOM_registered_name:
     case ATOM_dictionary: case ATOM_group_leader: case ATOM_garbage_collection:
     case ATOM_error_handler: case ATOM_parent: case ATOM_catchlevel: case ATOM_suspending:
         return true;

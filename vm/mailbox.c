@@ -147,8 +147,26 @@ static void send_copy(Process *from, term_t to_pid, Process *to, term_t msg)
         sig_send(to_pid, m);
 }
 
+/* To an alias: a MSG_ALIAS_MESSAGE carrying the alias; the owner decides
+ * (signal.c) whether the alias is active. */
+static void send_alias(Process *from, Process *to, term_t alias, term_t msg)
+{
+    term_t *hp;
+    size_t words = term_copy_size(msg) + REF_WORDS;
+    Message *m = sig_new(MSG_ALIAS_MESSAGE, sender_pid(from), words, &hp);
+    m->msg = term_copy(msg, &hp, &m->off_heap);
+    m->extra = term_copy(alias, &hp, &m->off_heap);
+    sig_send_proc(to, m);
+}
+
 int mbox_send(Process *from, term_t to, term_t msg)
 {
+    if (is_ref(to)) {
+        Process *p = proc_alias_owner(to);
+        if (p) send_alias(from, p, to, msg);
+        return 0;                  /* not an alias: silently nothing */
+    }
+    if (is_external_ref(to)) return 0;   /* unreachable node: dropped */
     if (is_internal_pid(to)) {
         Process *p = proc_lookup(to);
         if (p) send_copy(from, to, p, msg);

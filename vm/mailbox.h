@@ -41,7 +41,10 @@ enum { MSG_MESSAGE = 0, MSG_EXIT, MSG_LINK, MSG_UNLINK, MSG_MONITOR, MSG_DEMONIT
         * the exit signal a dying linked process sends (trappable even for
         * reason kill), the acknowledgement of an unlink (OTP 23+ unlink
         * protocol), and the receive timer's expiry (signal.c). */
-       MSG_EXIT_LINK, MSG_UNLINK_ACK, MSG_TIMEOUT };
+       MSG_EXIT_LINK, MSG_UNLINK_ACK, MSG_TIMEOUT,
+       /* a message sent to an alias (extra: the alias reference); the
+        * receiver drops it unless the alias is active */
+       MSG_ALIAS_MESSAGE };
 
 /* The message at the save pointer, after taking in newly arrived signals;
  * NULL if there is none. */
@@ -57,9 +60,10 @@ void mbox_marker_bind(Process *p, term_t marker, term_t ref);
 void mbox_marker_use(Process *p, term_t ref);
 void mbox_marker_clear(Process *p, term_t ref);
 
-/* Send msg from `from` (may be NULL for the runtime) to the pid, port or
- * registered name `to`. Returns 0, or -1 if `to` is a name nobody has
- * (the caller raises badarg). Sending to a dead pid succeeds silently. */
+/* Send msg from `from` (may be NULL for the runtime) to the pid, port,
+ * registered name or alias reference `to`. Returns 0, or -1 if `to` is a
+ * name nobody has (the caller raises badarg). Sending to a dead pid, or to
+ * a reference that is not an active alias, succeeds silently. */
 int mbox_send(Process *from, term_t to, term_t msg);
 
 #endif

@@ -234,6 +234,21 @@ void proc_make_ref_numbers(Process *p, uint32_t num[3])
     num[2] = idx;
 }
 
+void proc_make_alias_numbers(Process *p, uint32_t num[3])
+{
+    proc_make_ref_numbers(p, num);
+    num[1] = pid_number(p->id) | ((num[1] & 0xFu) << PID_NUMBER_BITS);
+    num[2] |= REF_ALIAS_FLAG;
+}
+
+Process *proc_alias_owner(term_t ref)
+{
+    if (!is_ref(ref) || !(ref_number(ref, 2) & REF_ALIAS_FLAG) || !table) return NULL;
+    uint32_t slot = ref_number(ref, 1) & ((1u << PID_NUMBER_BITS) - 1);
+    if (slot >= limit) return NULL;
+    return atomic_load_explicit(&table[slot], memory_order_acquire);
+}
+
 term_t proc_make_ref(Process *p)
 {
     uint32_t num[3];

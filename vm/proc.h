@@ -74,6 +74,15 @@ void proc_wake(Process *p);
 void proc_make_ref_numbers(Process *p, uint32_t num[3]);
 /* A new reference on p's heap (REF_WORDS). */
 term_t proc_make_ref(Process *p);
+/* Alias references carry their owner so a sender finds it without a global
+ * table: number 2 has REF_ALIAS_FLAG set (beside the scheduler index),
+ * number 1 holds the owner's pid number (low PID_NUMBER_BITS) and the
+ * counter's bits 32..35. */
+#define REF_ALIAS_FLAG 0x80000000u
+void proc_make_alias_numbers(Process *p, uint32_t num[3]);
+/* The process in the slot an alias reference names (maybe another
+ * incarnation: the receiver checks its own aliases), or NULL. */
+Process *proc_alias_owner(term_t ref);
 
 /* Up to `max` pids of live processes, in table order; returns how many
  * there are in all (may exceed max). */

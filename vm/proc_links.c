@@ -9,6 +9,7 @@
 
 #include "vm/platform.h"
 #include "vm/signal.h"
+#include "vm/term_copy.h"
 
 static void *xcalloc(size_t bytes)
 {
@@ -64,6 +65,7 @@ MonEntry *mon_add(Process *p, const uint32_t ref[3], term_t pid, term_t name, bo
     m->pid = pid;
     m->name = name;
     m->origin = origin;
+    m->tag = THE_NON_VALUE;
     m->next = p->monitors;
     p->monitors = m;
     return m;
@@ -75,6 +77,7 @@ bool mon_remove(Process *p, const uint32_t ref[3], bool origin)
         if ((*pp)->origin == origin && ref_eq((*pp)->ref, ref)) {
             MonEntry *m = *pp;
             *pp = m->next;
+            mon_set_tag(m, THE_NON_VALUE);
             free(m);
             return true;
         }
@@ -90,8 +93,62 @@ void links_free_all(Process *p)
     }
     for (MonEntry *m = p->monitors, *n; m; m = n) {
         n = m->next;
+        mon_set_tag(m, THE_NON_VALUE);
         free(m);
+    }
+    for (AliasEntry *a = p->aliases, *n; a; a = n) {
+        n = a->next;
+        free(a);
     }
     p->links = NULL;
     p->monitors = NULL;
+    p->aliases = NULL;
+}
+
+void mon_set_tag(MonEntry *m, term_t tag)
+{
+    if (m->tag_frag) {
+        heap_off_heap_release(&m->tag_oh);
+        free(m->tag_frag);
+        m->tag_frag = NULL;
+    }
+    m->tag = tag;
+    if (tag == THE_NON_VALUE || is_immed(tag)) return;
+    size_t words = term_copy_size(tag);
+    m->tag_frag = term_fragment_new(words);
+    m->tag_oh.first = NULL;
+    m->tag_oh.overhead = 0;
+    term_t *hp = m->tag_frag->mem;
+    m->tag = term_copy(tag, &hp, &m->tag_oh);
+}
+
+/* ---- aliases ---- */
+
+AliasEntry *alias_find(Process *p, const uint32_t ref[3])
+{
+    for (AliasEntry *a = p->aliases; a; a = a->next)
+        if (ref_eq(a->ref, ref)) return a;
+    return NULL;
+}
+
+void alias_add(Process *p, const uint32_t ref[3], uint8_t mode)
+{
+    AliasEntry *a = xcalloc(sizeof *a);
+    memcpy(a->ref, ref, sizeof a->ref);
+    a->mode = mode;
+    a->next = p->aliases;
+    p->aliases = a;
+}
+
+bool alias_remove(Process *p, const uint32_t ref[3])
+{
+    for (AliasEntry **pp = (AliasEntry **)&p->aliases; *pp; pp = &(*pp)->next) {
+        if (ref_eq((*pp)->ref, ref)) {
+            AliasEntry *a = *pp;
+            *pp = a->next;
+            free(a);
+            return true;
+        }
+    }
+    return false;
 }

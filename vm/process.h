@@ -151,6 +151,12 @@ typedef struct Process {
      * scheduler has passed a quiescent point after retire_epoch. */
     struct Process *retire_next;
     uint64_t retire_epoch;
+    /* Added by the process work: the process's active aliases
+     * (erlang:alias/0,1, monitor/3 {alias, _}), an AliasEntry list
+     * (signal.h). [run]: only the owner reads or changes it; a message sent
+     * to an alias travels as a MSG_ALIAS_MESSAGE signal and the owner checks
+     * the alias when it takes the signal in. */
+    void *aliases;
 
     /* ---- scheduling [sched] (scheduler work) ---- */
     struct Process *rq_next;

@@ -19,6 +19,7 @@
  */
 #include "vm/sched.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "vm/emu.h"
@@ -26,6 +27,7 @@
 #include "vm/platform.h"
 #include "vm/proc.h"
 #include "vm/signal.h"
+#include "vm/term_print.h"
 #include "vm/timer.h"
 
 #define LOW_EVERY 8
@@ -175,6 +177,28 @@ static bool has_signals(Process *p)
     return p->sig_private || atomic_load(&p->sig_in_head) != NULL;
 }
 
+/* A process that died of an uncaught error is reported on the console, as
+ * OTP's runtime reports it to the logger ("Error in process ... with exit
+ * value: ..."); exits and throws are not reported, as in OTP. */
+static void report_crash(Process *p)
+{
+    char head[96];
+    int n = snprintf(head, sizeof head, "=ERROR REPORT==== Error in process <0.%u.%u> with exit value:\n",
+                     pid_number(p->id), pid_serial(p->id));
+    size_t cap = 2048;
+    char *body = malloc(cap + 2);
+    if (!body)
+        return;
+    size_t len = term_print(body, cap, p->fvalue);
+    if (len >= cap)
+        len = cap - 1;              /* long reasons are cut, like OTP's depth limit */
+    body[len++] = '\n';
+    body[len++] = '\n';
+    plat_console_write(head, (size_t)n);
+    plat_console_write(body, len);
+    free(body);
+}
+
 static void run_one(Scheduler *s, Process *p)
 {
     atomic_store(&p->status, PROC_RUNNING);
@@ -197,6 +221,8 @@ static void run_one(Scheduler *s, Process *p)
     }
     switch (r) {
     case EMU_EXIT:
+        if ((p->freason & EXC_CLASS_MASK) == EXC_ERROR)
+            report_crash(p);
         proc_exit(p, p->fvalue);
         return;
     case EMU_YIELD:

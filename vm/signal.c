@@ -158,6 +158,36 @@ void sig_send_timeout(term_t to, uint64_t seq)
     sig_send(to, m);
 }
 
+bool sig_demonitor(Process *p, const uint32_t ref[3])
+{
+    MonEntry *m = mon_find(p, ref, true);
+    if (!m) return false;
+    if (m->alias == ALIAS_DEMONITOR || m->alias == ALIAS_REPLY_DEMONITOR) alias_remove(p, ref);
+    if (is_internal_pid(m->pid)) sig_send_demonitor(p->id, m->pid, ref);
+    mon_remove(p, ref, true);
+    return true;
+}
+
+/* Give the DOWN message m the tag of a monitor made with {tag, Tag}:
+ * rebuild {Tag, Ref, process, Item, Reason} in a fresh fragment. */
+static void retag_down(Message *m, term_t tag)
+{
+    term_t buf[6];
+    for (int i = 2; i <= 5; i++) buf[i] = tuple_element(m->msg, i);
+    buf[1] = tag;
+    term_t t = make_tuple_header(buf, 5);
+    OffHeap oh = {0};
+    HeapFragment *f = term_fragment_new(term_copy_size(t));
+    term_t *hp = f->mem;
+    term_t copy = term_copy(t, &hp, &oh);
+    heap_off_heap_release(&m->off_heap);
+    free(m->frag);
+    m->frag = f;
+    m->off_heap = oh;
+    m->msg = copy;
+    m->extra = tuple_element(copy, 2);
+}
+
 /* {Name, node()} for a monitor by registered name; written in a small
  * local buffer that term_copy reads from. */
 static term_t name_item(term_t buf[3], term_t name)
@@ -278,11 +308,30 @@ static int handle(Process *p, Message *m)
     case MSG_MONITOR_DOWN: {
         uint32_t ref[3];
         ref_numbers(m->extra, ref);
-        if (mon_remove(p, ref, true)) {   /* else demonitored meanwhile */
+        MonEntry *me = mon_find(p, ref, true);
+        if (me) {                         /* else demonitored meanwhile */
+            if (me->alias == ALIAS_DEMONITOR || me->alias == ALIAS_REPLY_DEMONITOR)
+                alias_remove(p, ref);
+            if (me->tag != THE_NON_VALUE) retag_down(m, me->tag);
+            mon_remove(p, ref, true);
             queue_message(p, m);
             return H_DONE;
         }
         break;
+    }
+    case MSG_ALIAS_MESSAGE: {
+        uint32_t ref[3];
+        ref_numbers(m->extra, ref);
+        AliasEntry *a = alias_find(p, ref);
+        if (!a) break;                    /* not (or no longer) an alias: dropped */
+        if (a->mode == ALIAS_REPLY) {
+            alias_remove(p, ref);
+        } else if (a->mode == ALIAS_REPLY_DEMONITOR) {
+            alias_remove(p, ref);
+            sig_demonitor(p, ref);
+        }
+        queue_message(p, m);
+        return H_DONE;
     }
     case MSG_TIMEOUT:
         if ((p->flags & PF_ACTIVE_TIMER) && (uint64_t)small_value(m->extra) == p->tmo_seq) {

@@ -42,7 +42,28 @@ typedef struct MonEntry {
     term_t pid;                /* the other process */
     term_t name;               /* atom if the origin monitored by name, else NIL */
     bool origin;               /* true: we monitor pid; false: pid monitors us */
+    /* Added (aliases): origin side only. alias: the ALIAS_* mode of the
+     * alias this monitor's reference is (ALIAS_NONE if none). tag: the
+     * {tag, Tag} option (THE_NON_VALUE: 'DOWN'), copied into tag_frag. */
+    uint8_t alias;
+    term_t tag;
+    HeapFragment *tag_frag;
+    OffHeap tag_oh;
 } MonEntry;
+
+/* ---- aliases (owned by the process; proc_links.c) ---- */
+enum { ALIAS_NONE = 0, ALIAS_EXPLICIT, ALIAS_DEMONITOR, ALIAS_REPLY_DEMONITOR, ALIAS_REPLY };
+typedef struct AliasEntry {
+    struct AliasEntry *next;
+    uint32_t ref[3];
+    uint8_t mode;              /* ALIAS_* */
+} AliasEntry;
+
+AliasEntry *alias_find(Process *p, const uint32_t ref[3]);
+void alias_add(Process *p, const uint32_t ref[3], uint8_t mode);
+bool alias_remove(Process *p, const uint32_t ref[3]);
+/* Set m's DOWN tag (a copy of tag; THE_NON_VALUE for none). */
+void mon_set_tag(MonEntry *m, term_t tag);
 
 LinkEntry *link_find(Process *p, term_t pid);
 LinkEntry *link_add(Process *p, term_t pid);
@@ -72,6 +93,10 @@ void sig_send_demonitor(term_t from, term_t to, const uint32_t ref[3]);
  * (Item is the pid `from`, or {Name, node()} for a monitor by name). */
 void sig_send_down(term_t from, term_t to, const uint32_t ref[3], term_t item, term_t reason);
 void sig_send_timeout(term_t to, uint64_t seq);
+/* Remove p's own monitor `ref` (origin side) and tell the monitored
+ * process; deactivates the alias of a demonitor-mode monitor alias.
+ * Returns whether there was such a monitor. */
+bool sig_demonitor(Process *p, const uint32_t ref[3]);
 
 /* ---- the receiver (mailbox.c, the scheduler) ---- */
 /* Take in and handle every signal that has arrived. Returns false if an

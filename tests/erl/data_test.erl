@@ -3,7 +3,7 @@
 -include("bt.hrl").
 -export([tuple_test/0, list_test/0, map_test/0, big_map_test/0, binary_test/0,
          bitsyntax_test/0, fun_test/0, t2b_test/0, phash2_test/0, atom_test/0,
-         string_test/0]).
+         string_test/0, module_info_test/0]).
 
 id(X) -> X.
 
@@ -140,3 +140,15 @@ string_test() ->
     ?eq("1,2,3", lists:flatten(io_lib:format("~w,~w,~w", id([1, 2, 3])))),
     ?eq("{a,\"b\",<<\"c\">>,1.5}", lists:flatten(io_lib:format("~p", [id({a, "b", <<"c">>, 1.5})]))),
     ?eq("0042", lists:flatten(io_lib:format("~4..0b", [id(42)]))).
+
+module_info_test() ->
+    Exports = ?MODULE:module_info(exports),
+    ?eq({tuple_test, 0}, hd(Exports)),
+    ?true(lists:member({module_info, 1}, Exports)),
+    ?eq(?MODULE, proplists:get_value(module, ?MODULE:module_info())),
+    ?true(is_list(proplists:get_value(vsn, ?MODULE:module_info(attributes)))),
+    ?true(is_list(?MODULE:module_info(compile))),
+    ?eq(true, erlang:function_exported(?MODULE, tuple_test, 0)),
+    ?eq(false, erlang:function_exported(?MODULE, id, 1)),
+    ?eq({module, lists}, code:ensure_loaded(lists)),
+    ?eq({error, nofile}, code:ensure_loaded(no_such_module_here)).

@@ -5,7 +5,10 @@
 -export([spawn_send_test/0, selective_receive_test/0, after_test/0,
          link_exit_test/0, trap_exit_test/0, monitor_test/0, noproc_test/0,
          kill_test/0, register_test/0, dictionary_test/0, timer_test/0,
-         many_processes_test/0, order_test/0, process_info_test/0]).
+         many_processes_test/0, order_test/0, process_info_test/0,
+         alias_test/0, gen_server_test/0]).
+%% gen_server callbacks (gen_server_test/0)
+-export([init/1, handle_call/3, handle_cast/2, handle_info/2]).
 
 echo() ->
     receive
@@ -138,3 +141,129 @@ process_info_test() ->
     ?eq(undefined, process_info(P, status)).
 
 timer_sleep(Ms) -> receive after Ms -> ok end.
+
+%% ---- process aliases (OTP 24+): alias/0,1, unalias/1, monitor/3 ----
+
+%% A process that sends Msg to To on request, then acknowledges to Ack, so
+%% whatever it sent through an alias has arrived (or been dropped) by then.
+relay() ->
+    receive
+        {send, To, Msg, Ack} -> To ! Msg, Ack ! {relayed, self()}, relay();
+        stop -> ok
+    end.
+
+relay_send(R, To, Msg) ->
+    R ! {send, To, Msg, self()},
+    receive {relayed, R} -> ok after 5000 -> timeout end.
+
+next_msg() -> receive M -> M after 0 -> none end.
+
+alias_test() ->
+    R = spawn(fun relay/0),
+    %% explicit_unalias (the default): active until unalias/1
+    A = alias(),
+    ?true(is_reference(A)),
+    ok = relay_send(R, A, one),
+    ok = relay_send(R, A, two),
+    ?eq(one, next_msg()),
+    ?eq(two, next_msg()),
+    A ! to_self,
+    ?eq(to_self, next_msg()),
+    ?eq(true, unalias(A)),
+    ?eq(false, unalias(A)),
+    ok = relay_send(R, A, dropped),
+    A ! dropped,
+    erlang:send(A, dropped),
+    ?eq(none, next_msg()),
+    %% reply: the first message through it deactivates it
+    B = alias([reply]),
+    ok = relay_send(R, B, first),
+    ok = relay_send(R, B, second),
+    ?eq(first, next_msg()),
+    ?eq(none, next_msg()),
+    ?eq(false, unalias(B)),
+    ?eq(true, unalias(alias([explicit_unalias]))),
+    %% a plain reference is a valid destination; the message goes nowhere
+    ?eq(x, make_ref() ! x),
+    ok = relay_send(R, make_ref(), nowhere),
+    ?eq(none, next_msg()),
+    ?raises(error, badarg, alias([bogus])),
+    ?raises(error, badarg, alias(notalist)),
+    ?raises(error, badarg, unalias(self())),
+    %% monitor aliases, {alias, demonitor}: until demonitor
+    M1 = monitor(process, R, [{alias, demonitor}]),
+    ok = relay_send(R, M1, {M1, reply}),
+    ?eq({M1, reply}, next_msg()),
+    ?eq(true, demonitor(M1)),
+    ok = relay_send(R, M1, late),
+    ?eq(none, next_msg()),
+    ?eq(false, unalias(M1)),
+    %% {alias, explicit_unalias}: demonitor leaves the alias active
+    M2 = monitor(process, R, [{alias, explicit_unalias}]),
+    ?eq(true, demonitor(M2)),
+    ok = relay_send(R, M2, still),
+    ?eq(still, next_msg()),
+    ?eq(true, unalias(M2)),
+    %% {alias, reply_demonitor}: the first reply removes alias and monitor
+    M3 = monitor(process, R, [{alias, reply_demonitor}]),
+    ok = relay_send(R, M3, r1),
+    ok = relay_send(R, M3, r2),
+    ?eq(r1, next_msg()),
+    ?eq(none, next_msg()),
+    ?eq(false, demonitor(M3, [info])),
+    %% {tag, T}: the DOWN message carries T; a demonitor alias dies with it
+    M4 = monitor(process, R, [{alias, demonitor}, {tag, {my, tag}}]),
+    M5 = monitor(process, R, [{tag, down2}]),
+    M6 = monitor(process, R, []),
+    R ! stop,
+    ?eq({{my, tag}, M4, process, R, normal}, receive {{my, tag}, M4, _, _, _} = D4 -> D4 after 5000 -> timeout end),
+    ?eq({down2, M5, process, R, normal}, receive {down2, M5, _, _, _} = D5 -> D5 after 5000 -> timeout end),
+    ?eq({'DOWN', M6, process, R, normal}, receive {'DOWN', M6, _, _, _} = D6 -> D6 after 5000 -> timeout end),
+    ?eq(false, unalias(M4)),
+    M4 ! after_down,
+    ?eq(none, next_msg()),
+    %% noproc DOWN is tagged too
+    M7 = monitor(process, R, [{tag, gone}]),
+    ?eq({gone, M7, process, R, noproc}, receive {gone, M7, _, _, _} = D7 -> D7 after 5000 -> timeout end),
+    %% demonitor flush removes a tagged DOWN
+    M8 = monitor(process, R, [{tag, flushed}]),
+    timer_sleep(10),
+    ?eq(true, demonitor(M8, [flush])),
+    ?eq(none, next_msg()),
+    ?raises(error, badarg, monitor(process, self(), [bogus])),
+    ?raises(error, badarg, monitor(process, self(), [{alias, bogus}])),
+    ?raises(error, badarg, monitor(process, self(), {tag, x})).
+
+%% ---- gen_server (gen:do_call uses monitor/3 aliases) ----
+
+init(N) -> {ok, N}.
+
+handle_call(get, _From, N) -> {reply, N, N};
+handle_call({add, K}, _From, N) -> {reply, ok, N + K};
+handle_call({sleep, Ms}, _From, N) -> timer_sleep(Ms), {reply, slept, N};
+handle_call({later, Ms}, From, N) ->
+    spawn(fun() -> timer_sleep(Ms), gen_server:reply(From, later) end),
+    {noreply, N}.
+
+handle_cast({set, V}, _N) -> {noreply, V}.
+
+handle_info(_, N) -> {noreply, N}.
+
+exit_reason(F) ->
+    try F() of V -> {returned, V} catch exit:{Reason, _} -> Reason end.
+
+gen_server_test() ->
+    {ok, P} = gen_server:start_link(?MODULE, 10, []),
+    ?eq(ok, gen_server:call(P, {add, 5})),
+    ?eq(15, gen_server:call(P, get)),
+    ok = gen_server:cast(P, {set, 42}),
+    ?eq(42, gen_server:call(P, get)),
+    ?eq(later, gen_server:call(P, {later, 10})),
+    %% a reply that comes after the timeout is dropped (the alias is gone)
+    ?eq(timeout, exit_reason(fun() -> gen_server:call(P, {sleep, 100}, 10) end)),
+    timer_sleep(200),
+    ?eq(none, next_msg()),
+    ?eq(42, gen_server:call(P, get)),
+    ?eq(ok, gen_server:stop(P)),
+    ?eq(noproc, exit_reason(fun() -> gen_server:call(P, get) end)),
+    ?eq(none, next_msg()).
