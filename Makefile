@@ -50,7 +50,7 @@ run: iso
 qemu-gdb: iso
 	scripts/qemu --iso $(ISO) --smp $(SMP) --mem $(MEM) --gdb
 
-test: $(LWIP_STAMP) iso image unit-tests erl-tests build/tests/erl-image.iso build/beamos-host
+test: $(LWIP_STAMP) iso image unit-tests erl-tests build/tests/erl-image.iso build/beamos-host build/beamos-host-san
 	scripts/run-tests
 
 bench: build/beamos-host erl-tests

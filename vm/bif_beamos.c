@@ -164,3 +164,77 @@ term_t bif_erlang_nif_error_2(Process *p, term_t *args)
     (void)args;
     BIF_ERROR(p, ATOM_undef);
 }
+
+#include "vm/etf.h"
+
+/* erlang:display_string/1 and display_nl/0, the other two debugging aids. */
+term_t bif_erlang_display_string_1(Process *p, term_t *args)
+{
+    char buf[512];
+    size_t n = 0;
+    term_t t = args[0];
+    for (; is_list(t); t = cons_tail(t)) {
+        term_t c = cons_head(t);
+        if (!is_small(c) || small_value(c) < 0 || small_value(c) > 255)
+            BIF_ERROR(p, ATOM_badarg);
+        if (n == sizeof buf) { plat_console_write(buf, n); n = 0; }
+        buf[n++] = (char)small_value(c);
+    }
+    if (!is_nil(t))
+        BIF_ERROR(p, ATOM_badarg);
+    plat_console_write(buf, n);
+    return ATOM_true;
+}
+
+term_t bif_erlang_display_nl_0(Process *p, term_t *args)
+{
+    (void)p; (void)args;
+    plat_console_write("\n", 1);
+    return ATOM_true;
+}
+
+/* erlang:external_size/1,2: the bytes term_to_binary would produce
+ * (uncompressed; the options of /2 other than compression do not change it
+ * for the formats we write). */
+term_t bif_erlang_external_size_1(Process *p, term_t *args)
+{
+    EtfOptions o = {0};
+    EtfError e;
+    size_t n = etf_encoded_size(args[0], &o, &e);
+    if (e != ETF_OK)
+        BIF_ERROR(p, ATOM_badarg);
+    return make_small((int64_t)n);
+}
+
+term_t bif_erlang_external_size_2(Process *p, term_t *args)
+{
+    if (!is_list(args[1]) && !is_nil(args[1]))
+        BIF_ERROR(p, ATOM_badarg);
+    return bif_erlang_external_size_1(p, args);
+}
+
+/* erlang:term_to_iovec/1,2 and iolist_to_iovec/1: OTP returns a list of
+ * binaries whose concatenation is the result; one binary is such a list. */
+term_t bif_erlang_term_to_iovec_1(Process *p, term_t *args)
+{
+    term_t b = bif_erlang_term_to_binary_1(p, args);
+    if (b == THE_NON_VALUE)
+        return b;
+    return make_cons(heap_alloc(&p->h, 2), b, NIL);
+}
+
+term_t bif_erlang_term_to_iovec_2(Process *p, term_t *args)
+{
+    term_t b = bif_erlang_term_to_binary_2(p, args);
+    if (b == THE_NON_VALUE)
+        return b;
+    return make_cons(heap_alloc(&p->h, 2), b, NIL);
+}
+
+term_t bif_erlang_iolist_to_iovec_1(Process *p, term_t *args)
+{
+    term_t b = bif_erlang_iolist_to_binary_1(p, args);
+    if (b == THE_NON_VALUE)
+        return b;
+    return make_cons(heap_alloc(&p->h, 2), b, NIL);
+}

@@ -90,3 +90,30 @@ term_t bif_beamos_autoload_1(Process *p, term_t *args)
         return ATOM_true;
     return code_autoload(args[0]) ? ATOM_true : ATOM_false;
 }
+
+/* erlang:loaded/0: every module with current code. */
+static void collect_module(Module *m, void *arg)
+{
+    void **a = arg;
+    Process *p = a[0];
+    term_t *list = a[1];
+    if (m->curr)
+        *list = cons(p, m->name, *list);
+}
+
+term_t bif_erlang_loaded_0(Process *p, term_t *args)
+{
+    (void)args;
+    term_t list = NIL;
+    void *a[2] = {p, &list};
+    code_foreach_module(collect_module, a);
+    return list;
+}
+
+/* erlang:pre_loaded/0: OTP's preloaded modules are, on BeamOS, loaded from
+ * the boot archive on first use like any other; none is built in. */
+term_t bif_erlang_pre_loaded_0(Process *p, term_t *args)
+{
+    (void)p; (void)args;
+    return NIL;
+}
