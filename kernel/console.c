@@ -24,16 +24,23 @@ void console_write(const char *s, size_t len)
 
 void console_write_unlocked(const char *s, size_t len) { serial_write(s, len); }
 
+/* Format into buf (cut at its size); returns the bytes to write. */
+static size_t format(char *buf, size_t cap, const char *fmt, va_list ap)
+{
+    int n = vsnprintf(buf, cap, fmt, ap);
+    if (n < 0)
+        return 0;
+    return (size_t)n < cap ? (size_t)n : cap - 1;
+}
+
 void kprintf(const char *fmt, ...)
 {
     char buf[512];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    size_t n = format(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return;
-    console_write(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+    console_write(buf, n);
 }
 
 void kprintf_unlocked(const char *fmt, ...)
@@ -41,9 +48,7 @@ void kprintf_unlocked(const char *fmt, ...)
     char buf[512];
     va_list ap;
     va_start(ap, fmt);
-    int n = vsnprintf(buf, sizeof buf, fmt, ap);
+    size_t n = format(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return;
-    serial_write(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
+    serial_write(buf, n);
 }

@@ -17,18 +17,22 @@ static size_t env_len, env_cap;
 static bool env_ready;
 static SpinLock env_lock;
 
+static void env_append_locked(char *entry)
+{
+    if (env_len == env_cap) {
+        env_cap = env_cap ? 2 * env_cap : 64;
+        env = realloc(env, env_cap * sizeof *env);
+    }
+    env[env_len++] = entry;
+}
+
 static void env_init_locked(void)
 {
     if (env_ready)
         return;
     env_ready = true;
-    for (char **e = plat_environ(); e && *e; e++) {
-        if (env_len == env_cap) {
-            env_cap = env_cap ? 2 * env_cap : 64;
-            env = realloc(env, env_cap * sizeof *env);
-        }
-        env[env_len++] = strdup(*e);
-    }
+    for (char **e = plat_environ(); e && *e; e++)
+        env_append_locked(strdup(*e));
 }
 
 /* A flat string (Latin-1 byte list, as OTP's os functions take) into buf;
@@ -116,11 +120,7 @@ term_t bif_os_putenv_2(Process *p, term_t *args)
         free(env[i]);
         env[i] = entry;
     } else {
-        if (env_len == env_cap) {
-            env_cap = env_cap ? 2 * env_cap : 64;
-            env = realloc(env, env_cap * sizeof *env);
-        }
-        env[env_len++] = entry;
+        env_append_locked(entry);
     }
     spin_unlock(&env_lock);
     return ATOM_true;

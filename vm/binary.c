@@ -28,10 +28,60 @@ term_t binary_wrap(Heap *h, Binary *b, size_t offset_bytes, size_t len) {
     pb->size = len;
     pb->val = b;
     pb->bytes = b->orig_bytes + offset_bytes;
+    pb->flags = 0;
     pb->next = h->off_heap.first;
     h->off_heap.first = (OffHeapHeader *)pb;
     h->off_heap.overhead += len;
     return make_boxed((term_t *)pb);
+}
+
+term_t binary_new_writable(Heap *h, size_t capacity, size_t len, uint8_t **data) {
+    Binary *b = binary_alloc(capacity < len ? len : capacity);
+    term_t t = binary_wrap(h, b, 0, len);
+    ((ProcBin *)boxed_val(t))->flags = PB_WRITABLE;
+    *data = b->orig_bytes;
+    return t;
+}
+
+ProcBin *binary_appendable(term_t bin) {
+    term_t *p = boxed_val(bin);
+    if (header_subtag(p[0]) != SUB_BINARY_SUBTAG) return NULL;
+    SubBin *s = (SubBin *)p;
+    term_t *o = boxed_val(s->orig);
+    if (header_subtag(o[0]) != REFC_BINARY_SUBTAG) return NULL;
+    ProcBin *pb = (ProcBin *)o;
+    if (!(pb->flags & PB_WRITABLE) || s->offset_bits + s->size_bits != pb->size * 8) return NULL;
+    return pb;
+}
+
+uint8_t *binary_writable_extend(Heap *h, ProcBin *pb, size_t new_size) {
+    Binary *b = pb->val;
+    if (new_size > b->orig_size) {
+        size_t cap = 2 * new_size;
+        if (cap < 256) cap = 256;
+        if (atomic_load_explicit(&b->refc, memory_order_acquire) == 1) {
+            /* Only pb refers to b: every view follows pb->bytes. */
+            Binary *nb = realloc(b, sizeof *b + cap);
+            if (!nb) {
+                fputs("binary: out of memory\n", stderr);
+                abort();
+            }
+            nb->orig_size = cap;
+            b = nb;
+        } else {
+            /* Shared (a copy elsewhere holds the old bytes): leave them. */
+            Binary *nb = binary_alloc(cap);
+            memcpy(nb->orig_bytes, pb->bytes, pb->size);
+            binary_deref(b);
+            b = nb;
+        }
+        pb->val = b;
+        pb->bytes = b->orig_bytes;
+    }
+    memset(pb->bytes + pb->size, 0, new_size - pb->size);
+    h->off_heap.overhead += new_size - pb->size;
+    pb->size = new_size;
+    return pb->bytes;
 }
 
 term_t binary_new_uninit(Heap *h, size_t len, uint8_t **data) {

@@ -4,10 +4,10 @@
  * Layouts (sizes in words):
  *   heap binary  [header(HEAP_BINARY, 1 + ceil(n/8)), n bytes, data...]
  *                for byte sizes n < BINARY_HEAP_LIMIT (64).
- *   ProcBin      [header(REFC_BINARY, 4), size bytes, next, Binary *val,
- *                 uint8_t *bytes] — references an off-heap Binary holding
- *                 n >= 64 bytes; linked into the heap's off_heap list.
- *                 Its first three words are an OffHeapHeader (heap.h).
+ *   ProcBin      [header(REFC_BINARY, 5), size bytes, next, Binary *val,
+ *                 uint8_t *bytes, flags] — references an off-heap Binary
+ *                 holding n >= 64 bytes; linked into the heap's off_heap
+ *                 list. Its first three words are an OffHeapHeader (heap.h).
  *   sub binary   [header(SUB_BINARY, 3), size in bits, offset in bits,
  *                 orig] — a window onto a heap binary or ProcBin `orig`
  *                 (never onto another sub binary). Every bitstring whose
@@ -15,6 +15,28 @@
  *
  * Bits are numbered from the most significant bit of the first byte, as
  * Erlang's bit syntax does.
+ *
+ * Writable binaries (in-place append, OTP's erts_bs_append):
+ *   `<<Acc/binary, ...>>` (bs_create_bin whose first segment is `append` /
+ *   `private_append`) returns a sub binary onto a ProcBin flagged
+ *   PB_WRITABLE whose Binary has spare capacity (orig_size > pb->size).
+ *   INVARIANTS:
+ *   - A PB_WRITABLE ProcBin is created only by binary_new_writable() and is
+ *     never itself a term value: it is only referenced as the `orig` of sub
+ *     binaries, which carry their own sizes. So growing pb->size changes no
+ *     existing term; bytes [0, pb->size) are never modified once written.
+ *   - Only a view that ends exactly at pb->size (the last thing written)
+ *     may extend it (binary_appendable()); an older view ends earlier and is
+ *     copied instead, so two appends to one value never clash.
+ *   - The flag lives only on the owning process's heap: term_copy() (messages,
+ *     ETS, persistent terms) clears it in the copy, and the copy's size is
+ *     fixed. The GC moves the ProcBin with its flag.
+ *   - The Binary is realloc'ed (moved) only while refc == 1: then every view
+ *     reaches the bytes through this one ProcBin, whose `bytes` is updated.
+ *     With other holders (a copy in another process), growth allocates a new
+ *     Binary, copies the used bytes and drops this ProcBin's old reference;
+ *     the other holders keep the old bytes, which never change.
+ *   - h.off_heap.overhead is charged with each growth of pb->size.
  *
  * Binary (off-heap) refcount: one per ProcBin (and per other holder, e.g.
  * ETS). Increments are relaxed (the holder already has a reference);
@@ -34,7 +56,8 @@
 
 typedef struct {
     _Atomic uint64_t refc;
-    size_t orig_size;        /* bytes */
+    size_t orig_size;        /* bytes allocated (a writable binary's capacity;
+                              * the bytes in use are its ProcBin's size) */
     uint8_t orig_bytes[];
 } Binary;
 
@@ -44,7 +67,10 @@ typedef struct {
     OffHeapHeader *next;
     Binary *val;
     uint8_t *bytes;          /* into val->orig_bytes */
+    uint64_t flags;          /* PB_* */
 } ProcBin;
+
+#define PB_WRITABLE 1u       /* may grow in place (see above) */
 
 #define PROC_BIN_WORDS (sizeof(ProcBin) / sizeof(term_t))
 #define SUB_BIN_WORDS 4
@@ -81,6 +107,18 @@ term_t binary_new(Heap *h, const uint8_t *bytes, size_t len);
 term_t bitstring_new(Heap *h, const uint8_t *bytes, size_t bits);
 /* A ProcBin for an existing Binary (takes over one reference). */
 term_t binary_wrap(Heap *h, Binary *b, size_t offset_bytes, size_t len);
+/* A PB_WRITABLE ProcBin (not a term value: wrap it in a sub binary) over
+ * a new Binary of `capacity` >= len bytes, of which len are in use; *data
+ * receives the bytes (contents uninitialised). Needs PROC_BIN_WORDS. */
+term_t binary_new_writable(Heap *h, size_t capacity, size_t len, uint8_t **data);
+/* The writable ProcBin that bitstring `bin` may be extended in place in,
+ * or NULL: bin must be a sub binary ending exactly at its PB_WRITABLE
+ * orig's size. */
+ProcBin *binary_appendable(term_t bin);
+/* Grows writable pb to new_size >= pb->size bytes (zeroing the new bytes,
+ * growing the capacity geometrically, charging h's virtual binary heap)
+ * and returns pb->bytes, which may have moved. */
+uint8_t *binary_writable_extend(Heap *h, ProcBin *pb, size_t new_size);
 /* Window [offset_bits, offset_bits + size_bits) of bitstring `bin`.
  * Needs SUB_BIN_WORDS. Precondition: it lies within bin. */
 term_t sub_binary_new(Heap *h, term_t bin, size_t offset_bits, size_t size_bits);

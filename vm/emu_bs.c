@@ -264,8 +264,12 @@ static int utf8_encode(uint32_t cp, uint8_t *o) {
 /* Writes integer v (small or big) as `bits` bits at dst bit offset off. */
 static bool put_integer(uint8_t *dst, size_t off, term_t v, size_t bits, unsigned flags) {
     size_t nbytes = (bits + 7) / 8;
-    uint8_t *le = calloc(nbytes + 1, 1);
+    /* stack buffers for the common small sizes (no malloc per segment) */
+    uint8_t le_s[17], out_s[17];
+    bool small_buf = nbytes < sizeof le_s;
+    uint8_t *le = small_buf ? le_s : calloc(nbytes + 1, 1);
     if (!le) abort();
+    if (small_buf) memset(le, 0, nbytes + 1);
     /* two's complement little-endian bytes of v, truncated */
     if (is_small(v)) {
         int64_t s = small_value(v);
@@ -282,8 +286,9 @@ static bool put_integer(uint8_t *dst, size_t off, term_t v, size_t bits, unsigne
         }
     }
     unsigned rem = (unsigned)(bits % 8);
-    uint8_t *out = calloc(nbytes + 1, 1);
+    uint8_t *out = small_buf ? out_s : calloc(nbytes + 1, 1);
     if (!out) abort();
+    if (small_buf) memset(out, 0, nbytes + 1);
     if (flags & BSF_LITTLE) {
         memcpy(out, le, nbytes);
         if (rem) out[nbytes - 1] = (uint8_t)(out[nbytes - 1] << (8 - rem));
@@ -296,8 +301,10 @@ static bool put_integer(uint8_t *dst, size_t off, term_t v, size_t bits, unsigne
         }
     }
     bits_copy(dst, off, out, 0, bits);
-    free(le);
-    free(out);
+    if (!small_buf) {
+        free(le);
+        free(out);
+    }
     return true;
 }
 
@@ -342,10 +349,34 @@ term_t emu_bs_create(Process *p, const BeamInstr *segs, size_t n, const term_t *
     }
     {
         size_t nbytes = (total + 7) / 8;
-        uint8_t *buf = calloc(nbytes + 1, 1);
-        if (!buf) abort();
-        size_t off = 0;
-        for (size_t i = 0; i < n; i++) {
+        uint8_t *buf = NULL;
+        size_t off = 0, first = 0, view_off = 0;
+        term_t wbin = THE_NON_VALUE; /* the writable ProcBin written into, if any */
+        /* `<<Acc/binary, ...>>`: append in place when Acc is the newest view
+         * of a writable binary; otherwise start one when the result is an
+         * off-heap binary, so the next append can (binary.h). */
+        term_t type0 = n ? (term_t)segs[0] : NIL;
+        if (type0 == ATOM_append || type0 == ATOM_private_append) {
+            term_t src0 = src_of(x, p, segs[4]), size0 = src_of(x, p, segs[5]);
+            ProcBin *pb = (size0 == ATOM_all || size0 == ATOM_undefined) ? binary_appendable(src0) : NULL;
+            if (pb) {
+                SubBin *v = (SubBin *)boxed_val(src0);
+                view_off = v->offset_bits;
+                off = view_off + v->size_bits;
+                buf = binary_writable_extend(&p->h, pb, (view_off + total + 7) / 8);
+                first = 1; /* Acc's bits are already in place */
+                wbin = make_boxed((term_t *)pb);
+            } else if (nbytes >= BINARY_HEAP_LIMIT) {
+                wbin = binary_new_writable(&p->h, nbytes < 128 ? 256 : 2 * nbytes, nbytes, &buf);
+                memset(buf, 0, nbytes);
+            }
+        }
+        bool owned = wbin == THE_NON_VALUE;
+        if (owned) {
+            buf = calloc(nbytes + 1, 1);
+            if (!buf) abort();
+        }
+        for (size_t i = first; i < n; i++) {
             const BeamInstr *s = segs + 6 * i;
             term_t type = (term_t)s[0], size = src_of(x, p, s[5]);
         term_t src = type == ATOM_string ? NIL : src_of(x, p, s[4]); /* string: s[4] is a pointer */
@@ -385,7 +416,7 @@ term_t emu_bs_create(Process *p, const BeamInstr *segs, size_t n, const term_t *
                 double d = 0;
                 if (is_float(src)) d = float_value(src);
                 else if (is_small(src)) d = (double)small_value(src);
-                else if (!big_to_double(src, &d)) { free(buf); goto badarg; }
+                else if (!big_to_double(src, &d)) { if (owned) free(buf); goto badarg; }
                 uint8_t tmp[8];
                 if (b == 64) {
                     uint64_t u;
@@ -396,7 +427,7 @@ term_t emu_bs_create(Process *p, const BeamInstr *segs, size_t n, const term_t *
                     uint32_t u;
                     memcpy(&u, &fv, 4);
                     for (int j = 0; j < 4; j++) tmp[j] = (uint8_t)(u >> (24 - 8 * j));
-                    if (b == 16) { free(buf); goto notsup; }
+                    if (b == 16) { if (owned) free(buf); goto notsup; }
                 }
                 if (fl & BSF_LITTLE)
                     for (size_t j = 0; j < b / 16; j++) { uint8_t t = tmp[j]; tmp[j] = tmp[b / 8 - 1 - j]; tmp[b / 8 - 1 - j] = t; }
@@ -412,6 +443,7 @@ term_t emu_bs_create(Process *p, const BeamInstr *segs, size_t n, const term_t *
                 off += b;
             }
         }
+        if (!owned) return sub_binary_new(&p->h, wbin, view_off, total);
         term_t r = bitstring_new(&p->h, buf, total);
         free(buf);
         return r;

@@ -58,9 +58,18 @@ static inline bool gc_stress_enabled(void) { return GC_STRESS_ENABLED; }
  * OTP's test after a BIF call: heap fragments exist (BIF spill-over or
  * received messages), the off-heap binaries referenced exceed the virtual
  * binary heap, or a collection was requested. */
+/* The off-heap binaries referenced exceed the virtual binary heap: a
+ * collection (a major one, gc_collect) would drop the dead ones. The
+ * emulator checks this at its heap checks (HEAP_NEED) and before
+ * bs_create_bin, so binary garbage is reclaimed although it takes little
+ * heap. */
+static inline bool gc_vheap_exceeded(const Process *p) {
+    return p->h.off_heap.overhead / sizeof(term_t) >= p->bin_vheap_sz;
+}
+
 static inline bool gc_is_desired(const Process *p) {
     return GC_STRESS_ENABLED || p->h.mbuf != NULL || (p->flags & PF_FORCE_GC) ||
-           p->h.off_heap.overhead / sizeof(term_t) >= p->bin_vheap_sz;
+           gc_vheap_exceeded(p);
 }
 
 #endif

@@ -3,7 +3,8 @@
 -include("bt.hrl").
 -export([tuple_test/0, list_test/0, map_test/0, big_map_test/0, binary_test/0,
          bitsyntax_test/0, fun_test/0, t2b_test/0, phash2_test/0, atom_test/0,
-         string_test/0, module_info_test/0]).
+         string_test/0, module_info_test/0,
+         binary_append_test/0]).
 
 id(X) -> X.
 
@@ -152,3 +153,53 @@ module_info_test() ->
     ?eq(false, erlang:function_exported(?MODULE, id, 1)),
     ?eq({module, lists}, code:ensure_loaded(lists)),
     ?eq({error, nofile}, code:ensure_loaded(no_such_module_here)).
+
+%% <<Acc/binary, X:8>> in a loop (appended in place on beamos, as on OTP):
+%% a 1 MB result, older values unchanged, two appends to one value, a copy
+%% sent to another process while the original keeps growing.
+binary_append_test() ->
+    N = 1 bsl 20,
+    Bin = append_bytes(0, N, <<>>),
+    ?eq(N, byte_size(Bin)),
+    ?eq(ok, check_bytes(Bin, 0)),
+    ?eq(lists:sum([I band 255 || I <- lists:seq(0, N - 1)]), sum_bytes(Bin, 0)),
+    A0 = append_bytes(0, 100, <<>>),
+    A1 = <<A0/binary, 1>>,
+    A2 = <<A0/binary, 2>>,                 % A0 is no longer the newest view
+    A3 = <<A1/binary, 3, 4>>,
+    ?eq(100, byte_size(A0)),
+    ?eq(<<A0/binary, 1>>, A1),
+    ?eq(101, byte_size(A2)),
+    ?eq(2, binary:last(A2)),
+    ?eq(1, binary:last(A1)),
+    ?eq(<<1, 3, 4>>, binary:part(A3, 100, 3)),
+    Self = self(),
+    Pid = spawn(fun() -> receive {B, From} -> From ! {self(), B, byte_size(B)} end end),
+    Pid ! {A3, Self},
+    A4 = append_bytes(0, 5000, A3),
+    Reply = receive {Pid, Got, Sz} -> {Got, Sz} after 5000 -> timeout end,
+    ?eq({A3, 103}, Reply),
+    ?eq(5103, byte_size(A4)),
+    ?eq(A3, binary:part(A4, 0, 103)),
+    <<_:8, Tail/binary>> = A4,
+    T1 = <<Tail/binary, 7>>,
+    ?eq(5103, byte_size(T1)),
+    ?eq(7, binary:last(T1)),
+    D = <<A4/binary, A4/binary>>,
+    ?eq({A4, A4}, split_binary(D, 5103)),
+    <<Bits/bitstring>> = <<A4/binary, 1:3>>,
+    ?eq(5103 * 8 + 3, bit_size(Bits)),
+    ?eq(<<A4/binary, 1:3, 255>>, <<Bits/bitstring, 255>>).
+
+append_bytes(I, N, Acc) when I >= N -> Acc;
+append_bytes(I, N, Acc) -> append_bytes(I + 1, N, <<Acc/binary, (I band 255):8>>).
+
+check_bytes(Bin, I) ->
+    case Bin of
+        <<X:8, Rest/binary>> when X =:= I band 255 -> check_bytes(Rest, I + 1);
+        <<>> -> ok;
+        _ -> {mismatch_at, I}
+    end.
+
+sum_bytes(<<X:8, Rest/binary>>, S) -> sum_bytes(Rest, S + X);
+sum_bytes(<<>>, S) -> S.

@@ -121,6 +121,43 @@ TEST(copy_procbin_shares_binary)
     free(buf);
 }
 
+/* A writable binary (binary.h): only the newest view extends it, older
+ * views keep their bytes, a copy is not writable, growth while shared
+ * leaves the other holder's bytes alone. */
+TEST(writable_binary_append)
+{
+    uint8_t *d;
+    OffHeapHeader *before = th.off_heap.first;
+    term_t w = binary_new_writable(&th, 256, 100, &d);
+    ProcBin *pb = (ProcBin *)boxed_val(w);
+    CHECK(pb->flags & PB_WRITABLE && pb->val->orig_size == 256 && th.off_heap.first != before);
+    for (int i = 0; i < 100; i++) d[i] = (uint8_t)i;
+    term_t v1 = sub_binary_new(&th, w, 0, 800);
+    CHECK(binary_appendable(v1) == pb);
+    CHECK(binary_appendable(w) == NULL); /* the ProcBin itself is no view */
+    uint64_t oh0 = th.off_heap.overhead;
+    uint8_t *b2 = binary_writable_extend(&th, pb, 300); /* past capacity: realloc */
+    CHECK(pb->size == 300 && pb->val->orig_size >= 300 && b2 == pb->bytes && b2[99] == 99 && b2[100] == 0);
+    CHECK_EQ_INT(th.off_heap.overhead, oh0 + 200);
+    term_t v2 = sub_binary_new(&th, w, 0, 2400);
+    CHECK(binary_appendable(v1) == NULL && binary_appendable(v2) == pb);
+    CHECK_EQ_INT(bitstring_bit_size(v1), 800);
+    /* a copy elsewhere: not writable, shares the Binary */
+    term_t *buf = malloc((SUB_BIN_WORDS + PROC_BIN_WORDS) * 8), *hp = buf;
+    OffHeap oh = {0};
+    term_t c = term_copy(v2, &hp, &oh);
+    CHECK(binary_appendable(c) == NULL);
+    ProcBin *cpb = (ProcBin *)oh.first;
+    CHECK(!(cpb->flags & PB_WRITABLE) && cpb->val == pb->val && atomic_load(&pb->val->refc) == 2);
+    /* growing past capacity while shared: a new Binary, old bytes kept */
+    Binary *old = pb->val;
+    binary_writable_extend(&th, pb, old->orig_size + 1);
+    CHECK(pb->val != old && cpb->val == old && atomic_load(&old->refc) == 1);
+    CHECK(pb->bytes[99] == 99 && cpb->bytes[99] == 99 && cpb->size == 300);
+    heap_off_heap_release(&oh);
+    free(buf);
+}
+
 /* ---- processes run by the stand-in emulator ---- */
 
 static SpawnOpts def;
@@ -517,6 +554,7 @@ int main(void)
     standin_emu_register(atom("tick"), fn_tick);
     RUN(copy_every_kind);
     RUN(copy_procbin_shares_binary);
+    RUN(writable_binary_append);
     RUN(mailbox_order_and_selective_receive);
     RUN(receive_markers);
     RUN(registry);
