@@ -137,6 +137,10 @@ static long select_find(const BeamInstr *vals, unsigned n, term_t v) {
 #define S(k) src_(x, p, I[k])
 #define D(k) (*dst_(x, p, I[k]))
 #define E (p->h.hend)
+/* Operand k known (by the loader) to be an X / Y register word: the word
+ * is the byte offset (n << 3, plus 4 for Y). */
+#define XR(k) (*(term_t *)((char *)x + I[k]))
+#define YR(k) (*(term_t *)((char *)E + (I[k] - 4)))
 #define LBL(k) ((const BeamInstr *)I[k])
 #define NEXT goto *(void *)*I
 #define JUMP(a) do { I = (a); NEXT; } while (0)

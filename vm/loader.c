@@ -280,6 +280,28 @@ static void translate_bs_create_bin(Ld *ld) {
     }
 }
 
+/* Operand kinds for choosing specialised instruction variants. */
+static bool op_is_x(const BeamOperand *o) { return o->kind == BEAM_OP_X; }
+static bool op_is_y(const BeamOperand *o) { return o->kind == BEAM_OP_Y; }
+static bool op_is_small_const(Ld *ld, const BeamOperand *o) {
+    (void)ld;
+    switch (o->kind) {
+    case BEAM_OP_INT: return small_fits(o->v.i);
+    case BEAM_OP_U: return o->v.u <= (uint64_t)SMALL_MAX;
+    case BEAM_OP_CHAR: return small_fits((int64_t)o->v.u);
+    default: return false;
+    }
+}
+static bool op_is_immed_const(Ld *ld, const BeamOperand *o) {
+    return o->kind == BEAM_OP_ATOM || o->kind == BEAM_OP_NIL || op_is_small_const(ld, o);
+}
+
+/* The generic instruction after the current one, or NULL. */
+static const BeamGenInstr *next_instr(Ld *ld) {
+    size_t k = (size_t)(ld->cur - ld->bf->code.instrs) + 1;
+    return k < ld->bf->code.instr_count ? &ld->bf->code.instrs[k] : NULL;
+}
+
 static void translate_one(Ld *ld) {
     const BeamGenInstr *in = ld->cur;
     switch (in->op) {
@@ -316,14 +338,27 @@ static void translate_one(Ld *ld) {
         unsigned op = I_gc_bif2;
         if (ep && ep->mfa.module == ATOM_erlang && ep->mfa.arity == 2) {
             const Atom *a = atom_get(ep->mfa.function);
-            if (a->len_bytes == 1 && a->name[0] == '+') op = I_i_plus;
-            if (a->len_bytes == 1 && a->name[0] == '-') op = I_i_minus;
+            const BeamOperand *s1 = arg(ld, 3), *s2 = arg(ld, 4);
+            bool dx = op_is_x(arg(ld, 5));
+            bool sc = op_is_small_const(ld, s2);
+            /* [generic, 2nd small constant, X+c->X, Y+c->X, X+X->X, Y+X->X] */
+            static const unsigned plus[] = {I_i_plus, I_i_plus_sc, I_i_plus_xcx, I_i_plus_ycx,
+                                            I_i_plus_xxx, I_i_plus_yxx};
+            static const unsigned minus[] = {I_i_minus, I_i_minus_sc, I_i_minus_xcx, I_i_minus_ycx,
+                                             I_i_minus_xxx, I_i_minus_yxx};
+            unsigned v = 0;
+            if (sc) v = !dx ? 1 : op_is_x(s1) ? 2 : op_is_y(s1) ? 3 : 1;
+            else if (dx && op_is_x(s2)) v = op_is_x(s1) ? 4 : op_is_y(s1) ? 5 : 0;
+            if (a->len_bytes == 1 && a->name[0] == '+') op = plus[v];
+            if (a->len_bytes == 1 && a->name[0] == '-') op = minus[v];
         }
         emit_shape(ld, op, "fuessd");
         return;
     }
     case GENOP_gc_bif3: emit_shape(ld, I_gc_bif3, "fuesssd"); return;
-    case GENOP_allocate: case GENOP_allocate_zero: emit_shape(ld, I_allocate, "uu"); return;
+    case GENOP_allocate: case GENOP_allocate_zero:
+        emit_shape(ld, arg(ld, 0)->kind == BEAM_OP_U && arg(ld, 0)->v.u == 1 ? I_i_allocate1 : I_allocate, "uu");
+        return;
     case GENOP_allocate_heap: case GENOP_allocate_heap_zero:
         emit_shape(ld, I_allocate_heap, "uau"); return;
     case GENOP_test_heap: emit_shape(ld, I_test_heap, "au"); return;
@@ -345,7 +380,12 @@ static void translate_one(Ld *ld) {
         }
         return;
     }
-    case GENOP_deallocate: emit_shape(ld, I_deallocate, "u"); return;
+    case GENOP_deallocate: {
+        /* deallocate + return: one dispatch (the return stays, unreached). */
+        const BeamGenInstr *nx = next_instr(ld);
+        emit_shape(ld, nx && nx->op == GENOP_return ? I_i_deallocate_return : I_deallocate, "u");
+        return;
+    }
     case GENOP_trim: emit_shape(ld, I_trim, "uu"); return;
     case GENOP_return: emit_op(ld, I_return); return;
     case GENOP_send: emit_op(ld, I_send); return;
@@ -355,12 +395,24 @@ static void translate_one(Ld *ld) {
     case GENOP_loop_rec_end: emit_shape(ld, I_loop_rec_end, "f"); return;
     case GENOP_wait: emit_shape(ld, I_wait, "f"); return;
     case GENOP_wait_timeout: emit_shape(ld, I_wait_timeout, "fs"); return;
-    case GENOP_is_lt: emit_shape(ld, I_is_lt, "fss"); return;
-    case GENOP_is_ge: emit_shape(ld, I_is_ge, "fss"); return;
+    case GENOP_is_lt: case GENOP_is_ge: {
+        bool lt = in->op == GENOP_is_lt;
+        unsigned op = lt ? I_is_lt : I_is_ge;
+        if (op_is_x(arg(ld, 1)) && op_is_small_const(ld, arg(ld, 2)))
+            op = lt ? I_i_is_lt_xc : I_i_is_ge_xc;
+        else if (op_is_small_const(ld, arg(ld, 1)) && op_is_x(arg(ld, 2)))
+            op = lt ? I_i_is_lt_cx : I_i_is_ge_cx;
+        emit_shape(ld, op, "fss");
+        return;
+    }
     case GENOP_is_eq: emit_shape(ld, I_is_eq, "fss"); return;
     case GENOP_is_ne: emit_shape(ld, I_is_ne, "fss"); return;
-    case GENOP_is_eq_exact: emit_shape(ld, I_is_eq_exact, "fss"); return;
-    case GENOP_is_ne_exact: emit_shape(ld, I_is_ne_exact, "fss"); return;
+    case GENOP_is_eq_exact:
+        emit_shape(ld, op_is_immed_const(ld, arg(ld, 2)) ? I_i_is_eq_exact_imm : I_is_eq_exact, "fss");
+        return;
+    case GENOP_is_ne_exact:
+        emit_shape(ld, op_is_immed_const(ld, arg(ld, 2)) ? I_i_is_ne_exact_imm : I_is_ne_exact, "fss");
+        return;
     case GENOP_is_integer: emit_shape(ld, I_is_integer, "fs"); return;
     case GENOP_is_float: emit_shape(ld, I_is_float, "fs"); return;
     case GENOP_is_number: emit_shape(ld, I_is_number, "fs"); return;
@@ -399,7 +451,26 @@ static void translate_one(Ld *ld) {
     case GENOP_raise: emit_shape(ld, I_raise, "ss"); return;
     case GENOP_raw_raise: emit_op(ld, I_raw_raise); return;
     case GENOP_build_stacktrace: emit_op(ld, I_build_stacktrace); return;
-    case GENOP_move: emit_shape(ld, I_move, "sd"); return;
+    case GENOP_move: {
+        const BeamOperand *a = arg(ld, 0), *b = arg(ld, 1);
+        unsigned op = I_move;
+        if (op_is_x(a) && op_is_x(b)) op = I_i_move_xx;
+        else if (op_is_x(a) && op_is_y(b)) {
+            /* move x->y then move x->x (the usual shuffle before a call):
+             * one dispatch; the second move, emitted as i_move_xx next,
+             * is skipped by it. */
+            const BeamGenInstr *nx = next_instr(ld);
+            op = I_i_move_xy;
+            if (nx && nx->op == GENOP_move && beam_instr_arg(ld->bf, nx, 0)->kind == BEAM_OP_X &&
+                beam_instr_arg(ld->bf, nx, 1)->kind == BEAM_OP_X)
+                op = I_i_move_xy_xx;
+        }
+        else if (op_is_y(a) && op_is_x(b)) op = I_i_move_yx;
+        else if (op_is_y(a) && op_is_y(b)) op = I_i_move_yy;
+        else if (op_is_immed_const(ld, a) && op_is_x(b)) op = I_i_move_cx;
+        emit_shape(ld, op, "sd");
+        return;
+    }
     case GENOP_swap: emit_shape(ld, I_swap, "dd"); return;
     case GENOP_get_list: emit_shape(ld, I_get_list, "sdd"); return;
     case GENOP_get_hd: emit_shape(ld, I_get_hd, "sd"); return;
