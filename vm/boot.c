@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "vm/atom.h"
+#include "vm/bif.h"
 #include "vm/boot.h"
 #include "vm/bootfs.h"
 #include "vm/code.h"
@@ -165,4 +166,22 @@ void vm_main(void)
     plat_start_schedulers(n_sched, sched_run);
     sched_run(0);
     plat_fatal("scheduler 0 returned");
+}
+
+/* beamos:code_path/0: the directories searched after the boot archive, as
+ * strings (code:get_path/0). */
+term_t bif_beamos_code_path_0(Process *p, term_t *args)
+{
+    (void)args;
+    term_t list = NIL;
+    for (int i = code_path_len; i > 0; i--) {
+        const char *d = code_path[i - 1];
+        size_t n = strlen(d);
+        term_t *hp = heap_alloc(&p->h, 2 * n + 2);
+        term_t s = NIL;
+        for (size_t k = n; k > 0; k--, hp += 2)
+            s = make_cons(hp, make_small((uint8_t)d[k - 1]), s);
+        list = make_cons(hp, s, list);
+    }
+    return list;
 }

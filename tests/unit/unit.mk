@@ -69,8 +69,8 @@ $(EMU_BASIC_BEAM): tests/unit/data/emu_basic.erl | $(DEPS_STAMP)
 	erlc -o $(dir $@) $<
 $(BUILD)/host/tests/unit/test_emu.o: HOST_CFLAGS += -DEMU_BASIC_BEAM='"$(abspath $(EMU_BASIC_BEAM))"'
 $(BUILD)/host-san/tests/unit/test_emu.o: HOST_SAN_CFLAGS += -DEMU_BASIC_BEAM='"$(abspath $(EMU_BASIC_BEAM))"'
-$(BUILD)/host/tests/unit/test_emu: $(BUILD)/host/tests/unit/test_emu.o $(BUILD)/host/tests/unit/standin_autoload.o $(VM_HOST_LIB) $(ZLIB_HOST_LIB) | $(EMU_BASIC_BEAM)
+$(BUILD)/host/tests/unit/test_emu: $(BUILD)/host/tests/unit/test_emu.o $(VM_HOST_LIB) $(ZLIB_HOST_LIB) | $(EMU_BASIC_BEAM)
 	$(CC) $(filter %.o,$^) -o $@ -Wl,--start-group $(VM_HOST_LIB) $(ZLIB_HOST_LIB) -Wl,--end-group $(HOST_LDFLAGS)
-$(BUILD)/host-san/tests/unit/test_emu: $(BUILD)/host-san/tests/unit/test_emu.o $(BUILD)/host-san/tests/unit/standin_autoload.o $(VM_HOST_SAN_LIB) $(ZLIB_HOST_SAN_LIB) | $(EMU_BASIC_BEAM)
+$(BUILD)/host-san/tests/unit/test_emu: $(BUILD)/host-san/tests/unit/test_emu.o $(VM_HOST_SAN_LIB) $(ZLIB_HOST_SAN_LIB) | $(EMU_BASIC_BEAM)
 	$(CC) -fsanitize=address,undefined $(filter %.o,$^) -o $@ -Wl,--start-group $(VM_HOST_SAN_LIB) $(ZLIB_HOST_SAN_LIB) -Wl,--end-group $(HOST_LDFLAGS)
 

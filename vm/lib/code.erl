@@ -63,7 +63,8 @@ which(Mod) when is_atom(Mod) ->
 all_loaded() -> [{M, preloaded} || M <- erlang:loaded()].
 
 is_sticky(_Mod) -> false.
-get_path() -> [].
+%% The directories searched after the boot archive (none in the image).
+get_path() -> beamos:code_path().
 root_dir() -> "/".
 lib_dir() -> "/lib".
 module_status(Mod) ->
