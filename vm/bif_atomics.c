@@ -145,9 +145,21 @@ term_t bif_atomics_get_2(Process *p, term_t *args)
     return value_term(p, a, atomic_load(w));
 }
 
-term_t bif_atomics_put_3(Process *p, term_t *args)
+/* add/3 and put/3 are the same for atomics and counters but for the kind
+ * of array they accept. */
+static term_t add_of_kind(Process *p, term_t *args, uint32_t kind)
 {
-    AtomicsHdr *a = array_of(args[0], ATOMICS_KIND_ATOMICS);
+    AtomicsHdr *a = array_of(args[0], kind);
+    _Atomic uint64_t *w = slot(a, args[1]);
+    uint64_t d;
+    if (!w || !get_incr(args[2], &d)) BIF_ERROR(p, ATOM_badarg);
+    atomic_fetch_add(w, d);
+    return ATOM_ok;
+}
+
+static term_t put_of_kind(Process *p, term_t *args, uint32_t kind)
+{
+    AtomicsHdr *a = array_of(args[0], kind);
     _Atomic uint64_t *w = slot(a, args[1]);
     uint64_t v;
     if (!w || !get_value(a, args[2], &v)) BIF_ERROR(p, ATOM_badarg);
@@ -155,15 +167,9 @@ term_t bif_atomics_put_3(Process *p, term_t *args)
     return ATOM_ok;
 }
 
-term_t bif_atomics_add_3(Process *p, term_t *args)
-{
-    AtomicsHdr *a = array_of(args[0], ATOMICS_KIND_ATOMICS);
-    _Atomic uint64_t *w = slot(a, args[1]);
-    uint64_t d;
-    if (!w || !get_incr(args[2], &d)) BIF_ERROR(p, ATOM_badarg);
-    atomic_fetch_add(w, d);
-    return ATOM_ok;
-}
+term_t bif_atomics_put_3(Process *p, term_t *args) { return put_of_kind(p, args, ATOMICS_KIND_ATOMICS); }
+
+term_t bif_atomics_add_3(Process *p, term_t *args) { return add_of_kind(p, args, ATOMICS_KIND_ATOMICS); }
 
 term_t bif_atomics_add_get_3(Process *p, term_t *args)
 {
@@ -232,25 +238,9 @@ term_t bif_erts_internal_counters_get_2(Process *p, term_t *args)
     return bif_make_int64(&p->h, (int64_t)atomic_load(w));
 }
 
-term_t bif_erts_internal_counters_add_3(Process *p, term_t *args)
-{
-    AtomicsHdr *a = array_of(args[0], ATOMICS_KIND_COUNTERS);
-    _Atomic uint64_t *w = slot(a, args[1]);
-    uint64_t d;
-    if (!w || !get_incr(args[2], &d)) BIF_ERROR(p, ATOM_badarg);
-    atomic_fetch_add(w, d);
-    return ATOM_ok;
-}
+term_t bif_erts_internal_counters_add_3(Process *p, term_t *args) { return add_of_kind(p, args, ATOMICS_KIND_COUNTERS); }
 
-term_t bif_erts_internal_counters_put_3(Process *p, term_t *args)
-{
-    AtomicsHdr *a = array_of(args[0], ATOMICS_KIND_COUNTERS);
-    _Atomic uint64_t *w = slot(a, args[1]);
-    uint64_t v;
-    if (!w || !get_value(a, args[2], &v)) BIF_ERROR(p, ATOM_badarg);
-    atomic_store(w, v);
-    return ATOM_ok;
-}
+term_t bif_erts_internal_counters_put_3(Process *p, term_t *args) { return put_of_kind(p, args, ATOMICS_KIND_COUNTERS); }
 
 /* counters_info(Ref) -> #{size, memory}. */
 term_t bif_erts_internal_counters_info_1(Process *p, term_t *args)

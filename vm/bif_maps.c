@@ -147,15 +147,21 @@ term_t bif_maps_merge_2(Process *p, term_t *args) {
     return r;
 }
 
+/* Key and value arrays for n pairs (for map_from_pairs); false if out of memory. */
+static bool pairs_alloc(size_t n, term_t **ks, term_t **vs) {
+    *ks = malloc((n + 1) * sizeof(term_t));
+    *vs = malloc((n + 1) * sizeof(term_t));
+    if (*ks && *vs) return true;
+    free(*ks);
+    free(*vs);
+    return false;
+}
+
 term_t bif_maps_from_list_1(Process *p, term_t *args) {
     long n = bif_list_length(args[0]);
     if (n < 0) BIF_ERROR(p, ATOM_badarg);
-    term_t *ks = malloc(((size_t)n + 1) * sizeof(term_t)), *vs = malloc(((size_t)n + 1) * sizeof(term_t));
-    if (!ks || !vs) {
-        free(ks);
-        free(vs);
-        BIF_ERROR(p, ATOM_system_limit);
-    }
+    term_t *ks, *vs;
+    if (!pairs_alloc((size_t)n, &ks, &vs)) BIF_ERROR(p, ATOM_system_limit);
     size_t i = 0;
     for (term_t l = args[0]; is_list(l); l = cons_tail(l)) {
         term_t t = cons_head(l);
@@ -176,12 +182,8 @@ term_t bif_maps_from_list_1(Process *p, term_t *args) {
 term_t bif_maps_from_keys_2(Process *p, term_t *args) {
     long n = bif_list_length(args[0]);
     if (n < 0) BIF_ERROR(p, ATOM_badarg);
-    term_t *ks = malloc(((size_t)n + 1) * sizeof(term_t)), *vs = malloc(((size_t)n + 1) * sizeof(term_t));
-    if (!ks || !vs) {
-        free(ks);
-        free(vs);
-        BIF_ERROR(p, ATOM_system_limit);
-    }
+    term_t *ks, *vs;
+    if (!pairs_alloc((size_t)n, &ks, &vs)) BIF_ERROR(p, ATOM_system_limit);
     size_t i = 0;
     for (term_t l = args[0]; is_list(l); l = cons_tail(l)) {
         ks[i] = cons_head(l);
