@@ -28,6 +28,9 @@ NEWLIB_STAMP := $(BUILD)/newlib/.built
 $(NEWLIB_STAMP): scripts/build-newlib.sh | $(DEPS_STAMP)
 	scripts/build-newlib.sh
 
+# Defined before the fragments: their rules name it as a prerequisite.
+KERNEL_ELF := $(BUILD)/kernel.elf
+
 include mk/toolchain.mk
 include mk/zlib.mk
 include arch/x86_64/arch.mk

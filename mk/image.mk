@@ -12,7 +12,6 @@ $(VM_KERNEL_LIB): $(VM_SRCS:%.c=$(BUILD)/k/%.o)
 	ar rcs $@ $^
 $(BUILD)/k/vm/inflate_glue.o: KERNEL_EXTRA_CFLAGS := -I$(ZLIB_INC)
 
-KERNEL_ELF   := $(BUILD)/kernel.elf
 ISO          := $(BUILD)/beamos.iso
 DISK_IMG     := $(BUILD)/beamos.img
 DISK_QCOW2   := $(BUILD)/beamos.qcow2

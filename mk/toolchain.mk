@@ -33,15 +33,15 @@ $(BUILD)/k/%.o: %.c $(NEWLIB_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(KERNEL_CFLAGS) $(KERNEL_EXTRA_CFLAGS) -c $< -o $@
 
-$(BUILD)/k/%.o: %.asm
+$(BUILD)/k/%.o: %.asm | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(NASM) $(NASMFLAGS) -MD $(@:.o=.d) $< -o $@
 
-$(BUILD)/host/%.o: %.c
+$(BUILD)/host/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_CFLAGS) -c $< -o $@
 
-$(BUILD)/host-san/%.o: %.c
+$(BUILD)/host-san/%.o: %.c | $(DEPS_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(HOST_SAN_CFLAGS) -c $< -o $@
 

@@ -25,7 +25,21 @@ apt_opts=(-o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts="$tmp/sourc
           -o Dir::State::Lists="$tmp/lists" -o Dir::Cache::Archives="$tmp/archives"
           -o APT::Sandbox::User=root -qq)
 apt-get "${apt_opts[@]}" update >&2
-(cd "$dest" && apt-get "${apt_opts[@]}" source --download-only "$pkg" >&2)
+# The newest version first; a mirror may list a version whose files it no
+# longer serves (seen: a security update's source gave 404), so fall back to
+# every other version the indexes name, newest first.
+fetched=0
+if (cd "$dest" && apt-get "${apt_opts[@]}" source --download-only "$pkg" >&2); then
+  fetched=1
+else
+  for v in $(apt-cache "${apt_opts[@]}" showsrc "$pkg" 2>/dev/null | sed -n 's/^Version: //p' | sort -urV); do
+    echo "apt-source: retrying $pkg=$v" >&2
+    if (cd "$dest" && apt-get "${apt_opts[@]}" source --download-only "$pkg=$v" >&2); then
+      fetched=1; break
+    fi
+  done
+fi
+[ "$fetched" = 1 ] || { echo "apt-source: could not fetch any version of $pkg" >&2; exit 1; }
 dsc=$(ls -t "$dest"/${pkg}_*.dsc | head -n1)
 dir=$(cd "$dest" && dpkg-source --no-check -x "$dsc" >&2 && ls -dt "$dest"/${pkg}-*/ | head -n1)
 echo "${dir%/}"
