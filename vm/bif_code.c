@@ -32,6 +32,20 @@ term_t bif_erlang_apply_3(Process *p, term_t *args) {
     return do_apply(p, args, args[0], args[1], args[2]);
 }
 
+/* erlang:hibernate/3: the arguments are checked here; the emulator
+ * (i_hibernate) discards the stack, collects, and waits for a message. */
+term_t bif_erlang_hibernate_3(Process *p, term_t *args) {
+    unsigned n = 0;
+    term_t l = args[2];
+    for (; is_list(l) && n < 255; l = cons_tail(l)) n++;
+    if (!is_atom(args[0]) || !is_atom(args[1]) || !is_nil(l)) BIF_ERROR(p, ATOM_badarg);
+    /* process_info(P, current_function) shows {erlang, hibernate, 3}. */
+    p->current = &export_get(ATOM_erlang, atom_intern_cstr("hibernate"), 3)->mfa;
+    p->i = emu_hibernate_addr();
+    p->freason = EXC_TRAP;
+    return THE_NON_VALUE;
+}
+
 term_t bif_erlang_apply_2(Process *p, term_t *args) {
     term_t fun = args[0], list = args[1];
     term_t a[256];
@@ -155,6 +169,26 @@ term_t bif_erlang_make_fun_3(Process *p, term_t *args) {
         BIF_ERROR(p, ATOM_badarg);
     Export *ep = export_get(args[0], args[1], (uint32_t)small_value(args[2]));
     return make_export_fun(heap_alloc(&p->h, EXPORT_FUN_WORDS), &ep->mfa);
+}
+
+/* erlang:fun_info_mfa/1 -> {Module, Name, Arity}: the fun's arity, not
+ * counting its environment (OTP's answer). */
+term_t bif_erlang_fun_info_mfa_1(Process *p, term_t *args) {
+    term_t fun = args[0], m, f;
+    uint32_t a;
+    if (is_fun(fun)) {
+        const LoadedFun *lf = (const LoadedFun *)fun_val(fun)->entry;
+        m = lf->fe.module; f = lf->name; a = lf->fe.arity;
+    } else if (is_export(fun)) {
+        const ErtsMFA *mfa = export_mfa(fun);
+        m = mfa->module; f = mfa->function; a = mfa->arity;
+    } else {
+        BIF_ERROR(p, ATOM_badarg);
+    }
+    term_t *hp = heap_alloc(&p->h, 4);
+    term_t t = make_tuple_header(hp, 3);
+    hp[1] = m; hp[2] = f; hp[3] = make_small(a);
+    return t;
 }
 
 /* erlang:fun_info/2 -> {Item, Value}, as OTP. Local funs: the loader's

@@ -201,3 +201,52 @@ term_t bif_erlang_adler32_1(Process *p, term_t *args) {
 term_t bif_erlang_adler32_2(Process *p, term_t *args) {
     return checksum(p, args[0], args[1], adler32_update);
 }
+
+/* ---- crc32_combine/3, adler32_combine/3 ----
+ * The checksum of A++B from those of A and B and B's length. OTP takes
+ * all three as unsigned 32-bit integers (badarg otherwise). */
+static bool get_u32(term_t t, uint32_t *v) {
+    if (!is_small(t) || small_value(t) < 0 || small_value(t) > (int64_t)UINT32_MAX) return false;
+    *v = (uint32_t)small_value(t);
+    return true;
+}
+
+/* CRC-32 as polynomials over GF(2) in reflected bit order (bit 31 is x^0):
+ * a * b modulo the CRC polynomial. */
+static uint32_t crc_mulmod(uint32_t a, uint32_t b) {
+    uint32_t r = 0;
+    for (uint32_t m = 1u << 31; m; m >>= 1) {
+        if (a & m) r ^= b;
+        b = b & 1 ? (b >> 1) ^ 0xEDB88320u : b >> 1;
+    }
+    return r;
+}
+
+/* x^(8 * len) modulo the polynomial, by square-and-multiply. */
+static uint32_t crc_x_pow_bytes(uint32_t len) {
+    uint32_t r = 1u << 31, sq = 1u << 23;      /* x^0; x^8 */
+    for (; len; len >>= 1, sq = crc_mulmod(sq, sq))
+        if (len & 1) r = crc_mulmod(r, sq);
+    return r;
+}
+
+term_t bif_erlang_crc32_combine_3(Process *p, term_t *args) {
+    uint32_t c1, c2, len;
+    if (!get_u32(args[0], &c1) || !get_u32(args[1], &c2) || !get_u32(args[2], &len))
+        BIF_ERROR(p, ATOM_badarg);
+    /* crc(A++B) = crc(A) * x^(8|B|) + crc(B): the pre/post inversions
+     * cancel because crc(B) already carries its own. */
+    return make_small(crc_mulmod(crc_x_pow_bytes(len), c1) ^ c2);
+}
+
+term_t bif_erlang_adler32_combine_3(Process *p, term_t *args) {
+    uint32_t a1, a2, len;
+    if (!get_u32(args[0], &a1) || !get_u32(args[1], &a2) || !get_u32(args[2], &len))
+        BIF_ERROR(p, ATOM_badarg);
+    const uint64_t base = 65521;
+    uint64_t rem = len % base;
+    /* s1 = s1(A) + s1(B) - 1; s2 = s2(A) + s2(B) + |B| * (s1(A) - 1) */
+    uint64_t s1 = ((a1 & 0xFFFF) + (a2 & 0xFFFF) + base - 1) % base;
+    uint64_t s2 = ((a1 >> 16) + (a2 >> 16) + rem * (a1 & 0xFFFF) + base - rem) % base;
+    return make_small((int64_t)((s2 << 16) | s1));
+}

@@ -31,6 +31,7 @@
 
 static BeamInstr instr_addr[I_COUNT_];
 static BeamInstr normal_exit_code[1];
+static BeamInstr hibernate_code[1], hibernate_wait_code[1];
 
 static const char *const instr_names[] = {
 #define INSTR(name, layout) #name,
@@ -50,7 +51,11 @@ void emu_init(void) {
     if (instr_addr[0]) return;
     emu_execute(NULL, NULL);
     normal_exit_code[0] = instr_addr[I_i_normal_exit];
+    hibernate_code[0] = instr_addr[I_i_hibernate];
+    hibernate_wait_code[0] = instr_addr[I_i_hibernate_wait];
 }
+
+const BeamInstr *emu_hibernate_addr(void) { return hibernate_code; }
 
 static void save_args(Process *p, const term_t *x, uint32_t n) {
     if (!p->arg_reg) {

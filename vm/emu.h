@@ -26,6 +26,8 @@ EmuResult emu_execute(Scheduler *s, Process *p);
 /* Set p up to call module:function(args...) when it next runs (args is a
  * proper list). Returns 0, or -1 if args is not a proper list. */
 int emu_setup_call(Process *p, term_t module, term_t function, term_t args);
+/* Where erlang:hibernate/3 traps to, with x0..x2 = Module, Function, Args. */
+const BeamInstr *emu_hibernate_addr(void);
 
 /* ---- beyond the scheduler's interface: for the loader and code layer ---- */
 

@@ -1,0 +1,113 @@
+%% BIFs that OTP applications lean on beyond the basics: hibernation,
+%% checksum combination, fun introspection. Expected values come from
+%% stock erl (this module also runs there as the differential check).
+-module(bif_extra_test).
+-include("bt.hrl").
+-export([hibernate_test/0, hibernate_stack_discarded_test/0,
+         hibernate_wakes_on_message_only_test/0, hibernate_badarg_test/0,
+         gen_server_hibernate_test/0, checksum_combine_test/0, fun_info_mfa_test/0]).
+%% gen_server callbacks (gen_server_hibernate_test/0)
+-export([init/1, handle_call/3, handle_cast/2]).
+-export([woken/2, sum_and_report/3]).
+
+%% Called by a hibernated process when a message arrives.
+woken(Parent, Tag) ->
+    receive Msg -> Parent ! {Tag, self(), Msg} end,
+    receive stop -> ok end.
+
+sum_and_report(Parent, A, B) -> Parent ! {sum, A + B}.
+
+hibernate_test() ->
+    Self = self(),
+    P = spawn(fun() ->
+                      %% Garbage to drop: the heap shrinks when hibernating.
+                      _ = lists:seq(1, 20000),
+                      erlang:hibernate(?MODULE, woken, [Self, tag])
+              end),
+    wait_until(fun() -> process_info(P, current_function) =:= {current_function, {erlang, hibernate, 3}} end),
+    {total_heap_size, Words} = process_info(P, total_heap_size),
+    ?true(Words < 1000),
+    P ! hello,
+    ?eq({tag, P, hello}, receive {tag, _, _} = M -> M after 5000 -> timeout end),
+    P ! stop.
+
+%% Nothing below hibernate survives: a catch around it is gone, and when the
+%% function applied on waking returns, the process exits with reason normal.
+hibernate_stack_discarded_test() ->
+    Self = self(),
+    {P, Ref} = spawn_monitor(fun() ->
+                                     catch erlang:hibernate(?MODULE, sum_and_report, [Self, 2, 3]),
+                                     Self ! not_reached
+                             end),
+    P ! wake_up,
+    ?eq({sum, 5}, receive {sum, _} = S -> S after 5000 -> timeout end),
+    ?eq(normal, receive {'DOWN', Ref, process, P, R} -> R after 5000 -> timeout end),
+    ?eq(none, receive not_reached -> not_reached after 0 -> none end).
+
+%% A link signal reaches a hibernated process without waking it into its
+%% function; a later message does.
+hibernate_wakes_on_message_only_test() ->
+    Self = self(),
+    P = spawn(fun() -> erlang:hibernate(?MODULE, woken, [Self, msg]) end),
+    wait_until(fun() -> process_info(P, status) =:= {status, waiting} end),
+    link(P),
+    unlink(P),
+    ?eq(none, receive {msg, _, _} = M0 -> M0 after 100 -> none end),
+    P ! ping,
+    ?eq({msg, P, ping}, receive {msg, _, _} = M -> M after 5000 -> timeout end),
+    P ! stop.
+
+hibernate_badarg_test() ->
+    ?raises(error, badarg, erlang:hibernate(?MODULE, 1, [])),
+    ?raises(error, badarg, erlang:hibernate("m", f, [])),
+    ?raises(error, badarg, erlang:hibernate(?MODULE, f, [a | b])).
+
+%% OTP's gen_server hibernates through proc_lib:hibernate/3 between calls
+%% when a callback returns `hibernate`.
+init(N) -> {ok, N, hibernate}.
+handle_call(get, _From, N) -> {reply, N, N + 1, hibernate}.
+handle_cast(_, N) -> {noreply, N}.
+
+gen_server_hibernate_test() ->
+    {ok, S} = gen_server:start(?MODULE, 10, []),
+    ?eq(10, gen_server:call(S, get)),
+    wait_until(fun() -> process_info(S, current_function) =:= {current_function, {erlang, hibernate, 3}} end),
+    ?eq(11, gen_server:call(S, get)),
+    ?eq(ok, gen_server:stop(S)).
+
+checksum_combine_test() ->
+    A = <<"abc">>, B = <<"defgh">>,
+    ?eq(erlang:crc32(<<A/binary, B/binary>>),
+        erlang:crc32_combine(erlang:crc32(A), erlang:crc32(B), byte_size(B))),
+    ?eq(2934909520, erlang:crc32_combine(erlang:crc32(A), erlang:crc32(B), 5)),
+    ?eq(234881829, erlang:adler32_combine(erlang:adler32(A), erlang:adler32(B), 5)),
+    ?eq(erlang:adler32(<<A/binary, B/binary>>),
+        erlang:adler32_combine(erlang:adler32(A), erlang:adler32(B), byte_size(B))),
+    Big = binary:copy(<<"0123456789">>, 100000),
+    ?eq(erlang:crc32(<<A/binary, Big/binary>>),
+        erlang:crc32_combine(erlang:crc32(A), erlang:crc32(Big), byte_size(Big))),
+    ?eq(erlang:adler32(<<Big/binary, Big/binary>>),
+        erlang:adler32_combine(erlang:adler32(Big), erlang:adler32(Big), byte_size(Big))),
+    ?eq(3, erlang:crc32_combine(1, 2, 0)),
+    ?raises(error, badarg, erlang:crc32_combine(1, 2, -1)),
+    ?raises(error, badarg, erlang:crc32_combine(1 bsl 32, 2, 1)),
+    ?raises(error, badarg, erlang:crc32_combine(1, 2, 1 bsl 40)),
+    ?raises(error, badarg, erlang:adler32_combine(1, 2, a)).
+
+fun_info_mfa_test() ->
+    X = self(),
+    ?eq({?MODULE, '-fun_info_mfa_test/0-fun-0-', 0}, erlang:fun_info_mfa(fun() -> X end)),
+    Local = fun(A, B) -> {A, B} end,
+    {name, Name} = erlang:fun_info(Local, name),
+    ?eq({?MODULE, Name, 2}, erlang:fun_info_mfa(Local)),
+    ?eq({lists, map, 2}, erlang:fun_info_mfa(fun lists:map/2)),
+    ?eq({?MODULE, woken, 2}, erlang:fun_info_mfa(fun ?MODULE:woken/2)),
+    ?raises(error, badarg, erlang:fun_info_mfa(self())).
+
+wait_until(F) -> wait_until(F, 500).
+wait_until(F, 0) -> ?true(F());
+wait_until(F, N) ->
+    case F() of
+        true -> ok;
+        false -> receive after 10 -> wait_until(F, N - 1) end
+    end.
