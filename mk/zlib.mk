@@ -1,4 +1,4 @@
-# zlib (inflate only), built from Debian's source package by
+# zlib (inflate and deflate), built from Debian's source package by
 # scripts/build-zlib.sh into build/zlib/ — no zlib source in the repository.
 # Include after mk/toolchain.mk and before any fragment that names these
 # variables in a rule (tests/unit/unit.mk links $(ZLIB_HOST_LIB)).

@@ -21,8 +21,8 @@ mkdir -p "$out" build/src
 flavours=("$@")
 [ ${#flavours[@]} -gt 0 ] || flavours=(host host-san kernel)
 
-# Inflate and what it needs; deflate, gz*, compress/uncompr are left out.
-zsrcs=(inflate.c inffast.c inftrees.c adler32.c crc32.c zutil.c)
+# Inflate, deflate and what they need; gz* and compress/uncompr are left out.
+zsrcs=(inflate.c inffast.c inftrees.c deflate.c trees.c adler32.c crc32.c zutil.c)
 
 # --- fetch + headers, once, under a lock (make -j may start flavours at once)
 exec 9>"$out/.lock"
@@ -46,7 +46,8 @@ gcc_inc=$(gcc -print-file-name=include)
 
 for fl in "${flavours[@]}"; do
   dir=$out/$fl
-  [ -f "$dir/.built" ] && continue
+  # The stamp holds the source list, so a change to it rebuilds.
+  [ "$(cat "$dir/.built" 2>/dev/null)" = "${zsrcs[*]}" ] && continue
   case $fl in
     host)     cflags=(-O2 -g) ;;
     host-san) cflags=(-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer) ;;
@@ -66,6 +67,6 @@ for fl in "${flavours[@]}"; do
     objs+=("$o")
   done
   ar rcs "$dir/libz.a" "${objs[@]}"
-  touch "$dir/.built"
+  echo "${zsrcs[*]}" > "$dir/.built"
   echo "build-zlib: $dir/libz.a"
 done

@@ -3,31 +3,62 @@
  * term_to_binary/1,2, binary_to_term/1,2, phash2/1,2.
  *
  * term_to_binary/2 options: {minor_version, 0..2} (2 = UTF-8 atoms),
- * deterministic (our encoding is always deterministic), compressed and
- * {compressed, 0..9}: accepted, output left uncompressed — OTP itself
- * returns the uncompressed form whenever compression does not pay, so the
- * result is valid and decodes to the same term; only the size differs.
- * binary_to_term/2 options: used, safe. `safe` is checked after decoding
- * (badarg if the decode created atoms); unlike OTP the new atoms were
- * interned already — the atom table is not protected yet.
+ * deterministic (our encoding is always deterministic), compressed (zlib
+ * level 6) and {compressed, 0..9}: tag 80 with the uncompressed size and a
+ * zlib stream, kept only when it is smaller, as OTP does.
+ * binary_to_term/2 options: used, safe. With `safe` an atom that does not
+ * exist yet (in atoms, pid/port/ref nodes, exports) makes the decode fail
+ * with badarg before anything is built, so no atom is ever created.
  */
 #include "vm/atom.h"
 #include "vm/bif_util.h"
 #include "vm/binary.h"
 #include "vm/etf.h"
+#include "vm/export.h"
+#include "vm/inflate_glue.h"
 #include "vm/phash.h"
 
 #include <stdlib.h>
+#include <string.h>
+
+/* The compressed form of the external term `ext` (131 followed by the
+ * encoding): 131, 80, the encoding's size (32 bits, big-endian), then the
+ * encoding deflated at `level`. OTP keeps it only when it is smaller than
+ * `ext`; otherwise, or when memory runs short, `ext` is returned as it is. */
+static term_t compress_ext(Process *p, term_t ext, int level) {
+    const uint8_t *bytes;
+    size_t off, bits;
+    bitstring_get(ext, &bytes, &off, &bits);
+    size_t len = bits / 8;
+    if (level == 0 || len < 2 || len - 1 > UINT32_MAX) return ext;
+    size_t cap = len - 6;      /* anything longer does not pay */
+    uint8_t *z = len > 6 ? malloc(cap) : NULL;
+    size_t zlen;
+    if (!z || deflate_buffer(bytes + 1, len - 1, level, z, cap, &zlen) != 0 || 6 + zlen >= len) {
+        free(z);
+        return ext;
+    }
+    uint8_t *d;
+    term_t out = binary_new_uninit(&p->h, 6 + zlen, &d);
+    uint32_t n = (uint32_t)(len - 1);
+    d[0] = 131; d[1] = 80;
+    d[2] = (uint8_t)(n >> 24); d[3] = (uint8_t)(n >> 16); d[4] = (uint8_t)(n >> 8); d[5] = (uint8_t)n;
+    memcpy(d + 6, z, zlen);
+    free(z);
+    return out;
+}
 
 term_t bif_erlang_term_to_binary_2(Process *p, term_t *args) {
     EtfOptions o = {0};
+    int level = 0;
     term_t l = args[1];
     for (; is_list(l); l = cons_tail(l)) {
         term_t x = cons_head(l);
-        if (x == ATOM_compressed || x == ATOM_deterministic) continue;
+        if (x == ATOM_compressed) { level = 6; continue; }
+        if (x == ATOM_deterministic) continue;
         if (is_tuple(x) && tuple_arity(x) == 2 && is_small(tuple_element(x, 2))) {
             int64_t v = small_value(tuple_element(x, 2));
-            if (tuple_element(x, 1) == ATOM_compressed && v >= 0 && v <= 9) continue;
+            if (tuple_element(x, 1) == ATOM_compressed && v >= 0 && v <= 9) { level = (int)v; continue; }
             if (tuple_element(x, 1) == ATOM_minor_version && v >= 0 && v <= 2) {
                 o.utf8_atoms = v == 2;
                 continue;
@@ -40,12 +71,19 @@ term_t bif_erlang_term_to_binary_2(Process *p, term_t *args) {
     EtfError e = etf_term_to_binary(&p->h, args[0], &o, &out);
     if (e == ETF_ERR_TOO_BIG) BIF_ERROR(p, ATOM_system_limit);
     if (e != ETF_OK) BIF_ERROR(p, ATOM_badarg);
-    return out;
+    return level ? compress_ext(p, out, level) : out;
 }
 
 term_t bif_erlang_term_to_binary_1(Process *p, term_t *args) {
     term_t a[2] = {args[0], NIL};
     return bif_erlang_term_to_binary_2(p, a);
+}
+
+/* EXPORT_EXT (fun M:F/A): the export entry, created if new — or, with
+ * `safe`, only an existing one (OTP: no new external function refs). */
+static const ErtsMFA *resolve_export(void *safe, term_t m, term_t f, uint32_t arity) {
+    Export *ep = safe ? export_find(m, f, arity) : export_get(m, f, arity);
+    return ep ? &ep->mfa : NULL;
 }
 
 static term_t decode(Process *p, term_t bin, bool used, bool safe) {
@@ -61,12 +99,16 @@ static term_t decode(Process *p, term_t bin, bool used, bool safe) {
         bits_copy(tmp, 0, bytes, off, bits);
         bytes = tmp;
     }
-    size_t atoms_before = atom_count(), n_used = len;
+    size_t n_used = len;
     term_t t;
-    EtfError e = used ? etf_decode_prefix(&p->h, bytes, len, NULL, &t, &n_used)
-                      : etf_decode(&p->h, bytes, len, NULL, &t);
+    EtfOptions o = {0};
+    o.existing_atoms_only = safe;
+    o.resolve_export = resolve_export;
+    o.resolve_arg = safe ? (void *)1 : NULL;
+    EtfError e = used ? etf_decode_prefix(&p->h, bytes, len, &o, &t, &n_used)
+                      : etf_decode(&p->h, bytes, len, &o, &t);
     free(tmp);
-    if (e != ETF_OK || (safe && atom_count() != atoms_before)) BIF_ERROR(p, ATOM_badarg);
+    if (e != ETF_OK) BIF_ERROR(p, ATOM_badarg);
     if (!used) return t;
     term_t *hp = heap_alloc(&p->h, tuple_words(2));
     term_t r = make_tuple_header(hp, 2);

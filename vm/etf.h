@@ -17,9 +17,10 @@
  * Accepted beyond what the encoder writes: ATOM_EXT, SMALL_ATOM_EXT,
  * FLOAT_EXT, PID_EXT, PORT_EXT, REFERENCE_EXT, NEW_REFERENCE_EXT,
  * EXPORT_EXT (only with a resolver in the options). Rejected with
- * ETF_ERR_NOTSUP: FUN_EXT, NEW_FUN_EXT, ATOM_CACHE_REF, LOCAL_EXT, maps of
- * more than 32 pairs (need HAMT). Compressed input (tag 80) goes through
- * etf_inflate(), which fails with ETF_ERR_COMPRESSED until zlib arrives.
+ * ETF_ERR_NOTSUP: FUN_EXT, NEW_FUN_EXT, ATOM_CACHE_REF, LOCAL_EXT.
+ * Compressed input (tag 80) is inflated by
+ * etf_inflate() (zlib); a corrupt stream, or one whose announced size is
+ * wrong or implausible, gives ETF_ERR_COMPRESSED.
  */
 #ifndef BEAMOS_VM_ETF_H
 #define BEAMOS_VM_ETF_H
@@ -67,6 +68,9 @@ typedef struct {
     term_t node;          /* this node's name (atom); 0 = term_local_node() */
     uint32_t creation;    /* used when node != 0 */
     bool utf8_atoms;      /* encode atoms as UTF-8 always (minor_version 2) */
+    /* Decoding: fail with ETF_ERR_BAD_ATOM on an atom that does not exist
+     * yet, before anything is built (binary_to_term/2's `safe`). */
+    bool existing_atoms_only;
     /* Decoding EXPORT_EXT: the export entry's MFA for M:F/A (creating a
      * stub entry if needed); NULL or no resolver = ETF_ERR_NOTSUP. */
     const ErtsMFA *(*resolve_export)(void *arg, term_t module, term_t function, uint32_t arity);
@@ -95,8 +99,8 @@ EtfError etf_decode(Heap *h, const uint8_t *buf, size_t len, const EtfOptions *o
 EtfError etf_decode_prefix(Heap *h, const uint8_t *buf, size_t len, const EtfOptions *opts,
                            term_t *out, size_t *used_bytes);
 
-/* Inflate hook for COMPRESSED terms: inflates src into dst of exactly
- * dst_len bytes. Until zlib is linked it returns ETF_ERR_COMPRESSED. */
+/* Inflate for COMPRESSED terms: inflates src into dst of exactly dst_len
+ * bytes; ETF_ERR_COMPRESSED if the stream is corrupt or the size differs. */
 EtfError etf_inflate(const uint8_t *src, size_t src_len, uint8_t *dst, size_t dst_len);
 
 #endif

@@ -9,6 +9,7 @@
  * to finish (sort keys) once their pairs are decoded.
  */
 #include "vm/etf.h"
+#include "vm/inflate_glue.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -48,8 +49,25 @@ static uint32_t u32(Reader *r) {
 
 /* ---- atoms (both passes) ---- */
 
-/* Reads an atom; with intern=false only validates. */
-static EtfError read_atom(Reader *r, bool intern, term_t *out) {
+/* True if the atom with this text exists already. */
+static bool atom_exists(const uint8_t *text, size_t n, bool latin1) {
+    if (!latin1) return atom_lookup(text, n) != THE_NON_VALUE;
+    uint8_t utf8[2 * ATOM_MAX_CHARS];
+    size_t k = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (text[i] < 0x80) {
+            utf8[k++] = text[i];
+        } else {
+            utf8[k++] = (uint8_t)(0xC0 | (text[i] >> 6));
+            utf8[k++] = (uint8_t)(0x80 | (text[i] & 0x3F));
+        }
+    }
+    return atom_lookup(utf8, k) != THE_NON_VALUE;
+}
+
+/* Reads an atom; with intern=false only validates (and, with
+ * existing_only, fails on an atom that does not exist). */
+static EtfError read_atom_checked(Reader *r, bool intern, bool existing_only, term_t *out) {
     NEED(1);
     uint8_t tag = u8(r);
     size_t n;
@@ -66,9 +84,14 @@ static EtfError read_atom(Reader *r, bool intern, term_t *out) {
     const uint8_t *text = r->p + r->pos;
     r->pos += n;
     if (latin1 ? n > ATOM_MAX_CHARS : !atom_text_valid(text, n)) return ETF_ERR_BAD_ATOM;
+    if (existing_only && !atom_exists(text, n, latin1)) return ETF_ERR_BAD_ATOM;
     if (!intern) return ETF_OK;
     *out = latin1 ? atom_intern_latin1(text, n) : atom_intern(text, n);
     return *out == THE_NON_VALUE ? ETF_ERR_BAD_ATOM : ETF_OK;
+}
+
+static EtfError read_atom(Reader *r, bool intern, term_t *out) {
+    return read_atom_checked(r, intern, false, out);
 }
 
 /* ---- pass 1 ---- */
@@ -83,7 +106,7 @@ static EtfError scan(Reader *r, const EtfOptions *o, size_t *words_out) {
         uint8_t tag = r->p[r->pos];
         if (tag == ETF_ATOM || tag == ETF_SMALL_ATOM || tag == ETF_ATOM_UTF8 ||
             tag == ETF_SMALL_ATOM_UTF8 || tag == ETF_ATOM_CACHE_REF) {
-            if ((e = read_atom(r, false, &dummy))) return e;
+            if ((e = read_atom_checked(r, false, o->existing_atoms_only, &dummy))) return e;
             continue;
         }
         r->pos++;
@@ -181,7 +204,7 @@ static EtfError scan(Reader *r, const EtfOptions *o, size_t *words_out) {
         }
         case ETF_PID:
         case ETF_NEW_PID:
-            if ((e = read_atom(r, false, &dummy))) return e;
+            if ((e = read_atom_checked(r, false, o->existing_atoms_only, &dummy))) return e;
             NEED(tag == ETF_PID ? 9 : 12);
             r->pos += tag == ETF_PID ? 9 : 12;
             words += external_words(2);
@@ -189,7 +212,7 @@ static EtfError scan(Reader *r, const EtfOptions *o, size_t *words_out) {
         case ETF_PORT:
         case ETF_NEW_PORT:
         case ETF_V4_PORT: {
-            if ((e = read_atom(r, false, &dummy))) return e;
+            if ((e = read_atom_checked(r, false, o->existing_atoms_only, &dummy))) return e;
             size_t n = tag == ETF_PORT ? 5 : tag == ETF_NEW_PORT ? 8 : 12;
             NEED(n);
             r->pos += n;
@@ -197,7 +220,7 @@ static EtfError scan(Reader *r, const EtfOptions *o, size_t *words_out) {
             break;
         }
         case ETF_REFERENCE:
-            if ((e = read_atom(r, false, &dummy))) return e;
+            if ((e = read_atom_checked(r, false, o->existing_atoms_only, &dummy))) return e;
             NEED(5);
             r->pos += 5;
             words += external_words(1);
@@ -207,7 +230,7 @@ static EtfError scan(Reader *r, const EtfOptions *o, size_t *words_out) {
             NEED(2);
             size_t n = u16(r);
             if (n == 0 || n > MAX_REF_NUMBERS) return ETF_ERR_BAD_SIZE;
-            if ((e = read_atom(r, false, &dummy))) return e;
+            if ((e = read_atom_checked(r, false, o->existing_atoms_only, &dummy))) return e;
             size_t bytes = (tag == ETF_NEW_REFERENCE ? 1 : 4) + 4 * n;
             NEED(bytes);
             r->pos += bytes;
@@ -215,8 +238,8 @@ static EtfError scan(Reader *r, const EtfOptions *o, size_t *words_out) {
             break;
         }
         case ETF_EXPORT: {
-            if ((e = read_atom(r, false, &dummy))) return e;
-            if ((e = read_atom(r, false, &dummy))) return e;
+            if ((e = read_atom_checked(r, false, o->existing_atoms_only, &dummy))) return e;
+            if ((e = read_atom_checked(r, false, o->existing_atoms_only, &dummy))) return e;
             NEED(2);
             if (u8(r) != ETF_SMALL_INTEGER) return ETF_ERR_BAD_VALUE;
             r->pos++;
@@ -514,11 +537,15 @@ static EtfError build(Reader *r, Heap *h, const EtfOptions *o, term_t *out) {
 static const EtfOptions default_opts;
 
 EtfError etf_inflate(const uint8_t *src, size_t src_len, uint8_t *dst, size_t dst_len) {
-    (void)src;
-    (void)src_len;
-    (void)dst;
-    (void)dst_len;
-    return ETF_ERR_COMPRESSED; /* zlib not linked yet */
+    const char *why;
+    return inflate_buffer(src, src_len, dst, dst_len, &why) == 0 ? ETF_OK : ETF_ERR_COMPRESSED;
+}
+
+/* Deflate cannot expand data more than about 1032:1, so an announced size
+ * beyond that is a lie: reject it before allocating (a tiny malicious
+ * binary must not make us allocate gigabytes). */
+static bool plausible_inflated_size(size_t size, size_t compressed_len) {
+    return size / 1032 <= compressed_len;
 }
 
 EtfError etf_decode_size(const uint8_t *buf, size_t len, const EtfOptions *opts,
@@ -576,6 +603,7 @@ EtfError etf_decode_prefix(Heap *h, const uint8_t *buf, size_t len, const EtfOpt
     if (len >= 2 && buf[0] == ETF_VERSION && buf[1] == ETF_COMPRESSED) {
         if (len < 6) return ETF_ERR_TRUNCATED;
         size_t size = ((size_t)buf[2] << 24) | ((size_t)buf[3] << 16) | ((size_t)buf[4] << 8) | buf[5];
+        if (!plausible_inflated_size(size, len - 6)) return ETF_ERR_COMPRESSED;
         uint8_t *plain = malloc(size + 1);
         if (!plain) return ETF_ERR_TOO_BIG;
         plain[0] = ETF_VERSION;

@@ -1,5 +1,6 @@
 /*
- * inflate_glue.c — inflate_buffer() over zlib built with Z_SOLO (no stdio,
+ * inflate_glue.c — inflate_buffer() and deflate_buffer() over zlib built
+ * with Z_SOLO (no stdio,
  * no default allocator), see scripts/build-zlib.sh. The stream is fed in
  * pieces of at most UINT_MAX bytes because zlib's counters are uInt.
  */
@@ -64,4 +65,31 @@ int inflate_buffer(const uint8_t *src, size_t srclen, uint8_t *dst, size_t dstle
     /* zs.msg points at zlib's static strings, valid after inflateEnd. */
     inflateEnd(&zs);
     return ok ? 0 : -1;
+}
+
+int deflate_buffer(const uint8_t *src, size_t srclen, int level, uint8_t *dst, size_t dstcap,
+                   size_t *dstlen)
+{
+    z_stream zs = {0};
+    zs.zalloc = glue_zalloc;
+    zs.zfree = glue_zfree;
+    if (deflateInit(&zs, level) != Z_OK) return -1;
+    size_t in_left = srclen, out_left = dstcap;
+    int rc;
+    zs.next_in = (Bytef *)(uintptr_t)src;  /* zlib never writes through it */
+    zs.next_out = dst;
+    do {
+        if (zs.avail_in == 0 && in_left) {
+            zs.avail_in = in_left > UINT_MAX ? UINT_MAX : (uInt)in_left;
+            in_left -= zs.avail_in;
+        }
+        if (zs.avail_out == 0 && out_left) {
+            zs.avail_out = out_left > UINT_MAX ? UINT_MAX : (uInt)out_left;
+            out_left -= zs.avail_out;
+        }
+        rc = deflate(&zs, in_left || zs.avail_in ? Z_NO_FLUSH : Z_FINISH);
+    } while (rc == Z_OK);
+    *dstlen = (size_t)(zs.next_out - dst);
+    deflateEnd(&zs);
+    return rc == Z_STREAM_END ? 0 : -1;
 }

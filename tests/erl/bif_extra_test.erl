@@ -5,7 +5,9 @@
 -include("bt.hrl").
 -export([hibernate_test/0, hibernate_stack_discarded_test/0,
          hibernate_wakes_on_message_only_test/0, hibernate_badarg_test/0,
-         gen_server_hibernate_test/0, checksum_combine_test/0, fun_info_mfa_test/0]).
+         gen_server_hibernate_test/0, checksum_combine_test/0, fun_info_mfa_test/0,
+         compressed_etf_test/0, compressed_etf_bad_input_test/0,
+         binary_to_term_safe_test/0, export_fun_etf_test/0]).
 %% gen_server callbacks (gen_server_hibernate_test/0)
 -export([init/1, handle_call/3, handle_cast/2]).
 -export([woken/2, sum_and_report/3]).
@@ -103,6 +105,57 @@ fun_info_mfa_test() ->
     ?eq({lists, map, 2}, erlang:fun_info_mfa(fun lists:map/2)),
     ?eq({?MODULE, woken, 2}, erlang:fun_info_mfa(fun ?MODULE:woken/2)),
     ?raises(error, badarg, erlang:fun_info_mfa(self())).
+
+%% term_to_binary(T, [compressed]) gives OTP's bytes exactly (same zlib,
+%% same level), and only when compression pays; binary_to_term inflates.
+compressed_etf_test() ->
+    T1 = lists:seq(1, 1000),
+    T2 = [{I, integer_to_list(I)} || I <- lists:seq(1, 300)],
+    T3 = binary:copy(<<"ab">>, 100),
+    ?eq(<<97,104,235,73,183,216,230,172,30,150,101,27,95,141,52,109>>,
+        erlang:md5(term_to_binary(T1, [compressed]))),
+    ?eq(<<22,159,49,88,92,18,28,153,215,82,128,222,14,154,10,196>>,
+        erlang:md5(term_to_binary(T2, [{compressed, 9}]))),
+    ?eq(<<210,230,231,168,197,14,32,110,112,225,132,81,180,62,51,92>>,
+        erlang:md5(term_to_binary(T3, [{compressed, 1}]))),
+    ?eq([11, 23, 25, 26, 26, 26],
+        [byte_size(term_to_binary(lists:duplicate(N, x), [compressed])) || N <- [1, 4, 8, 12, 16, 20]]),
+    ?eq(term_to_binary(T1), term_to_binary(T1, [{compressed, 0}])),
+    [?eq(T, binary_to_term(term_to_binary(T, [compressed]))) || T <- [T1, T2, T3, atom, <<>>]],
+    ?raises(error, badarg, term_to_binary(T1, [{compressed, 10}])).
+
+compressed_etf_bad_input_test() ->
+    <<131, 80, Size:32, Z/binary>> = term_to_binary(lists:seq(1, 1000), [compressed]),
+    ?raises(error, badarg, binary_to_term(<<131, 80, (Size + 1):32, Z/binary>>)),
+    ?raises(error, badarg, binary_to_term(<<131, 80, (Size - 1):32, Z/binary>>)),
+    ?raises(error, badarg, binary_to_term(<<131, 80, Size:32, (binary:part(Z, 0, 20))/binary>>)),
+    ?raises(error, badarg, binary_to_term(<<131, 80, 16#7fffffff:32, Z/binary>>)),
+    ?raises(error, badarg, binary_to_term(<<131, 80, Size:32, 0, Z/binary>>)).
+
+%% `safe` refuses atoms that do not exist yet, wherever they appear, and
+%% creates none while refusing.
+binary_to_term_safe_test() ->
+    %% Made at run time: erlc would fold a constant binary_to_atom/1 below
+    %% into a literal, creating the atom when the module loads.
+    New = iolist_to_binary(["bt_safe_", integer_to_list(erlang:unique_integer([positive]))]),
+    AtomExt = <<131, 119, (byte_size(New)), New/binary>>,
+    ?raises(error, badarg, binary_to_term(AtomExt, [safe])),
+    ?raises(error, badarg, binary_to_existing_atom(New)),
+    %% the same atom inside a tuple, and as a pid's node
+    ?raises(error, badarg, binary_to_term(<<131, 104, 2, 97, 1, (binary:part(AtomExt, 1, byte_size(AtomExt) - 1))/binary>>, [safe])),
+    <<131, 88, 119, NodeLen, _:NodeLen/binary, PidRest/binary>> = term_to_binary(self(), [{minor_version, 2}]),
+    NewAtom = binary:part(AtomExt, 1, byte_size(AtomExt) - 1),
+    ?raises(error, badarg, binary_to_term(<<131, 88, NewAtom/binary, PidRest/binary>>, [safe])),
+    ?raises(error, badarg, binary_to_existing_atom(New)),
+    ?eq({ok, "abc", 1.5, self()}, binary_to_term(term_to_binary({ok, "abc", 1.5, self()}), [safe])),
+    %% without `safe` the atom is made
+    ?eq(binary_to_atom(New), binary_to_term(AtomExt)).
+
+export_fun_etf_test() ->
+    F = fun lists:map/2,
+    ?eq(F, binary_to_term(term_to_binary(F))),
+    ?eq([2, 4], (binary_to_term(term_to_binary(F)))(fun(X) -> 2 * X end, [1, 2])),
+    ?eq(F, binary_to_term(term_to_binary(F), [safe])).
 
 wait_until(F) -> wait_until(F, 500).
 wait_until(F, 0) -> ?true(F());
