@@ -297,6 +297,12 @@ static int test_spinlock_all_cpus(void)
     return 0;
 }
 
+/* An IPI, a timer interrupt or another CPU's answer must arrive, however
+ * long a loaded host keeps a TCG vCPU from running: these bounds only
+ * catch what never comes; they are no latency targets (latencies are
+ * printed, not judged). */
+#define LIVENESS_BOUND_NS (30 * SECOND_NS)
+
 static int test_ipi_round_trips(void)
 {
     uint64_t worst = 0, total = 0, n = 0;
@@ -304,8 +310,8 @@ static int test_ipi_round_trips(void)
         uint64_t before = cpus[i].ipi_wakes;
         for (int r = 0; r < 100; r++) {
             uint64_t t0 = rdtsc();
-            if (smp_ping(i, SECOND_NS) < 0)
-                return fail("CPU %u did not answer IPI %d within 1 s", i, r);
+            if (smp_ping(i, LIVENESS_BOUND_NS) < 0)
+                return fail("CPU %u did not answer IPI %d within 30 s", i, r);
             uint64_t dt = rdtsc() - t0;
             total += dt;
             n++;
@@ -330,7 +336,7 @@ static void ping_next(void *arg)
     uint32_t me = cpu_id(), next = (me + 1) % cpu_count;
     int ok = 1;
     for (int r = 0; r < 50 && ok; r++)
-        ok = smp_ping(next, SECOND_NS) == 0;
+        ok = smp_ping(next, LIVENESS_BOUND_NS) == 0;
     ring_result[me] = ok ? 1 : -1;
 }
 
@@ -356,7 +362,7 @@ static void timer_wait(void *arg)
     Cpu *c = this_cpu();
     uint64_t before = c->timer_ticks, start = rdtsc();
     lapic_timer_arm_ns(2000000);            /* 2 ms */
-    while (c->timer_ticks == before && rdtsc() - start < tsc_ns_to_ticks(5 * SECOND_NS)) {
+    while (c->timer_ticks == before && rdtsc() - start < tsc_ns_to_ticks(LIVENESS_BOUND_NS)) {
         irq_disable();
         if (c->timer_ticks == before)
             cpu_idle_wait();                /* the timer interrupt wakes us */
@@ -395,7 +401,7 @@ static void tsc_partner(void *arg)
 {
     (void)arg;
     for (uint64_t r = 1; r <= TSC_ROUNDS; r++) {
-        uint64_t deadline = rdtsc() + tsc_ns_to_ticks(5 * SECOND_NS);
+        uint64_t deadline = rdtsc() + tsc_ns_to_ticks(LIVENESS_BOUND_NS);
         while (__atomic_load_n(&tsc_seq, __ATOMIC_ACQUIRE) != 2 * r - 1)
             if (rdtsc() > deadline) { tsc_bad = 2; return; }
         uint64_t now = rdtsc();
@@ -415,12 +421,12 @@ static int test_tsc_monotonic_across_cpus(void)
         for (uint64_t r = 1; r <= TSC_ROUNDS && !tsc_bad; r++) {
             tsc_stamp = rdtsc();
             __atomic_store_n(&tsc_seq, 2 * r - 1, __ATOMIC_RELEASE);
-            uint64_t deadline = rdtsc() + tsc_ns_to_ticks(5 * SECOND_NS);
+            uint64_t deadline = rdtsc() + tsc_ns_to_ticks(LIVENESS_BOUND_NS);
             while (__atomic_load_n(&tsc_seq, __ATOMIC_ACQUIRE) != 2 * r && !tsc_bad)
                 if (rdtsc() > deadline) return fail("CPU %u stopped answering", i);
             if (rdtsc() < tsc_stamp) tsc_bad = 1;
         }
-        if (smp_wait_work(i, 10 * SECOND_NS) < 0)
+        if (smp_wait_work(i, 2 * LIVENESS_BOUND_NS) < 0)
             return fail("CPU %u did not finish", i);
         if (tsc_bad == 1)
             return fail("TSC went backwards between CPU 0 and CPU %u", i);

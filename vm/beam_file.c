@@ -14,6 +14,7 @@
 
 #include "vm/beam_parse.h"
 #include "vm/inflate_glue.h"
+#include "vm/md5.h"
 
 /* zlib cannot expand more than ~1032:1; anything claiming more is corrupt
  * and is refused before we allocate for it. */
@@ -57,11 +58,11 @@ static void *alloc_items(size_t n, size_t sz)
 /* ---- the chunk index --------------------------------------------------- */
 
 enum { CH_ATU8, CH_ATOM, CH_CODE, CH_STRT, CH_IMPT, CH_EXPT, CH_LOCT, CH_FUNT, CH_LITT,
-       CH_LINE, CH_ATTR, CH_CINF, CH_TYPE, CH_COUNT };
+       CH_LINE, CH_ATTR, CH_CINF, CH_TYPE, CH_META, CH_COUNT };
 
 static const char chunk_ids[CH_COUNT][5] = {
     "AtU8", "Atom", "Code", "StrT", "ImpT", "ExpT", "LocT", "FunT", "LitT",
-    "Line", "Attr", "CInf", "Type",
+    "Line", "Attr", "CInf", "Type", "Meta",
 };
 
 typedef struct {
@@ -108,7 +109,7 @@ static int index_chunks(BeamParse *ps, ChunkIndex *ix)
             ix->data[c] = body;
             ix->size[c] = size;
         }
-        /* unknown chunks (Dbgi, Docs, Meta, ExCk, ...) are ignored */
+        /* unknown chunks (Dbgi, Docs, ExCk, ...) are ignored */
     }
     if (ix->present[CH_ATOM] && !ix->present[CH_ATU8])
         return beam_fail(ps, "Atom", "latin-1 atom table (pre-OTP 20 file) is not supported; recompile");
@@ -117,6 +118,39 @@ static int index_chunks(BeamParse *ps, ChunkIndex *ix)
         if (!ix->present[required[i]])
             return beam_fail(ps, chunk_ids[required[i]], "missing (required chunk)");
     return 0;
+}
+
+/* ---- the module's MD5 ----------------------------------------------------- */
+
+/* OTP's module_info(md5) (beam_lib:md5/1): MD5 over the chunks that
+ * define the code, in this order, with each FunT entry's OldUniq (its last
+ * word) taken as zero. It is also the Uniq of every fun of the module in
+ * the external term format, so it must be exactly OTP's. */
+static void module_md5(const ChunkIndex *ix, uint8_t out[16])
+{
+    static const int order[] = {CH_ATOM, CH_ATU8, CH_CODE, CH_STRT, CH_IMPT, CH_EXPT,
+                                CH_FUNT, CH_LITT, CH_META};
+    Md5Ctx x;
+    md5_start(&x);
+    for (size_t i = 0; i < sizeof order / sizeof order[0]; i++) {
+        int c = order[i];
+        if (!ix->present[c]) continue;
+        if (c != CH_FUNT) {
+            md5_feed(&x, ix->data[c], ix->size[c]);
+            continue;
+        }
+        /* count, then 6-word entries whose sixth word is OldUniq */
+        static const uint8_t zero[4];
+        uint32_t n = ix->size[c];
+        uint32_t k = n < 4 ? n : 4;
+        md5_feed(&x, ix->data[c], k);
+        for (; k + 24 <= n; k += 24) {
+            md5_feed(&x, ix->data[c] + k, 20);
+            md5_feed(&x, zero, 4);
+        }
+        md5_feed(&x, ix->data[c] + k, n - k);
+    }
+    md5_finish(&x, out);
 }
 
 /* ---- atoms -------------------------------------------------------------- */
@@ -410,6 +444,7 @@ static int parse_all(BeamParse *ps)
     ChunkIndex ix = {0};
     BeamFile *bf = ps->bf;
     if (index_chunks(ps, &ix)) return -1;
+    module_md5(&ix, bf->md5);
     if (parse_atoms(ps, ix.data[CH_ATU8], ix.size[CH_ATU8])) return -1;
     bf->strings = (BeamSpan){ix.data[CH_STRT], ix.size[CH_STRT]};
     if (parse_imports(ps, ix.data[CH_IMPT], ix.size[CH_IMPT])) return -1;

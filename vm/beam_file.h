@@ -175,6 +175,7 @@ typedef struct BeamFile {
         uint32_t count;
     } types;
 
+    uint8_t md5[16];       /* module_info(md5), as OTP computes it */
     BeamSpan attributes;   /* Attr: raw ETF ({} if absent) */
     BeamSpan compile_info; /* CInf: raw ETF ({} if absent) */
 

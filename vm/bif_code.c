@@ -192,8 +192,8 @@ term_t bif_erlang_fun_info_mfa_1(Process *p, term_t *args) {
 }
 
 /* erlang:fun_info/2 -> {Item, Value}, as OTP. Local funs: the loader's
- * LoadedFun (index = new_index = the FunT index, uniq = OldUniq). The
- * loader keeps no module md5, so new_uniq is 16 zero bytes; funs keep no
+ * LoadedFun (index = new_index = the FunT index, uniq = OldUniq,
+ * new_uniq = the module's MD5); funs keep no
  * creator pid, so pid is init's pid (OTP 26's answer). Exports (fun M:F/A):
  * type external, env [], and undefined for the local-only items. */
 term_t bif_erlang_fun_info_2(Process *p, term_t *args) {
@@ -205,10 +205,7 @@ term_t bif_erlang_fun_info_2(Process *p, term_t *args) {
         else if (item == ATOM_index || item == ATOM_new_index) v = make_small(lf->fe.index);
         else if (item == ATOM_name) v = lf->name;
         else if (item == ATOM_module) v = lf->fe.module;
-        else if (item == ATOM_new_uniq) {
-            static const uint8_t zero[16];
-            v = binary_new(&p->h, zero, sizeof zero);
-        } else if (item == ATOM_pid) v = reg_whereis(ATOM_init);
+        else if (item == ATOM_new_uniq) v = binary_new(&p->h, lf->fe.uniq, 16); else if (item == ATOM_pid) v = reg_whereis(ATOM_init);
         else if (item == ATOM_type) v = ATOM_local;
         else if (item == ATOM_uniq) v = make_small(lf->fe.old_uniq);
         else BIF_ERROR(p, ATOM_badarg);

@@ -1,11 +1,11 @@
 /*
  * bif_code_info.c — erlang:get_module_info/1,2, behind every module's
  * module_info/0,1: module, exports, functions, attributes, compile, nifs,
- * native. md5 is not kept by the loader yet: asking for it raises badarg
- * and module_info/0 leaves it out.
+ * native, md5 (OTP's module MD5, computed by the .beam parser).
  */
 #include "vm/atom.h"
 #include "vm/bif.h"
+#include "vm/binary.h"
 #include "vm/code.h"
 
 static term_t mk_tuple2(Process *p, term_t a, term_t b)
@@ -48,6 +48,7 @@ static term_t item(Process *p, const ModuleCode *mc, term_t what)
     if (what == atom_intern_cstr("compile")) return mc->compile_info;
     if (what == atom_intern_cstr("nifs")) return NIL;
     if (what == atom_intern_cstr("native")) return ATOM_false;
+    if (what == ATOM_md5) return binary_new(&p->h, mc->md5, sizeof mc->md5);
     return THE_NON_VALUE;
 }
 
@@ -71,9 +72,9 @@ term_t bif_erlang_get_module_info_1(Process *p, term_t *args)
     const ModuleCode *mc = code_module_current(args[0]);
     if (!mc)
         BIF_ERROR(p, ATOM_badarg);
-    static const char *const items[] = {"module", "exports", "attributes", "compile"};
+    static const char *const items[] = {"module", "exports", "attributes", "compile", "md5"};
     term_t list = NIL;
-    for (int i = 3; i >= 0; i--) {
+    for (int i = 4; i >= 0; i--) {
         term_t key = atom_intern_cstr(items[i]);
         list = cons(p, mk_tuple2(p, key, item(p, mc, key)), list);
     }

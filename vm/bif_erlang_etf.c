@@ -14,6 +14,7 @@
 #include "vm/bif_util.h"
 #include "vm/binary.h"
 #include "vm/etf.h"
+#include "vm/code.h"
 #include "vm/export.h"
 #include "vm/inflate_glue.h"
 #include "vm/phash.h"
@@ -86,6 +87,25 @@ static const ErtsMFA *resolve_export(void *safe, term_t m, term_t f, uint32_t ar
     return ep ? &ep->mfa : NULL;
 }
 
+/* NEW_FUN_EXT: the fun in the current or old code of the module whose
+ * MD5 matches (loading the module first if it is not loaded, unless
+ * `safe`). OTP would also make a fun for code that is nowhere; calling it
+ * would raise badfun. Here decoding fails instead (badarg). */
+static const FunEntry *resolve_fun(void *safe, term_t m, uint32_t index, const uint8_t uniq[16],
+                                   uint32_t arity, uint32_t num_free) {
+    if (!code_is_loaded(m) && !safe) code_autoload(m);
+    const ModuleCode *versions[2] = {code_module_current(m), code_module_old(m)};
+    for (int v = 0; v < 2; v++) {
+        const ModuleCode *mc = versions[v];
+        if (!mc || memcmp(mc->md5, uniq, 16) != 0) continue;
+        for (uint32_t i = 0; i < mc->fun_count; i++) {
+            const FunEntry *fe = &mc->funs[i].fe;
+            if (fe->index == index && fe->arity == arity && fe->num_free == num_free) return fe;
+        }
+    }
+    return NULL;
+}
+
 static term_t decode(Process *p, term_t bin, bool used, bool safe) {
     if (!is_binary(bin)) BIF_ERROR(p, ATOM_badarg);
     const uint8_t *bytes;
@@ -104,6 +124,7 @@ static term_t decode(Process *p, term_t bin, bool used, bool safe) {
     EtfOptions o = {0};
     o.existing_atoms_only = safe;
     o.resolve_export = resolve_export;
+    o.resolve_fun = resolve_fun;
     o.resolve_arg = safe ? (void *)1 : NULL;
     EtfError e = used ? etf_decode_prefix(&p->h, bytes, len, &o, &t, &n_used)
                       : etf_decode(&p->h, bytes, len, &o, &t);

@@ -58,6 +58,7 @@ typedef struct {
 
 typedef struct ModuleCode {
     term_t module;
+    uint8_t md5[16];             /* module_info(md5); every fun's Uniq */
     BeamInstr *code;
     size_t code_words;
     Heap lit_heap;               /* literal area (see above) */

@@ -17,7 +17,8 @@
  * Accepted beyond what the encoder writes: ATOM_EXT, SMALL_ATOM_EXT,
  * FLOAT_EXT, PID_EXT, PORT_EXT, REFERENCE_EXT, NEW_REFERENCE_EXT,
  * EXPORT_EXT (only with a resolver in the options). Rejected with
- * ETF_ERR_NOTSUP: FUN_EXT, NEW_FUN_EXT, ATOM_CACHE_REF, LOCAL_EXT.
+ * ETF_ERR_NOTSUP: FUN_EXT (pre-R8), ATOM_CACHE_REF, LOCAL_EXT. NEW_FUN_EXT
+ * and EXPORT_EXT need resolvers in the options (the code layer's).
  * Compressed input (tag 80) is inflated by
  * etf_inflate() (zlib); a corrupt stream, or one whose announced size is
  * wrong or implausible, gives ETF_ERR_COMPRESSED.
@@ -74,6 +75,12 @@ typedef struct {
     /* Decoding EXPORT_EXT: the export entry's MFA for M:F/A (creating a
      * stub entry if needed); NULL or no resolver = ETF_ERR_NOTSUP. */
     const ErtsMFA *(*resolve_export)(void *arg, term_t module, term_t function, uint32_t arity);
+    /* Decoding NEW_FUN_EXT: the entry of `module`'s fun number `index`
+     * whose module MD5 is `uniq` and which has `arity` and `num_free`, or
+     * NULL if there is no such code (ETF_ERR_NOTSUP); no resolver =
+     * ETF_ERR_NOTSUP. Shares resolve_arg with resolve_export. */
+    const FunEntry *(*resolve_fun)(void *arg, term_t module, uint32_t index, const uint8_t uniq[16],
+                                   uint32_t arity, uint32_t num_free);
     void *resolve_arg;
 } EtfOptions;
 

@@ -94,6 +94,31 @@ static EtfError read_atom(Reader *r, bool intern, term_t *out) {
     return read_atom_checked(r, intern, false, out);
 }
 
+/* NEW_FUN_EXT's OldIndex and OldUniq: SMALL_INTEGER_EXT or INTEGER_EXT. */
+static EtfError skip_small_int(Reader *r) {
+    NEED(1);
+    uint8_t tag = u8(r);
+    size_t n = tag == ETF_SMALL_INTEGER ? 1 : tag == ETF_INTEGER ? 4 : 0;
+    if (!n) return ETF_ERR_BAD_VALUE;
+    NEED(n);
+    r->pos += n;
+    return ETF_OK;
+}
+
+/* NEW_FUN_EXT's creator pid, which funs do not keep: PID_EXT or NEW_PID_EXT. */
+static EtfError skip_pid(Reader *r, const EtfOptions *o) {
+    NEED(1);
+    uint8_t tag = u8(r);
+    if (tag != ETF_NEW_PID && tag != ETF_PID) return ETF_ERR_BAD_VALUE;
+    term_t node;
+    EtfError e = read_atom_checked(r, false, o->existing_atoms_only, &node);
+    if (e) return e;
+    size_t n = tag == ETF_NEW_PID ? 12 : 9;
+    NEED(n);
+    r->pos += n;
+    return ETF_OK;
+}
+
 /* ---- pass 1 ---- */
 
 static EtfError scan(Reader *r, const EtfOptions *o, size_t *words_out) {
@@ -247,7 +272,20 @@ static EtfError scan(Reader *r, const EtfOptions *o, size_t *words_out) {
             words += EXPORT_FUN_WORDS;
             break;
         }
-        case ETF_NEW_FUN: case ETF_FUN: case ETF_LOCAL: case ETF_COMPRESSED:
+        case ETF_NEW_FUN: {
+            NEED(4 + 1 + 16 + 4 + 4);
+            r->pos += 4 + 1 + 16 + 4;
+            uint32_t nf = u32(r);
+            if ((e = read_atom_checked(r, false, o->existing_atoms_only, &dummy))) return e;
+            if ((e = skip_small_int(r)) || (e = skip_small_int(r))) return e; /* OldIndex, OldUniq */
+            if ((e = skip_pid(r, o))) return e;
+            if (!o->resolve_fun) return ETF_ERR_NOTSUP;
+            if (nf > r->len - r->pos) return ETF_ERR_BAD_SIZE;  /* each needs a byte */
+            todo += nf;
+            words += fun_words(nf);
+            break;
+        }
+        case ETF_FUN: case ETF_LOCAL: case ETF_COMPRESSED:
             return ETF_ERR_NOTSUP;
         default:
             return ETF_ERR_BAD_TAG;
@@ -502,6 +540,26 @@ static EtfError build_one(Reader *r, Heap *h, const EtfOptions *o, term_t *slot,
         const ErtsMFA *mfa = o->resolve_export(o->resolve_arg, m, f, arity);
         if (!mfa) return ETF_ERR_NOTSUP;
         *slot = make_export_fun(heap_alloc(h, EXPORT_FUN_WORDS), mfa);
+        return ETF_OK;
+    }
+    case ETF_NEW_FUN: {
+        r->pos += 4;                              /* Size */
+        uint32_t arity = u8(r);
+        const uint8_t *uniq = r->p + r->pos;
+        r->pos += 16;
+        uint32_t index = u32(r), nf = u32(r);
+        term_t m;
+        if ((e = read_atom(r, true, &m))) return e;
+        skip_small_int(r);                        /* validated by scan */
+        skip_small_int(r);
+        skip_pid(r, o);
+        const FunEntry *fe = o->resolve_fun(o->resolve_arg, m, index, uniq, arity, nf);
+        if (!fe) return ETF_ERR_NOTSUP;
+        term_t *hp = heap_alloc(h, fun_words(nf));
+        hp[0] = make_header(1 + nf, FUN_SUBTAG);
+        hp[1] = (term_t)(uintptr_t)fe;
+        for (uint32_t i = nf; i > 0; i--) push(s, hp + 1 + i, 0);
+        *slot = make_boxed(hp);
         return ETF_OK;
     }
     default:

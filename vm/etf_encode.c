@@ -151,6 +151,14 @@ typedef struct {
     term_t local[64];
 } Stack;
 
+/* A local fun's Size field is known only after its free variables are
+ * written: the encoder pushes this mark below them, and patches the field
+ * when it pops the mark. Primary tag 0 words are headers, never terms;
+ * the fun's byte offset is kept above the tag bits (never 0: the version
+ * byte comes first). */
+static term_t fun_end_mark(size_t start) { return (term_t)start << 8; }
+static bool is_fun_end_mark(term_t t) { return t != THE_NON_VALUE && (t & TAG_PRIMARY_MASK) == 0; }
+
 static void push(Stack *s, term_t t) {
     if (s->len == s->cap) {
         size_t cap = s->cap * 2;
@@ -179,7 +187,14 @@ static EtfError encode(term_t t, const EtfOptions *o, Writer *w) {
     push(&s, t);
     while (s.len && !err) {
         t = s.v[--s.len];
-        if (is_integer(t)) {
+        if (is_fun_end_mark(t)) {
+            size_t start = (size_t)(t >> 8);  /* the NEW_FUN_EXT tag */
+            uint32_t size = (uint32_t)(w->pos - start - 1);
+            size_t end = w->pos;
+            w->pos = start + 1;
+            w_u32(w, size);
+            w->pos = end;
+        } else if (is_integer(t)) {
             w_integer(w, t);
         } else if (is_atom(t)) {
             w_atom(w, t, o);
@@ -302,8 +317,31 @@ static EtfError encode(term_t t, const EtfOptions *o, Writer *w) {
             w_atom(w, m->function, o);
             w_u8(w, ETF_SMALL_INTEGER);
             w_u8(w, m->arity);
+        } else if (is_fun(t)) {
+            /* NEW_FUN_EXT: Size Arity Uniq Index NumFree Module OldIndex
+             * OldUniq Pid FreeVars. Funs keep no creator, so the pid is
+             * <0.0.0> of the encoding node (OTP 26 does likewise). */
+            const FunEntry *fe = fun_val(t)->entry;
+            uint32_t nf = fun_num_free(t);
+            size_t start = w->pos;
+            w_u8(w, ETF_NEW_FUN);
+            w_u32(w, 0);
+            w_u8(w, fe->arity);
+            w_bytes(w, fe->uniq, 16);
+            w_u32(w, fe->index);
+            w_u32(w, nf);
+            w_atom(w, fe->module, o);
+            w_integer(w, make_small(fe->index));
+            w_integer(w, make_small((int32_t)fe->old_uniq));
+            w_u8(w, ETF_NEW_PID);
+            w_atom(w, node, o);
+            w_u32(w, 0);
+            w_u32(w, 0);
+            w_u32(w, creation);
+            push(&s, fun_end_mark(start));
+            for (uint32_t i = nf; i > 0; i--) push(&s, fun_val(t)->env[i - 1]);
         } else {
-            err = ETF_ERR_NOTSUP; /* local funs, match states */
+            err = ETF_ERR_NOTSUP; /* match states */
         }
     }
     if (s.v != s.local) free(s.v);

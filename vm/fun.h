@@ -31,6 +31,7 @@ typedef struct FunEntry {
     uint32_t old_uniq; /* OldUniq */
     uint32_t arity;    /* arity of the fun (excluding free variables) */
     uint32_t num_free;
+    const uint8_t *uniq; /* the module's MD5 (16 bytes): NEW_FUN_EXT's Uniq */
 } FunEntry;
 
 typedef struct {

@@ -709,6 +709,7 @@ ModuleCode *loader_translate(const BeamFile *bf, char *err, size_t errlen) {
         if (ld->atoms[i] == THE_NON_VALUE) fail(ld, "atom %u cannot be created", i);
     }
     mc->module = ld->atoms[1];
+    memcpy(mc->md5, bf->md5, sizeof mc->md5);
     mc->strings = malloc(bf->strings.size_bytes + 1);
     memcpy(mc->strings, bf->strings.bytes, bf->strings.size_bytes);
     decode_literals(ld);
@@ -729,6 +730,7 @@ ModuleCode *loader_translate(const BeamFile *bf, char *err, size_t errlen) {
         f->fe.old_uniq = l->old_uniq;
         f->fe.num_free = l->num_free;
         f->fe.arity = l->arity - l->num_free;
+        f->fe.uniq = mc->md5;
         f->mc = mc;
         f->name = ld->atoms[l->function];
     }

@@ -20,7 +20,7 @@ VM_SRCS += vm/etf_encode.c
 VM_SRCS += vm/etf_decode.c
 
 # --- .beam file parsing (owner: loader work) ---
-VM_SRCS += vm/genop.c vm/beam_file.c vm/beam_code.c vm/inflate_glue.c
+VM_SRCS += vm/genop.c vm/beam_file.c vm/beam_code.c vm/inflate_glue.c vm/md5.c
 
 # --- the BIF table (shared; each area owns its vm/bifs_*.def) ---
 VM_SRCS += vm/bif_table.c

@@ -7,7 +7,8 @@
          hibernate_wakes_on_message_only_test/0, hibernate_badarg_test/0,
          gen_server_hibernate_test/0, checksum_combine_test/0, fun_info_mfa_test/0,
          compressed_etf_test/0, compressed_etf_bad_input_test/0,
-         binary_to_term_safe_test/0, export_fun_etf_test/0]).
+         binary_to_term_safe_test/0, export_fun_etf_test/0, local_fun_etf_test/0,
+         module_md5_test/0]).
 %% gen_server callbacks (gen_server_hibernate_test/0)
 -export([init/1, handle_call/3, handle_cast/2]).
 -export([woken/2, sum_and_report/3]).
@@ -156,6 +157,36 @@ export_fun_etf_test() ->
     ?eq(F, binary_to_term(term_to_binary(F))),
     ?eq([2, 4], (binary_to_term(term_to_binary(F)))(fun(X) -> 2 * X end, [1, 2])),
     ?eq(F, binary_to_term(term_to_binary(F), [safe])).
+
+%% Local funs cross term_to_binary/binary_to_term with their environment;
+%% the encoding is NEW_FUN_EXT with the module's MD5 as Uniq, as OTP.
+local_fun_etf_test() ->
+    X = {self(), "env", 1.5},
+    F = fun(Y) -> {X, Y} end,
+    B = term_to_binary(F),
+    <<131, 112, Size:32, Arity, Uniq:16/binary, _Index:32, NumFree:32, Rest/binary>> = B,
+    ?eq(byte_size(B) - 2, Size),
+    ?eq(1, Arity),
+    ?eq(1, NumFree),
+    ?eq(?MODULE:module_info(md5), Uniq),
+    ?eq({new_uniq, Uniq}, erlang:fun_info(F, new_uniq)),
+    ?eq(<<100, (byte_size(atom_to_binary(?MODULE))):16, (atom_to_binary(?MODULE))/binary>>,
+        binary:part(Rest, 0, 3 + byte_size(atom_to_binary(?MODULE)))),
+    G = binary_to_term(B),
+    ?eq(F, G),
+    ?eq({X, 7}, G(7)),
+    ?eq(F, binary_to_term(term_to_binary(F, [compressed]))),
+    %% funs nested in other terms, and several free variables
+    A = 1, C = [a, b],
+    H = fun(P, Q) -> {A, C, P, Q} end,
+    ?eq([{1, [a, b], p, q}], [Fun(p, q) || Fun <- binary_to_term(term_to_binary([H]))]).
+
+module_md5_test() ->
+    M = lists:module_info(md5),
+    ?eq(16, byte_size(M)),
+    ?eq({md5, M}, lists:keyfind(md5, 1, lists:module_info())),
+    ?eq(M, lists:module_info(md5)),
+    ?true(M =/= ?MODULE:module_info(md5)).
 
 wait_until(F) -> wait_until(F, 500).
 wait_until(F, 0) -> ?true(F());

@@ -22,6 +22,9 @@
 #define LOADER_SAMPLE_BEAM "build/tests/unit/data/loader_sample.beam"
 #endif
 #define OTP_LIB "/usr/lib/erlang/lib"
+#ifndef OTP_MD5_LIST
+#define OTP_MD5_LIST "build/tests/unit/data/otp-md5.txt"
+#endif
 
 typedef struct {
     uint8_t *data;
@@ -578,11 +581,46 @@ TEST(specific_errors)
     free(b.data);
 }
 
+/* The module MD5 (module_info(md5), every fun's Uniq in the external
+ * term format) equals what stock erl's beam_lib:md5/1 says, for every
+ * installed OTP module: the list is written by stock erl at build time. */
+TEST(module_md5_matches_stock_erl)
+{
+    FILE *f = fopen(OTP_MD5_LIST, "r");
+    CHECK(f != NULL);
+    if (!f) return;
+    char path[1024], hex[64];
+    int n = 0, bad = 0;
+    while (fscanf(f, "%1023s %63s", path, hex) == 2) {
+        Buf b = read_file(path);
+        BeamFile *bf;
+        char err[256];
+        if (!b.data || beam_file_parse(b.data, b.size, &bf, err, sizeof err) != 0) {
+            CHECK_FAIL_("%s: does not parse", path);
+            free(b.data);
+            continue;
+        }
+        char mine[33];
+        for (int i = 0; i < 16; i++) snprintf(mine + 2 * i, 3, "%02X", bf->md5[i]);
+        if (strcmp(mine, hex) != 0) {
+            if (bad++ < 5) CHECK_FAIL_("%s: md5 %s, stock erl says %s", path, mine, hex);
+        }
+        n++;
+        beam_file_free(bf);
+        free(b.data);
+    }
+    fclose(f);
+    printf("  %d modules' MD5 compared with stock erl, %d differ\n", n, bad);
+    CHECK(n > 200);
+    CHECK_EQ_INT(bad, 0);
+}
+
 int main(void)
 {
     RUN(otp_stdlib_kernel_compiler_parse);
     RUN(otp_all_apps_parse_and_opcodes);
     RUN(sample_module_facts);
+    RUN(module_md5_matches_stock_erl);
     RUN(truncation_every_prefix);
     RUN(truncation_large_file_sampled);
     RUN(random_mutations);

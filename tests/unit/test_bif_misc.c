@@ -88,7 +88,7 @@ TEST(fun_text) {
     term_t f2 = make_export_fun(heap_alloc(&P->h, EXPORT_FUN_WORDS), &m2);
     E1("fun_to_list", f1, "\"fun lists:map/2\"");
     E1("fun_to_list", f2, "\"fun 'A b':'c d'/0\"");
-    FunEntry fe = {atom("t"), 101, 75393720, 1, 0};
+    FunEntry fe = {atom("t"), 101, 75393720, 1, 0, NULL};
     term_t *hp = heap_alloc(&P->h, fun_words(0));
     hp[0] = make_header(1, FUN_SUBTAG);
     hp[1] = (term_t)(uintptr_t)&fe;

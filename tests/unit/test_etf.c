@@ -107,7 +107,7 @@ TEST(bad_input_rejected) {
         {{131, 110, 1, 2, 5}, 5, ETF_ERR_BAD_VALUE},                    /* sign byte 2 */
         {{131, 70, 0x7F, 0xF0, 0, 0, 0, 0, 0, 0}, 10, ETF_ERR_BAD_VALUE}, /* infinity */
         {{131, 116, 0, 0, 0, 2, 97, 1, 97, 1, 97, 1, 97, 2}, 14, ETF_ERR_BAD_VALUE}, /* duplicate key */
-        {{131, 112, 0, 0, 0, 0}, 6, ETF_ERR_NOTSUP},                    /* NEW_FUN_EXT */
+        {{131, 112, 0, 0, 0, 0}, 6, ETF_ERR_TRUNCATED},                 /* NEW_FUN_EXT, cut short */
         {{131, 113, 100, 0, 1, 109, 100, 0, 1, 102, 97, 1}, 12, ETF_ERR_NOTSUP}, /* export, no resolver */
         {{131, 80, 0, 0, 0, 3, 120, 156}, 8, ETF_ERR_COMPRESSED},       /* zlib hook */
         {{131, 90, 0, 6, 100, 0, 1, 110}, 8, ETF_ERR_BAD_SIZE},         /* 6 ref numbers */
@@ -116,6 +116,16 @@ TEST(bad_input_rejected) {
         EtfError e = etf_decode(&H, bad[i].b, bad[i].n, NULL, &t);
         if (e != bad[i].want) CHECK_FAIL_("bad case %zu: %s, expected %s", i, etf_error_name(e), etf_error_name(bad[i].want));
     }
+    /* a whole NEW_FUN_EXT, but no resolver to find its code */
+    static const uint8_t fun[] = {131, 112, 0, 0, 0, 54, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
+                                  0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 100, 0, 1, 'm', 97, 0, 97,
+                                  0, 88, 100, 0, 1, 'n', 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0};
+    CHECK(etf_decode(&H, fun, sizeof fun, NULL, &t) == ETF_ERR_NOTSUP);
+    /* its creator must be a pid */
+    uint8_t notpid[sizeof fun];
+    memcpy(notpid, fun, sizeof fun);
+    notpid[39] = 97;  /* the NEW_PID_EXT tag */
+    CHECK(etf_decode(&H, notpid, sizeof notpid, NULL, &t) == ETF_ERR_BAD_VALUE);
     /* 256-char atom: too long (erl rejects it too) */
     uint8_t long_atom[4 + 256] = {131, 100, 1, 0};
     memset(long_atom + 4, 'a', 256);

@@ -713,7 +713,7 @@ TEST(random_stress) {
 int main(void) {
     atom_init();
     MOD = atom_intern_cstr("gc_test");
-    for (uint32_t i = 0; i < 4; i++) FE[i] = (FunEntry){MOD, i, 77, 1, i};
+    for (uint32_t i = 0; i < 4; i++) FE[i] = (FunEntry){MOD, i, 77, 1, i, NULL};
     MFA = (ErtsMFA){MOD, atom_intern_cstr("f"), 2};
     heap_init(&A, 1 << 16);
     RUN(heap_sizes);

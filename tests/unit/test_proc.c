@@ -53,7 +53,7 @@ static void check_copy(term_t t, size_t want_words)
     free(buf);
 }
 
-static const FunEntry test_fe = {ATOM_erlang, 3, 77, 1, 2};
+static const FunEntry test_fe = {ATOM_erlang, 3, 77, 1, 2, NULL};
 static const ErtsMFA test_mfa = {ATOM_erlang, ATOM_apply, 2};
 
 TEST(copy_every_kind)

@@ -176,7 +176,7 @@ TEST(term_order) {
     term_t bin = binary_new(&H, (const uint8_t *)"a", 1);
     uint32_t rn[3] = {1, 2, 3};
     term_t ref = make_internal_ref(heap_alloc(&H, REF_WORDS), rn);
-    static const FunEntry fe = {ATOM_erlang, 0, 0, 0, 0};
+    static const FunEntry fe = {ATOM_erlang, 0, 0, 0, 0, NULL};
     term_t *fp = heap_alloc(&H, fun_words(0));
     fp[0] = make_header(1, FUN_SUBTAG);
     fp[1] = (term_t)(uintptr_t)&fe;

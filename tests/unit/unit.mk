@@ -36,7 +36,16 @@ $(LOADER_SAMPLE_BEAM): tests/unit/data/loader_sample.erl | $(DEPS_STAMP)
 	erlc -o $(dir $@) $<
 $(BUILD)/host/tests/unit/test_beam_file.o: HOST_CFLAGS += -DLOADER_SAMPLE_BEAM='"$(abspath $(LOADER_SAMPLE_BEAM))"'
 $(BUILD)/host-san/tests/unit/test_beam_file.o: HOST_SAN_CFLAGS += -DLOADER_SAMPLE_BEAM='"$(abspath $(LOADER_SAMPLE_BEAM))"'
-$(BUILD)/host/tests/unit/test_beam_file $(BUILD)/host-san/tests/unit/test_beam_file: | $(LOADER_SAMPLE_BEAM)
+# The MD5 stock erl's beam_lib gives every installed OTP module (one
+# "path hex" line each): the parser's module MD5 must equal it.
+OTP_MD5_LIST := $(BUILD)/tests/unit/data/otp-md5.txt
+$(OTP_MD5_LIST): | $(DEPS_STAMP)
+	@mkdir -p $(dir $@)
+	erl -noshell -eval '[begin {ok, {_, M}} = beam_lib:md5(F), io:format("~s ~s~n", [F, binary:encode_hex(M)]) end || F <- filelib:wildcard("/usr/lib/erlang/lib/*/ebin/*.beam")], halt().' > $@.tmp
+	mv $@.tmp $@
+$(BUILD)/host/tests/unit/test_beam_file.o: HOST_CFLAGS += -DOTP_MD5_LIST='"$(abspath $(OTP_MD5_LIST))"'
+$(BUILD)/host-san/tests/unit/test_beam_file.o: HOST_SAN_CFLAGS += -DOTP_MD5_LIST='"$(abspath $(OTP_MD5_LIST))"'
+$(BUILD)/host/tests/unit/test_beam_file $(BUILD)/host-san/tests/unit/test_beam_file: | $(LOADER_SAMPLE_BEAM) $(OTP_MD5_LIST)
 
 # --- boot archive reader tests (owner: lead) ---
 BOOTFS_SAMPLE_TAR := $(BUILD)/tests/unit/data/bootfs_sample.tar
