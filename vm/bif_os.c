@@ -1,6 +1,6 @@
 /*
  * bif_os.c — the os module's BIFs over the VM's own environment table:
- * getenv/0,1, putenv/2, unsetenv/1. The table starts as a copy of
+ * getenv/0,1, env/0, putenv/2, unsetenv/1. The table starts as a copy of
  * plat_environ() (the host's environment; empty on bare metal) and is
  * shared by all processes under one lock, as OTP's is.
  */
@@ -97,6 +97,30 @@ term_t bif_os_getenv_0(Process *p, term_t *args)
     for (size_t i = env_len; i > 0; i--) {
         term_t s = make_string(p, env[i - 1]);
         list = make_cons(heap_alloc(&p->h, 2), s, list);
+    }
+    spin_unlock(&env_lock);
+    return list;
+}
+
+/* os:env/0: [{Name, Value}] for every variable, as strings. */
+term_t bif_os_env_0(Process *p, term_t *args)
+{
+    (void)args;
+    spin_lock(&env_lock);
+    env_init_locked();
+    term_t list = NIL;
+    for (size_t i = env_len; i > 0; i--) {
+        const char *e = env[i - 1], *eq = strchr(e, '=');
+        size_t n = eq ? (size_t)(eq - e) : strlen(e);
+        char *name = strndup(e, n);
+        term_t k = make_string(p, name ? name : "");
+        free(name);
+        term_t v = make_string(p, eq ? eq + 1 : "");
+        term_t *hp = heap_alloc(&p->h, 3);
+        hp[0] = make_header(2, TUPLE_SUBTAG);
+        hp[1] = k;
+        hp[2] = v;
+        list = make_cons(heap_alloc(&p->h, 2), make_boxed(hp), list);
     }
     spin_unlock(&env_lock);
     return list;

@@ -116,6 +116,23 @@ term_t emu_bs_get_integer(Process *p, term_t ctx, int64_t bits, unsigned flags) 
     return r;
 }
 
+/* IEEE 754 binary16 bits of a finite double, rounded to nearest even as
+ * OTP does; too large for binary16 gives infinity (OTP's result, too). */
+static unsigned double_to_half(double d) {
+    unsigned sign = signbit(d) ? 0x8000 : 0;
+    double a = fabs(d);
+    if (a >= 65520.0) return sign | 0x7C00;     /* rounds past 65504 */
+    if (a < 0x1p-14)                             /* subnormal: units of 2^-24 */
+        return sign | (unsigned)rint(a * 0x1p24);  /* 1024 = the least normal */
+    int x;
+    double f = frexp(a, &x);                     /* a = f * 2^x, f in [0.5, 1) */
+    unsigned q = (unsigned)rint(f * 2048.0);     /* 11 significant bits */
+    int e = x - 1 + 15;
+    if (q == 2048) { q = 1024; e++; }
+    if (e >= 31) return sign | 0x7C00;
+    return sign | (unsigned)e << 10 | (q - 1024);
+}
+
 term_t emu_bs_get_float(Process *p, term_t ctx, int64_t bits, unsigned flags) {
     SubBin *c = ctx_val(ctx);
     if ((bits != 64 && bits != 32 && bits != 16) || (uint64_t)bits > c->size_bits)
@@ -422,12 +439,15 @@ term_t emu_bs_create(Process *p, const BeamInstr *segs, size_t n, const term_t *
                     uint64_t u;
                     memcpy(&u, &d, 8);
                     for (int j = 0; j < 8; j++) tmp[j] = (uint8_t)(u >> (56 - 8 * j));
-                } else {
+                } else if (b == 32) {
                     float fv = (float)d;
                     uint32_t u;
                     memcpy(&u, &fv, 4);
                     for (int j = 0; j < 4; j++) tmp[j] = (uint8_t)(u >> (24 - 8 * j));
-                    if (b == 16) { if (owned) free(buf); goto notsup; }
+                } else {
+                    unsigned h = double_to_half(d);
+                    tmp[0] = (uint8_t)(h >> 8);
+                    tmp[1] = (uint8_t)h;
                 }
                 if (fl & BSF_LITTLE)
                     for (size_t j = 0; j < b / 16; j++) { uint8_t t = tmp[j]; tmp[j] = tmp[b / 8 - 1 - j]; tmp[b / 8 - 1 - j] = t; }
@@ -450,8 +470,5 @@ term_t emu_bs_create(Process *p, const BeamInstr *segs, size_t n, const term_t *
     }
 badarg:
     p->fvalue = ATOM_badarg;
-    return THE_NON_VALUE;
-notsup:
-    p->fvalue = ATOM_notsup;
     return THE_NON_VALUE;
 }

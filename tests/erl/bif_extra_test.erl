@@ -8,7 +8,7 @@
          gen_server_hibernate_test/0, checksum_combine_test/0, fun_info_mfa_test/0,
          compressed_etf_test/0, compressed_etf_bad_input_test/0,
          binary_to_term_safe_test/0, export_fun_etf_test/0, local_fun_etf_test/0,
-         module_md5_test/0]).
+         module_md5_test/0, half_float_test/0, os_env_test/0]).
 %% gen_server callbacks (gen_server_hibernate_test/0)
 -export([init/1, handle_call/3, handle_cast/2]).
 -export([woken/2, sum_and_report/3]).
@@ -187,6 +187,26 @@ module_md5_test() ->
     ?eq({md5, M}, lists:keyfind(md5, 1, lists:module_info())),
     ?eq(M, lists:module_info(md5)),
     ?true(M =/= ?MODULE:module_info(md5)).
+
+%% 16-bit floats are written rounded to nearest even, overflowing to
+%% infinity, as OTP writes them; every finite half reads back unchanged.
+half_float_test() ->
+    ?eq([<<60,0>>, <<46,102>>, <<123,255>>, <<124,0>>, <<124,0>>, <<0,0>>, <<0,1>>, <<193,0>>,
+         <<4,0>>, <<128,0>>, <<0,2>>, <<123,255>>, <<60,1>>, <<60,0>>, <<60,2>>],
+        [<<X:16/float>> || X <- [1.0, 0.1, 65504.0, 65520.0, 100000.0, 1.0e-8, 6.0e-8, -2.5,
+                                  0.00006103515625, -0.0, 8.940696716308594e-8, 65519.99,
+                                  1.0009765625, 1.00048828125, 1.00146484375]]),
+    ?eq(<<0, 62>>, <<1.5:16/float-little>>),
+    ?eq(<<60, 0>>, <<1:16/float>>),
+    Finite = [H || H <- lists:seq(0, 16#FFFF), H band 16#7C00 =/= 16#7C00],
+    ?eq([], [H || H <- Finite, begin <<F:16/float>> = <<H:16>>, <<F:16/float>> =/= <<H:16>> end]).
+
+os_env_test() ->
+    true = os:putenv("BT_ENV_TEST", "a=b"),
+    ?true(lists:member({"BT_ENV_TEST", "a=b"}, os:env())),
+    ?eq(length(os:getenv()), length(os:env())),
+    true = os:unsetenv("BT_ENV_TEST"),
+    ?eq(false, lists:keymember("BT_ENV_TEST", 1, os:env())).
 
 wait_until(F) -> wait_until(F, 500).
 wait_until(F, 0) -> ?true(F());
