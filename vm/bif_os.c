@@ -35,21 +35,30 @@ static void env_init_locked(void)
         env_append_locked(strdup(*e));
 }
 
-/* A flat string (Latin-1 byte list, as OTP's os functions take) into buf;
- * -1 if t is not one or is too long. */
-static int get_string(term_t t, char *buf, size_t cap)
+/* A flat string (Latin-1 byte list, as OTP's os functions take) as a
+ * malloc'ed C string, its length in *len; NULL if t is not one (or holds
+ * a NUL). Heap, not stack: a scheduler's kernel stack is small. */
+static char *dup_string(term_t t, size_t *len)
 {
     size_t n = 0;
-    for (; is_list(t); t = cons_tail(t)) {
-        term_t c = cons_head(t);
-        if (!is_byte(c) || small_value(c) == 0 || n + 1 >= cap)
-            return -1;
-        buf[n++] = (char)small_value(c);
+    term_t l = t;
+    for (; is_list(l); l = cons_tail(l)) {
+        term_t c = cons_head(l);
+        if (!is_byte(c) || small_value(c) == 0)
+            return NULL;
+        n++;
     }
-    if (!is_nil(t))
-        return -1;
+    if (!is_nil(l))
+        return NULL;
+    char *buf = malloc(n + 1);
+    if (!buf)
+        return NULL;
+    n = 0;
+    for (l = t; is_list(l); l = cons_tail(l))
+        buf[n++] = (char)small_value(cons_head(l));
     buf[n] = 0;
-    return (int)n;
+    *len = n;
+    return buf;
 }
 
 static term_t make_string(Process *p, const char *s)
@@ -72,15 +81,16 @@ static long find_locked(const char *name, size_t len)
 
 term_t bif_os_getenv_1(Process *p, term_t *args)
 {
-    char name[4096];
-    int n = get_string(args[0], name, sizeof name);
-    if (n < 0)
+    size_t n;
+    char *name = dup_string(args[0], &n);
+    if (!name)
         BIF_ERROR(p, ATOM_badarg);
     spin_lock(&env_lock);
     env_init_locked();
-    long i = find_locked(name, (size_t)n);
+    long i = find_locked(name, n);
     char *value = i >= 0 ? strdup(env[i] + n + 1) : NULL;
     spin_unlock(&env_lock);
+    free(name);
     if (!value)
         return ATOM_false;
     term_t r = make_string(p, value);
@@ -128,18 +138,21 @@ term_t bif_os_env_0(Process *p, term_t *args)
 
 term_t bif_os_putenv_2(Process *p, term_t *args)
 {
-    char name[4096], value[32768];
-    int n = get_string(args[0], name, sizeof name);
-    int v = get_string(args[1], value, sizeof value);
-    if (n <= 0 || v < 0 || strchr(name, '='))
+    size_t n = 0, v = 0;
+    char *name = dup_string(args[0], &n), *value = dup_string(args[1], &v);
+    char *entry = name && value && n > 0 && !strchr(name, '=') ? malloc(n + v + 2) : NULL;
+    if (!entry) {
+        free(name);
+        free(value);
         BIF_ERROR(p, ATOM_badarg);
-    char *entry = malloc((size_t)n + (size_t)v + 2);
-    memcpy(entry, name, (size_t)n);
+    }
+    memcpy(entry, name, n);
     entry[n] = '=';
-    memcpy(entry + n + 1, value, (size_t)v + 1);
+    memcpy(entry + n + 1, value, v + 1);
+    free(value);
     spin_lock(&env_lock);
     env_init_locked();
-    long i = find_locked(name, (size_t)n);
+    long i = find_locked(name, n);
     if (i >= 0) {
         free(env[i]);
         env[i] = entry;
@@ -147,23 +160,25 @@ term_t bif_os_putenv_2(Process *p, term_t *args)
         env_append_locked(entry);
     }
     spin_unlock(&env_lock);
+    free(name);
     return ATOM_true;
 }
 
 term_t bif_os_unsetenv_1(Process *p, term_t *args)
 {
-    char name[4096];
-    int n = get_string(args[0], name, sizeof name);
-    if (n < 0)
+    size_t n;
+    char *name = dup_string(args[0], &n);
+    if (!name)
         BIF_ERROR(p, ATOM_badarg);
     spin_lock(&env_lock);
     env_init_locked();
-    long i = find_locked(name, (size_t)n);
+    long i = find_locked(name, n);
     if (i >= 0) {
         free(env[i]);
         env[i] = env[--env_len];
     }
     spin_unlock(&env_lock);
+    free(name);
     return ATOM_true;
 }
 
