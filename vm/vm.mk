@@ -38,6 +38,7 @@ VM_SRCS += vm/bif_erlang_time.c vm/bif_erlang_misc.c vm/bif_erlang_text.c
 VM_SRCS += vm/bif_lists.c vm/bif_maps.c vm/map_hamt.c vm/bif_math.c
 VM_SRCS += vm/bif_binary.c vm/bif_binary_match.c
 VM_SRCS += vm/bif_unicode.c vm/bif_md5.c
+VM_SRCS += vm/bif_decode_packet.c vm/packet_http.c vm/bif_phash_legacy.c
 
 # --- processes, mailboxes, signals, schedulers, timers (owner: process work) ---
 VM_SRCS += vm/term_copy.c vm/proc.c vm/proc_links.c vm/signal.c vm/mailbox.c
