@@ -15,6 +15,7 @@
  *    table position + 1 as the "bit" (0 for other names);
  *  - anything else is {http_error, WholeLine}.
  */
+#include <stdatomic.h>
 #include <string.h>
 
 #include "vm/atom.h"
@@ -22,24 +23,57 @@
 #include "vm/binary.h"
 #include "vm/packet.h"
 
-/* OTP's known header names, in OTP's order: a name's position + 1 is the
+/* A name that becomes an atom. The atom is interned on first use and
+ * cached; schedulers may race to fill the cache, which is harmless because
+ * interning the same text always gives the same atom. So relaxed order is
+ * enough: only the word itself is shared. */
+typedef struct {
+    const char *text;
+    size_t len;
+    _Atomic term_t atom; /* 0 until interned */
+} KnownName;
+
+#define NAME(s) {s, sizeof s - 1, 0}
+
+/* OTP's known header names, in OTP's order. A name's position + 1 is the
  * Bit field of {http_header, Bit, ...}, which applications use as an index. */
-static const char *const known_headers[] = {
-    "Cache-Control", "Connection", "Date", "Pragma", "Transfer-Encoding", "Upgrade", "Via",
-    "Accept", "Accept-Charset", "Accept-Encoding", "Accept-Language", "Authorization", "From",
-    "Host", "If-Modified-Since", "If-Match", "If-None-Match", "If-Range", "If-Unmodified-Since",
-    "Max-Forwards", "Proxy-Authorization", "Range", "Referer", "User-Agent", "Age", "Location",
-    "Proxy-Authenticate", "Public", "Retry-After", "Server", "Vary", "Warning",
-    "Www-Authenticate", "Allow", "Content-Base", "Content-Encoding", "Content-Language",
-    "Content-Length", "Content-Location", "Content-Md5", "Content-Range", "Content-Type",
-    "Etag", "Expires", "Last-Modified", "Accept-Ranges", "Set-Cookie", "Set-Cookie2",
-    "X-Forwarded-For", "Cookie", "Keep-Alive", "Proxy-Connection",
+static KnownName known_headers[] = {
+    NAME("Cache-Control"), NAME("Connection"), NAME("Date"), NAME("Pragma"),
+    NAME("Transfer-Encoding"), NAME("Upgrade"), NAME("Via"), NAME("Accept"),
+    NAME("Accept-Charset"), NAME("Accept-Encoding"), NAME("Accept-Language"),
+    NAME("Authorization"), NAME("From"), NAME("Host"), NAME("If-Modified-Since"),
+    NAME("If-Match"), NAME("If-None-Match"), NAME("If-Range"), NAME("If-Unmodified-Since"),
+    NAME("Max-Forwards"), NAME("Proxy-Authorization"), NAME("Range"), NAME("Referer"),
+    NAME("User-Agent"), NAME("Age"), NAME("Location"), NAME("Proxy-Authenticate"),
+    NAME("Public"), NAME("Retry-After"), NAME("Server"), NAME("Vary"), NAME("Warning"),
+    NAME("Www-Authenticate"), NAME("Allow"), NAME("Content-Base"), NAME("Content-Encoding"),
+    NAME("Content-Language"), NAME("Content-Length"), NAME("Content-Location"),
+    NAME("Content-Md5"), NAME("Content-Range"), NAME("Content-Type"), NAME("Etag"),
+    NAME("Expires"), NAME("Last-Modified"), NAME("Accept-Ranges"), NAME("Set-Cookie"),
+    NAME("Set-Cookie2"), NAME("X-Forwarded-For"), NAME("Cookie"), NAME("Keep-Alive"),
+    NAME("Proxy-Connection"),
 };
-#define N_KNOWN_HEADERS (sizeof known_headers / sizeof known_headers[0])
 
 /* Methods that become atoms (matched case-sensitively, as OTP does). */
-static const char *const known_methods[] = {"OPTIONS", "GET", "HEAD", "POST", "PUT", "DELETE", "TRACE"};
-#define N_KNOWN_METHODS (sizeof known_methods / sizeof known_methods[0])
+static KnownName known_methods[] = {
+    NAME("OPTIONS"), NAME("GET"), NAME("HEAD"), NAME("POST"), NAME("PUT"), NAME("DELETE"), NAME("TRACE"),
+};
+
+/* The index of s[0..n) in table, or -1. */
+static long find_name(KnownName *table, size_t count, const uint8_t *s, size_t n) {
+    for (size_t i = 0; i < count; i++)
+        if (table[i].len == n && table[i].text[0] == s[0] && memcmp(table[i].text, s, n) == 0) return (long)i;
+    return -1;
+}
+
+static term_t name_atom(KnownName *k) {
+    term_t a = atomic_load_explicit(&k->atom, memory_order_relaxed);
+    if (a == 0) {
+        a = atom_intern((const uint8_t *)k->text, k->len);
+        atomic_store_explicit(&k->atom, a, memory_order_relaxed);
+    }
+    return a;
+}
 
 /* Longest header name that is canonicalised; longer names are returned
  * as they came (OTP's fixed name buffer). */
@@ -199,11 +233,8 @@ static term_t request_line(Out *o, const uint8_t *s, size_t n) {
         i += 5;
         if (read_version(s + i, n - i, &major, &minor) == 0) return THE_NON_VALUE;
     }
-    term_t method = THE_NON_VALUE;
-    for (size_t k = 0; k < N_KNOWN_METHODS; k++)
-        if (strlen(known_methods[k]) == meth_len && memcmp(known_methods[k], s, meth_len) == 0)
-            method = atom_intern_cstr(known_methods[k]);
-    if (method == THE_NON_VALUE) method = str(o, s, meth_len);
+    long known = find_name(known_methods, sizeof known_methods / sizeof known_methods[0], s, meth_len);
+    term_t method = known >= 0 ? name_atom(&known_methods[known]) : str(o, s, meth_len);
     term_t uri = request_uri(o, s + uri_at, uri_len);
     term_t version = tuple2(o, make_small(major), make_small(minor));
     return packet_tuple(o->p, 4, (term_t[]){ATOM_http_request, method, uri, version});
@@ -234,13 +265,13 @@ static term_t header_line(Out *o, const uint8_t *s, size_t n) {
 
     term_t bit = make_small(0), name = THE_NON_VALUE;
     if (name_len <= MAX_CANONICAL_NAME) {
-        for (size_t k = 0; k < N_KNOWN_HEADERS; k++)
-            if (strlen(known_headers[k]) == name_len && memcmp(known_headers[k], canon, name_len) == 0) {
-                bit = make_small((int64_t)k + 1);
-                name = atom_intern_cstr(known_headers[k]);
-                break;
-            }
-        if (name == THE_NON_VALUE) name = str(o, canon, name_len);
+        long known = name_len ? find_name(known_headers, sizeof known_headers / sizeof known_headers[0], canon, name_len) : -1;
+        if (known >= 0) {
+            bit = make_small(known + 1);
+            name = name_atom(&known_headers[known]);
+        } else {
+            name = str(o, canon, name_len);
+        }
     } else {
         name = str(o, s, name_len);
     }
