@@ -32,10 +32,16 @@ OTP_STDLIB_MODULES := array base64 binary calendar dict digraph digraph_utils \
   unicode_util uri_string
 
 # Erlang test modules (tests/erl): run on stock erl, beamos-host and the image.
-ERL_TEST_SRCS := tests/erl/bt.erl tests/erl/arith_test.erl tests/erl/data_test.erl \
-  tests/erl/exc_test.erl tests/erl/proc_test.erl tests/erl/console_input.erl \
-  tests/erl/bif_extra_test.erl tests/erl/packet_test.erl tests/erl/phash_test.erl
-ERL_TEST_MODULES := arith_test data_test exc_test proc_test bif_extra_test packet_test phash_test
+# One module a line, so work in different areas adds lines, not edits one.
+ERL_TEST_MODULES := arith_test
+ERL_TEST_MODULES += data_test
+ERL_TEST_MODULES += exc_test
+ERL_TEST_MODULES += proc_test
+ERL_TEST_MODULES += bif_extra_test
+ERL_TEST_MODULES += packet_test
+ERL_TEST_MODULES += phash_test
+# bt is the runner; console_input is booted on its own by scripts/run-tests.
+ERL_TEST_SRCS := tests/erl/bt.erl tests/erl/console_input.erl $(ERL_TEST_MODULES:%=tests/erl/%.erl)
 ERL_TEST_EBIN := $(BUILD)/tests/erl
 ERL_TEST_BEAMS := $(ERL_TEST_SRCS:tests/erl/%.erl=$(ERL_TEST_EBIN)/%.beam)
 
