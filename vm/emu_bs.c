@@ -35,12 +35,13 @@ term_t emu_bs_start(Process *p, term_t t) {
     } else {
         size = bitstring_bit_size(t);
     }
-    term_t *hp = heap_alloc(&p->h, SUB_BIN_WORDS);
+    term_t *hp = heap_alloc(&p->h, MATCH_CTX_WORDS);
     SubBin *c = (SubBin *)hp;
-    c->thing_word = make_header(SUB_BIN_WORDS - 1, SUB_BINARY_SUBTAG);
+    c->thing_word = make_header(MATCH_CTX_WORDS - 1, SUB_BINARY_SUBTAG);
     c->size_bits = size;
     c->offset_bits = off;
     c->orig = orig;
+    hp[MATCH_CTX_WORDS - 1] = 0;
     return make_boxed(hp);
 }
 
@@ -61,9 +62,38 @@ static void take(term_t ctx, uint8_t *buf, size_t bits) {
     c->size_bits -= bits;
 }
 
+/* Bits [off, off + bits) of b as an unsigned big-endian number; bits <= 56
+ * so that the bytes covering them (at most 8) fit one word. Reads only
+ * bytes that hold some of those bits. */
+static inline uint64_t load_bits(const uint8_t *b, size_t off, unsigned bits) {
+    const uint8_t *q = b + off / 8;
+    unsigned sh = (unsigned)(off % 8), nb = (sh + bits + 7) / 8;
+    uint64_t acc = 0;
+    for (unsigned i = 0; i < nb; i++) acc = acc << 8 | q[i];
+    return (acc >> (nb * 8 - sh - bits)) & ((UINT64_C(1) << bits) - 1);
+}
+
+/* Reverses the bits/8 low bytes of v (bits a multiple of 8, <= 64). */
+static inline uint64_t swap_bytes(uint64_t v, unsigned bits) {
+    uint64_t r = 0;
+    for (unsigned k = 0; k < bits / 8; k++, v >>= 8) r = r << 8 | (v & 0xFF);
+    return r;
+}
+
 term_t emu_bs_get_integer(Process *p, term_t ctx, int64_t bits, unsigned flags) {
     SubBin *c = ctx_val(ctx);
     if (bits < 0 || (uint64_t)bits > c->size_bits) return THE_NON_VALUE;
+    /* Fast path: the value fits a small and no bit-level reordering is
+     * needed (little-endian only for whole bytes, as OTP's byte swap). */
+    if (bits <= 56 && (!(flags & BSF_LITTLE) || bits % 8 == 0)) {
+        uint64_t u = load_bits(ctx_bytes(ctx), c->offset_bits, (unsigned)bits);
+        if (flags & BSF_LITTLE) u = swap_bytes(u, (unsigned)bits);
+        int64_t v = (int64_t)u;
+        if ((flags & BSF_SIGNED) && bits > 0 && (u >> (bits - 1) & 1)) v -= (int64_t)(UINT64_C(1) << bits);
+        c->offset_bits += (size_t)bits;
+        c->size_bits -= (size_t)bits;
+        return make_small(v);
+    }
     size_t nbytes = ((size_t)bits + 7) / 8;
     uint8_t stackbuf[64];
     uint8_t *buf = nbytes <= sizeof stackbuf ? stackbuf : malloc(nbytes + 1);
@@ -261,6 +291,21 @@ static int utf8_encode(uint32_t cp, uint8_t *o) {
     return 4;
 }
 
+/* Writes the low `bits` (<= 64) bits of v big-endian at dst bit offset
+ * off: v is a small's two's complement, so this truncates as OTP does. */
+static void put_word(uint8_t *dst, size_t off, uint64_t v, size_t bits) {
+    if (bits == 0) return;
+    if (off % 8 == 0 && bits % 8 == 0) {
+        uint8_t *d = dst + off / 8;
+        for (size_t k = bits / 8; k-- > 0; v >>= 8) d[k] = (uint8_t)v;
+        return;
+    }
+    uint8_t tmp[8];
+    uint64_t u = v << (64 - bits); /* left-aligned */
+    for (int k = 0; k < 8; k++) tmp[k] = (uint8_t)(u >> (56 - 8 * k));
+    bits_copy(dst, off, tmp, 0, bits);
+}
+
 /* Writes integer v (small or big) as `bits` bits at dst bit offset off. */
 static bool put_integer(uint8_t *dst, size_t off, term_t v, size_t bits, unsigned flags) {
     size_t nbytes = (bits + 7) / 8;
@@ -409,7 +454,12 @@ term_t emu_bs_create(Process *p, const BeamInstr *segs, size_t n, const term_t *
                 }
             } else if (type == ATOM_integer) {
                 size_t b = (size_t)emu_bs_size(0, size, unit);
-                put_integer(buf, off, src, b, fl);
+                if (is_small(src) && b <= 64 && (!(fl & BSF_LITTLE) || b % 8 == 0)) {
+                    uint64_t v = (uint64_t)small_value(src);
+                    put_word(buf, off, (fl & BSF_LITTLE) ? swap_bytes(v, (unsigned)b) : v, b);
+                } else {
+                    put_integer(buf, off, src, b, fl);
+                }
                 off += b;
             } else if (type == ATOM_float) {
                 size_t b = (size_t)emu_bs_size(0, size, unit);

@@ -1,12 +1,17 @@
 /*
  * emu_bs.h — bit syntax for the emulator: match contexts and bs_create_bin.
  *
- * A match context is a private, mutable sub binary
- *   [header(SUB_BINARY, 3), size_bits = bits left, offset_bits = position,
- *    orig]
+ * A match context is a private, mutable sub binary with one extra word
+ *   [header(SUB_BINARY, 4), size_bits = bits left, offset_bits = position,
+ *    orig, 0]
  * so the GC needs no new object kind: it follows `orig` as for any sub
- * binary. The context is created fresh by bs_start_match (never shared
- * with user terms); bs_get_position is offset_bits, and the end of the
+ * binary and copies the fifth (raw) word. That word only makes the header
+ * differ from a user sub binary's (arity 3): bs_start_match4 given a
+ * context reuses it instead of allocating a new one, as OTP does with its
+ * match states (the compiler passes a context only to code that accepts
+ * one, marked `accepts_match_context`). A user sub binary is never
+ * mutated: it gets a fresh context. A copy of a context (term_copy) is a
+ * plain sub binary. bs_get_position is offset_bits, and the end of the
  * match window is offset_bits + size_bits.
  * Flags (field_flags): 2 little, 4 signed, 16 native.
  */
@@ -22,7 +27,12 @@
 #define BSF_SIGNED 4u
 #define BSF_NATIVE 16u
 
-/* A new context over bitstring t, or THE_NON_VALUE if t is not one. */
+#define MATCH_CTX_WORDS 5
+static inline bool emu_bs_is_ctx(term_t t) {
+    return is_boxed(t) && *boxed_val(t) == make_header(MATCH_CTX_WORDS - 1, SUB_BINARY_SUBTAG);
+}
+/* A new context over bitstring t (not a context), or THE_NON_VALUE if t
+ * is not a bitstring. Allocates MATCH_CTX_WORDS. */
 term_t emu_bs_start(Process *p, term_t t);
 /* Each returns THE_NON_VALUE when the match fails (context unchanged). */
 term_t emu_bs_get_integer(Process *p, term_t ctx, int64_t bits, unsigned flags);
@@ -40,5 +50,10 @@ int64_t emu_bs_size(term_t ctx, term_t size, uint64_t unit);
  * size). Returns the bitstring, or THE_NON_VALUE with p->fvalue set to the
  * error reason (badarg, system_limit...). */
 term_t emu_bs_create(Process *p, const BeamInstr *segs, size_t n, const term_t *x);
+/* The most heap words emu_bs_create allocates: a heap binary of 63 bytes
+ * and a sub binary over it (an off-heap result needs a ProcBin and a sub
+ * binary, fewer). The caller ensures them, so the result is never built
+ * in a heap fragment. */
+#define BS_CREATE_RESULT_WORDS (2 + (BINARY_HEAP_LIMIT + 7) / 8 + SUB_BIN_WORDS)
 
 #endif
