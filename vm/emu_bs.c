@@ -45,14 +45,6 @@ term_t emu_bs_start(Process *p, term_t t) {
     return make_boxed(hp);
 }
 
-int64_t emu_bs_size(term_t ctx, term_t size, uint64_t unit) {
-    if (size == ATOM_all) return ctx ? (int64_t)ctx_val(ctx)->size_bits : -1;
-    if (!is_small(size) || small_value(size) < 0) return -1;
-    uint64_t v = (uint64_t)small_value(size);
-    if (unit && v > (uint64_t)INT64_MAX / unit) return -1;
-    return (int64_t)(v * unit);
-}
-
 /* Copy `bits` bits at the context position into buf, left-aligned. */
 static void take(term_t ctx, uint8_t *buf, size_t bits) {
     SubBin *c = ctx_val(ctx);
@@ -362,7 +354,12 @@ term_t emu_bs_create(Process *p, const BeamInstr *segs, size_t n, const term_t *
         term_t src = type == ATOM_string ? NIL : src_of(x, p, s[4]); /* string: s[4] is a pointer */
         uint64_t unit = s[2];
         int64_t bits;
-        if (type == ATOM_string) {
+        /* (the commonest types first) */
+        if (type == ATOM_integer) {
+            if (!is_integer(src)) goto badarg;
+            bits = emu_bs_size(0, size, unit);
+            if (bits < 0) goto badarg;
+        } else if (type == ATOM_string) {
             bits = 8 * small_value(size);
         } else if (type == ATOM_utf8 || type == ATOM_utf16 || type == ATOM_utf32) {
             if (!is_small(src) || small_value(src) < 0 || small_value(src) > 0x10FFFF ||
@@ -374,15 +371,13 @@ term_t emu_bs_create(Process *p, const BeamInstr *segs, size_t n, const term_t *
             if (!is_bitstring(src)) goto badarg;
             if (size == ATOM_all || size == ATOM_undefined) {
                 bits = (int64_t)bitstring_bit_size(src);
-                if (unit > 1 && bits % (int64_t)unit) goto badarg;
+                /* (unit is nearly always a power of two: no division) */
+                if (unit > 1 && ((unit & (unit - 1)) ? (uint64_t)bits % unit : (uint64_t)bits & (unit - 1)))
+                    goto badarg;
             } else {
                 bits = emu_bs_size(0, size, unit ? unit : 1);
                 if (bits < 0 || (uint64_t)bits > bitstring_bit_size(src)) goto badarg;
             }
-        } else if (type == ATOM_integer) {
-            if (!is_integer(src)) goto badarg;
-            bits = emu_bs_size(0, size, unit);
-            if (bits < 0) goto badarg;
         } else if (type == ATOM_float) {
             if (!is_number(src)) goto badarg;
             bits = emu_bs_size(0, size, unit);
@@ -424,10 +419,19 @@ term_t emu_bs_create(Process *p, const BeamInstr *segs, size_t n, const term_t *
         for (size_t i = first; i < n; i++) {
             const BeamInstr *s = segs + 6 * i;
             term_t type = (term_t)s[0], size = src_of(x, p, s[5]);
-        term_t src = type == ATOM_string ? NIL : src_of(x, p, s[4]); /* string: s[4] is a pointer */
+            term_t src = type == ATOM_string ? NIL : src_of(x, p, s[4]); /* string: s[4] is a pointer */
             unsigned fl = seg_flags((term_t)s[3]);
             uint64_t unit = s[2];
-            if (type == ATOM_string) {
+            if (type == ATOM_integer) {
+                size_t b = (size_t)emu_bs_size(0, size, unit);
+                if (is_small(src) && b <= 64 && (!(fl & BSF_LITTLE) || b % 8 == 0)) {
+                    uint64_t v = (uint64_t)small_value(src);
+                    put_word(buf, off, (fl & BSF_LITTLE) ? swap_bytes(v, (unsigned)b) : v, b);
+                } else {
+                    put_integer(buf, off, src, b, fl);
+                }
+                off += b;
+            } else if (type == ATOM_string) {
                 size_t b = 8 * (size_t)small_value(size);
                 bits_copy(buf, off, (const uint8_t *)s[4], 0, b);
                 off += b;
@@ -452,15 +456,6 @@ term_t emu_bs_create(Process *p, const BeamInstr *segs, size_t n, const term_t *
                     put_integer(buf, off, make_small(units[j]), w, fl);
                     off += w;
                 }
-            } else if (type == ATOM_integer) {
-                size_t b = (size_t)emu_bs_size(0, size, unit);
-                if (is_small(src) && b <= 64 && (!(fl & BSF_LITTLE) || b % 8 == 0)) {
-                    uint64_t v = (uint64_t)small_value(src);
-                    put_word(buf, off, (fl & BSF_LITTLE) ? swap_bytes(v, (unsigned)b) : v, b);
-                } else {
-                    put_integer(buf, off, src, b, fl);
-                }
-                off += b;
             } else if (type == ATOM_float) {
                 size_t b = (size_t)emu_bs_size(0, size, unit);
                 double d = 0;

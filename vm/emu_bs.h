@@ -20,6 +20,7 @@
 
 #include <stdbool.h>
 
+#include "vm/atom.h"
 #include "vm/binary.h"
 #include "vm/process.h"
 
@@ -44,7 +45,14 @@ bool emu_bs_match_string(term_t ctx, const uint8_t *s, size_t bits);
 term_t emu_bs_tail(Process *p, term_t ctx);
 /* Size in bits of a segment: size * unit, or -1 if size is not a
  * non-negative integer. The atom `all` gives the bits left. */
-int64_t emu_bs_size(term_t ctx, term_t size, uint64_t unit);
+static inline int64_t emu_bs_size(term_t ctx, term_t size, uint64_t unit) {
+    if (size == ATOM_all) return ctx ? (int64_t)((SubBin *)boxed_val(ctx))->size_bits : -1;
+    if (!is_small(size) || small_value(size) < 0) return -1;
+    uint64_t v = (uint64_t)small_value(size), bits;
+    /* (no division: this runs for every segment) */
+    if (__builtin_mul_overflow(v, unit, &bits) || bits > (uint64_t)INT64_MAX) return -1;
+    return (int64_t)bits;
+}
 
 /* bs_create_bin: n segments of 6 words each (type, seg, unit, flags, src,
  * size). Returns the bitstring, or THE_NON_VALUE with p->fvalue set to the
