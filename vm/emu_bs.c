@@ -54,17 +54,6 @@ static void take(term_t ctx, uint8_t *buf, size_t bits) {
     c->size_bits -= bits;
 }
 
-/* Bits [off, off + bits) of b as an unsigned big-endian number; bits <= 56
- * so that the bytes covering them (at most 8) fit one word. Reads only
- * bytes that hold some of those bits. */
-static inline uint64_t load_bits(const uint8_t *b, size_t off, unsigned bits) {
-    const uint8_t *q = b + off / 8;
-    unsigned sh = (unsigned)(off % 8), nb = (sh + bits + 7) / 8;
-    uint64_t acc = 0;
-    for (unsigned i = 0; i < nb; i++) acc = acc << 8 | q[i];
-    return (acc >> (nb * 8 - sh - bits)) & ((UINT64_C(1) << bits) - 1);
-}
-
 /* Reverses the bits/8 low bytes of v (bits a multiple of 8, <= 64). */
 static inline uint64_t swap_bytes(uint64_t v, unsigned bits) {
     uint64_t r = 0;
@@ -78,7 +67,7 @@ term_t emu_bs_get_integer(Process *p, term_t ctx, int64_t bits, unsigned flags) 
     /* Fast path: the value fits a small and no bit-level reordering is
      * needed (little-endian only for whole bytes, as OTP's byte swap). */
     if (bits <= 56 && (!(flags & BSF_LITTLE) || bits % 8 == 0)) {
-        uint64_t u = load_bits(ctx_bytes(ctx), c->offset_bits, (unsigned)bits);
+        uint64_t u = emu_bs_load_bits(emu_bs_ctx_bytes(c), c->offset_bits, (unsigned)bits);
         if (flags & BSF_LITTLE) u = swap_bytes(u, (unsigned)bits);
         int64_t v = (int64_t)u;
         if ((flags & BSF_SIGNED) && bits > 0 && (u >> (bits - 1) & 1)) v -= (int64_t)(UINT64_C(1) << bits);
@@ -296,6 +285,18 @@ static void put_word(uint8_t *dst, size_t off, uint64_t v, size_t bits) {
     uint64_t u = v << (64 - bits); /* left-aligned */
     for (int k = 0; k < 8; k++) tmp[k] = (uint8_t)(u >> (56 - 8 * k));
     bits_copy(dst, off, tmp, 0, bits);
+}
+
+term_t emu_bs_append_int(Process *p, term_t acc, term_t v, size_t bits, uint64_t unit) {
+    if (!is_small(v) || !is_boxed(acc)) return THE_NON_VALUE;
+    ProcBin *pb = binary_appendable(acc);
+    if (!pb) return THE_NON_VALUE;
+    SubBin *view = (SubBin *)boxed_val(acc);
+    size_t acc_bits = view->size_bits, view_off = view->offset_bits, end = view_off + acc_bits;
+    if (unit > 1 && acc_bits % unit) return THE_NON_VALUE; /* badarg, by the general path */
+    uint8_t *buf = binary_writable_extend(&p->h, pb, (end + bits + 7) / 8);
+    put_word(buf, end, (uint64_t)small_value(v), bits);
+    return sub_binary_new(&p->h, make_boxed((term_t *)pb), view_off, acc_bits + bits);
 }
 
 /* Writes integer v (small or big) as `bits` bits at dst bit offset off. */

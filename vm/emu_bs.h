@@ -54,6 +54,24 @@ static inline int64_t emu_bs_size(term_t ctx, term_t size, uint64_t unit) {
     return (int64_t)bits;
 }
 
+/* Where a context's bits are: its orig is a heap binary or a ProcBin
+ * (emu_bs_start unwraps sub binaries). */
+static inline const uint8_t *emu_bs_ctx_bytes(const SubBin *c) {
+    const term_t *o = boxed_val(c->orig);
+    return header_subtag(o[0]) == HEAP_BINARY_SUBTAG ? (const uint8_t *)(o + 2) : ((const ProcBin *)o)->bytes;
+}
+
+/* Bits [off, off + bits) of b as an unsigned big-endian number; bits <= 56
+ * so that the bytes covering them (at most 8) fit one word. Reads only
+ * bytes that hold some of those bits. */
+static inline uint64_t emu_bs_load_bits(const uint8_t *b, size_t off, unsigned bits) {
+    const uint8_t *q = b + off / 8;
+    unsigned sh = (unsigned)(off % 8), nb = (sh + bits + 7) / 8;
+    uint64_t acc = 0;
+    for (unsigned i = 0; i < nb; i++) acc = acc << 8 | q[i];
+    return (acc >> (nb * 8 - sh - bits)) & ((UINT64_C(1) << bits) - 1);
+}
+
 /* bs_create_bin: n segments of 6 words each (type, seg, unit, flags, src,
  * size). Returns the bitstring, or THE_NON_VALUE with p->fvalue set to the
  * error reason (badarg, system_limit...). */
@@ -62,6 +80,11 @@ term_t emu_bs_create(Process *p, const BeamInstr *segs, size_t n, const term_t *
  * and a sub binary over it (an off-heap result needs a ProcBin and a sub
  * binary, fewer). The caller ensures them, so the result is never built
  * in a heap fragment. */
+/* `<<Acc/binary, V:bits>>` (V big-endian unsigned, bits <= 64) when Acc
+ * can be extended in place and V is a small, else THE_NON_VALUE with
+ * nothing changed (the caller then runs the general bs_create_bin).
+ * Needs BS_CREATE_RESULT_WORDS. */
+term_t emu_bs_append_int(Process *p, term_t acc, term_t v, size_t bits, uint64_t unit);
 #define BS_CREATE_RESULT_WORDS (2 + (BINARY_HEAP_LIMIT + 7) / 8 + SUB_BIN_WORDS)
 
 #endif

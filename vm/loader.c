@@ -249,7 +249,7 @@ static void emit_shape(Ld *ld, unsigned op, const char *shape) {
     }
 }
 
-static void translate_bs_create_bin(Ld *ld) {
+static void translate_bs_create_bin_generic(Ld *ld) {
     /* bs_create_bin Fail Alloc Live Unit Dst {list, [Type, Seg, Unit,
      * Flags, Src, Size] ...}: [op, fail, alloc, live, unit, dst, n, segs] */
     emit_op(ld, I_bs_create_bin);
@@ -279,6 +279,25 @@ static void translate_bs_create_bin(Ld *ld) {
         emit_src(ld, beam_list_elem(ld->bf, l, i + 5));
     }
 }
+
+/* `<<Acc/binary, V:Size>>` (append, then one big-endian unsigned integer
+ * of constant size): the loop that builds a binary a field at a time.
+ * Same operand layout as bs_create_bin, which it falls back to. */
+static bool bs_create_is_append_int(const BeamInstr *c) {
+    const BeamInstr *s0 = c + 7, *s1 = c + 13;
+    return c[6] == 2 && (s0[0] == ATOM_append || s0[0] == ATOM_private_append) &&
+           s0[5] == ATOM_all && s1[0] == ATOM_integer && s1[3] == NIL &&
+           is_small((term_t)s1[5]) && small_value((term_t)s1[5]) >= 0 &&
+           (uint64_t)small_value((term_t)s1[5]) * s1[2] <= 64;
+}
+
+static void translate_bs_create_bin(Ld *ld) {
+    size_t start = ld->n;
+    translate_bs_create_bin_generic(ld);
+    if (!ld->failed && ld->n == start + 19 && bs_create_is_append_int(ld->code + start))
+        ld->code[start] = emu_instr_addr(I_i_bs_create_append_int);
+}
+
 
 /* Operand kinds for choosing specialised instruction variants. */
 static bool op_is_x(const BeamOperand *o) { return o->kind == BEAM_OP_X; }

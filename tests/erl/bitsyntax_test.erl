@@ -8,7 +8,7 @@
 -include("bt.hrl").
 -export([get_integer_test/0, put_integer_test/0, roundtrip_test/0,
          context_reuse_test/0, sub_binary_intact_test/0, backtrack_test/0,
-         append_build_test/0]).
+         append_build_test/0, append_int_test/0]).
 
 id(X) -> X.
 
@@ -120,3 +120,27 @@ append_build_test() ->
     ?eq(606, byte_size(B2)),
     ?eq(lists:seq(-50, 50), [I || <<I:32/signed, _:16>> <= B2]),
     ?eq([-I band 16#FFFF || I <- lists:seq(-50, 50)], [J || <<_:32, J:16>> <= B2]).
+
+%% `<<Acc/binary, V:Size>>` (a loader-specialised form of bs_create_bin)
+%% and the cases it hands back to the general instruction.
+append_int_test() ->
+    B = lists:foldl(fun(I, Acc) -> <<Acc/binary, I:8>> end, <<>>, lists:seq(1, 300)),
+    ?eq([I band 255 || I <- lists:seq(1, 300)], binary_to_list(B)),
+    Bits = lists:foldl(fun(I, Acc) -> <<Acc/bitstring, I:3>> end, <<>>, lists:seq(1, 300)),
+    ?eq(900, bit_size(Bits)),
+    ?eq([I band 7 || I <- lists:seq(1, 300)], [X || <<X:3>> <= Bits]),
+    Big = lists:foldl(fun(I, Acc) -> <<Acc/binary, (I bsl 60 + I):64>> end, <<>>, lists:seq(1, 20)),
+    ?eq([(I bsl 60 + I) band 16#FFFFFFFFFFFFFFFF || I <- lists:seq(1, 20)], [X || <<X:64>> <= Big]),
+    ?eq(<<B/binary, 255, 255>>, append16(B, -1)),
+    %% two appends to one value: the older view is copied, not overwritten
+    A1 = append8(B, 1),
+    A2 = append8(B, 2),
+    ?eq({301, 1, 2}, {byte_size(A1), binary:last(A1), binary:last(A2)}),
+    ?eq(B, binary:part(A2, 0, 300)),
+    ?raises(error, badarg, append8(id(<<1:3>>), 5)),
+    ?raises(error, badarg, append8(id(<<"abc">>), foo)),
+    ?raises(error, badarg, append8(id(foo), 1)),
+    ?eq(<<"abc", 0>>, append8(id(<<"abc">>), 256)).
+
+append8(A, V) -> <<A/binary, V:8>>.
+append16(A, V) -> <<A/binary, V:16>>.
