@@ -481,8 +481,15 @@ static void translate_one(Ld *ld) {
             const BeamGenInstr *nx = next_instr(ld);
             op = I_i_move_xy;
             if (nx && nx->op == GENOP_move && beam_instr_arg(ld->bf, nx, 0)->kind == BEAM_OP_X &&
-                beam_instr_arg(ld->bf, nx, 1)->kind == BEAM_OP_X)
+                beam_instr_arg(ld->bf, nx, 1)->kind == BEAM_OP_X) {
                 op = I_i_move_xy_xx;
+                /* ... and the local call after them (fib's `Y = N, call`):
+                 * i_move_xy_xx_call does all three, skipping the two
+                 * instructions that follow it. */
+                const BeamGenInstr *nx2 = nx + 1;
+                if (nx2 < ld->bf->code.instrs + ld->bf->code.instr_count && nx2->op == GENOP_call)
+                    op = I_i_move_xy_xx_call;
+            }
         }
         else if (op_is_y(a) && op_is_x(b)) op = I_i_move_yx;
         else if (op_is_y(a) && op_is_y(b)) op = I_i_move_yy;
