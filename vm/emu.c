@@ -204,6 +204,7 @@ EmuResult emu_execute(Scheduler *s, Process *p) {
     NEXT;
 
 #include "vm/instrs_calls.def"
+#include "vm/instrs_arith.def"
 #include "vm/instrs_data.def"
 #include "vm/instrs_exc.def"
 #include "vm/instrs_msg.def"

@@ -370,6 +370,14 @@ static void translate_one(Ld *ld) {
             else if (dx && op_is_x(s2)) v = op_is_x(s1) ? 4 : op_is_y(s1) ? 5 : 0;
             if (a->len_bytes == 1 && a->name[0] == '+') op = plus[v];
             if (a->len_bytes == 1 && a->name[0] == '-') op = minus[v];
+            /* integer operators with a small fast path (instrs_arith.def) */
+            static const struct { const char *name; unsigned op; } arith[] = {
+                {"*", I_i_times}, {"div", I_i_div}, {"rem", I_i_rem}, {"band", I_i_band},
+                {"bor", I_i_bor}, {"bxor", I_i_bxor}, {"bsr", I_i_bsr}, {"bsl", I_i_bsl},
+            };
+            for (size_t k = 0; op == I_gc_bif2 && k < sizeof arith / sizeof arith[0]; k++)
+                if (a->len_bytes == strlen(arith[k].name) && !memcmp(a->name, arith[k].name, a->len_bytes))
+                    op = arith[k].op;
         }
         emit_shape(ld, op, "fuessd");
         return;
@@ -421,6 +429,8 @@ static void translate_one(Ld *ld) {
             op = lt ? I_i_is_lt_xc : I_i_is_ge_xc;
         else if (op_is_small_const(ld, arg(ld, 1)) && op_is_x(arg(ld, 2)))
             op = lt ? I_i_is_lt_cx : I_i_is_ge_cx;
+        else if (op_is_x(arg(ld, 1)) && op_is_x(arg(ld, 2)))
+            op = lt ? I_i_is_lt_xx : I_i_is_ge_xx;
         emit_shape(ld, op, "fss");
         return;
     }
