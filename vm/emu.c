@@ -86,12 +86,16 @@ int emu_setup_call(Process *p, term_t module, term_t function, term_t args) {
 }
 
 /* ---- operand access ---- */
+/* A register word is n << 3 (X) or n << 3 | 4 (Y): its bits above 2 are
+ * already the byte offset from the register file's base, so picking the
+ * base (a conditional move) and adding needs no shift and no branch. */
+static inline term_t *dst_(term_t *x, Process *p, BeamInstr w) {
+    term_t *base = (w & 4) ? p->h.hend : x;
+    return (term_t *)((char *)base + (w & ~(BeamInstr)7));
+}
 static inline term_t src_(const term_t *x, const Process *p, BeamInstr w) {
     if (w & TAG_PRIMARY_MASK) return (term_t)w;
-    return (w & 4) ? p->h.hend[w >> 3] : x[w >> 3];
-}
-static inline term_t *dst_(term_t *x, Process *p, BeamInstr w) {
-    return (w & 4) ? &p->h.hend[w >> 3] : &x[w >> 3];
+    return *dst_((term_t *)x, (Process *)p, w);
 }
 
 static term_t tuple2(Process *p, term_t a, term_t b) {
