@@ -511,7 +511,9 @@ static void translate_one(Ld *ld) {
     case GENOP_get_list: emit_shape(ld, I_get_list, "sdd"); return;
     case GENOP_get_hd: emit_shape(ld, I_get_hd, "sd"); return;
     case GENOP_get_tl: emit_shape(ld, I_get_tl, "sd"); return;
-    case GENOP_get_tuple_element: emit_shape(ld, I_get_tuple_element, "sud"); return;
+    case GENOP_get_tuple_element:
+        emit_shape(ld, op_is_x(arg(ld, 0)) ? I_i_get_tuple_element_x : I_get_tuple_element, "sud");
+        return;
     case GENOP_set_tuple_element: emit_shape(ld, I_set_tuple_element, "ssu"); return;
     case GENOP_put_list: emit_shape(ld, I_put_list, "ssd"); return;
     case GENOP_put_tuple2:
