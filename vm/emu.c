@@ -163,9 +163,10 @@ static long select_find(const BeamInstr *vals, unsigned n, term_t v) {
 #define DISPATCH_CALL(target, arity)                                    \
     do {                                                                \
         const BeamInstr *t_ = (target);                                 \
-        if (--p->fcalls <= 0) { yield_at = t_; yield_arity = (arity); goto do_yield; } \
+        if (--FCALLS <= 0) { yield_at = t_; yield_arity = (arity); goto do_yield; } \
         JUMP(t_);                                                       \
     } while (0)
+#define FCALLS fcalls
 #define PUSH_CP(next) (*--E = (term_t)(uintptr_t)(next))
 /* Ensure `need` free words between htop and the stack, collecting with
  * `live` X registers as roots. */
@@ -176,7 +177,7 @@ static long select_find(const BeamInstr *vals, unsigned n, term_t v) {
     do {                                                                \
         size_t n_ = (need) + 1;                                         \
         if ((size_t)(E - p->h.htop) < n_ || gc_vheap_exceeded(p))      \
-            p->fcalls -= gc_collect(p, n_, x, (unsigned)(live));        \
+            FCALLS -= gc_collect(p, n_, x, (unsigned)(live));        \
     } while (0)
 
 EmuResult emu_execute(Scheduler *s, Process *p) {
@@ -200,6 +201,10 @@ EmuResult emu_execute(Scheduler *s, Process *p) {
     term_t exc_args = NIL;
     unsigned exc_flags = 0;
     int32_t budget = EMU_DEFAULT_REDUCTIONS;
+    /* The reductions left, kept in a local (a register, mostly) rather
+     * than in p->fcalls, which is written back only around BIF calls
+     * (i_call_bif) since nothing else outside this function reads it. */
+    int32_t fcalls = budget;
 
     s->current = p;
     p->fcalls = budget;
@@ -219,7 +224,7 @@ EmuResult emu_execute(Scheduler *s, Process *p) {
 do_yield:
     p->i = yield_at;
     save_args(p, x, yield_arity);
-    p->reductions += (uint64_t)(budget - p->fcalls);
+    p->reductions += (uint64_t)(budget - FCALLS);
     return EMU_YIELD;
 
 handle_error: {
@@ -254,7 +259,7 @@ handle_error: {
     p->fvalue = reason;
     p->i = I;
     p->arity = 0;
-    p->reductions += (uint64_t)(budget - p->fcalls);
+    p->reductions += (uint64_t)(budget - FCALLS);
     return EMU_EXIT;
 }
 }
