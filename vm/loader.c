@@ -449,11 +449,13 @@ static void translate_one(Ld *ld) {
     case GENOP_is_pid: emit_shape(ld, I_is_pid, "fs"); return;
     case GENOP_is_reference: emit_shape(ld, I_is_reference, "fs"); return;
     case GENOP_is_port: emit_shape(ld, I_is_port, "fs"); return;
-    case GENOP_is_nil: emit_shape(ld, I_is_nil, "fs"); return;
+    case GENOP_is_nil: emit_shape(ld, op_is_x(arg(ld, 1)) ? I_i_is_nil_x : I_is_nil, "fs"); return;
     case GENOP_is_binary: emit_shape(ld, I_is_binary, "fs"); return;
     case GENOP_is_bitstr: emit_shape(ld, I_is_bitstr, "fs"); return;
     case GENOP_is_list: emit_shape(ld, I_is_list, "fs"); return;
-    case GENOP_is_nonempty_list: emit_shape(ld, I_is_nonempty_list, "fs"); return;
+    case GENOP_is_nonempty_list:
+        emit_shape(ld, op_is_x(arg(ld, 1)) ? I_i_is_nonempty_list_x : I_is_nonempty_list, "fs");
+        return;
     case GENOP_is_tuple: emit_shape(ld, I_is_tuple, "fs"); return;
     case GENOP_is_boolean: emit_shape(ld, I_is_boolean, "fs"); return;
     case GENOP_is_function: emit_shape(ld, I_is_function, "fs"); return;
@@ -508,14 +510,14 @@ static void translate_one(Ld *ld) {
         return;
     }
     case GENOP_swap: emit_shape(ld, I_swap, "dd"); return;
-    case GENOP_get_list: emit_shape(ld, I_get_list, "sdd"); return;
+    case GENOP_get_list: emit_shape(ld, op_is_x(arg(ld, 0)) ? I_i_get_list_x : I_get_list, "sdd"); return;
     case GENOP_get_hd: emit_shape(ld, I_get_hd, "sd"); return;
     case GENOP_get_tl: emit_shape(ld, I_get_tl, "sd"); return;
     case GENOP_get_tuple_element:
         emit_shape(ld, op_is_x(arg(ld, 0)) ? I_i_get_tuple_element_x : I_get_tuple_element, "sud");
         return;
     case GENOP_set_tuple_element: emit_shape(ld, I_set_tuple_element, "ssu"); return;
-    case GENOP_put_list: emit_shape(ld, I_put_list, "ssd"); return;
+    case GENOP_put_list: emit_shape(ld, op_is_x(arg(ld, 2)) ? I_i_put_list_x : I_put_list, "ssd"); return;
     case GENOP_put_tuple2:
         emit_op(ld, I_put_tuple2);
         emit_dst(ld, arg(ld, 0));
