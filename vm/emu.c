@@ -98,6 +98,20 @@ static inline term_t src_(const term_t *x, const Process *p, BeamInstr w) {
     return *dst_((term_t *)x, (Process *)p, w);
 }
 
+/* NIL into n new Y slots; frames are mostly 1-4 slots, which get straight
+ * stores instead of a loop. */
+static inline void fill_nil(term_t *y, size_t n) {
+    switch (n) {
+    case 4: y[3] = NIL; __attribute__((fallthrough));
+    case 3: y[2] = NIL; __attribute__((fallthrough));
+    case 2: y[1] = NIL; __attribute__((fallthrough));
+    case 1: y[0] = NIL; __attribute__((fallthrough));
+    case 0: break;
+    default:
+        for (size_t k = 0; k < n; k++) y[k] = NIL;
+    }
+}
+
 static term_t tuple2(Process *p, term_t a, term_t b) {
     term_t *hp = heap_alloc(&p->h, 3);
     term_t t = make_tuple_header(hp, 2);
