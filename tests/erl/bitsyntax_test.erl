@@ -8,7 +8,7 @@
 -include("bt.hrl").
 -export([get_integer_test/0, put_integer_test/0, roundtrip_test/0,
          context_reuse_test/0, sub_binary_intact_test/0, backtrack_test/0,
-         append_build_test/0, append_int_test/0]).
+         append_build_test/0, append_int_test/0, gc_during_match_test/0]).
 
 id(X) -> X.
 
@@ -144,3 +144,22 @@ append_int_test() ->
 
 append8(A, V) -> <<A/binary, V:8>>.
 append16(A, V) -> <<A/binary, V:16>>.
+
+%% A match context survives collections in the middle of its loop (it is
+%% saved in a Y register across the call, and moved by the GC).
+gc_during_match_test() ->
+    B = binary:copy(src(), id(50)),
+    L = collect(B, 0, []),
+    ?eq(binary_to_list(B), lists:reverse([X || {X, [X]} <- L])),
+    <<_:3, Odd/bitstring>> = B,
+    ?eq(bit_size(Odd) div 5, length(collect5(Odd, []))).
+
+collect(<<X:8, R/binary>>, N, Acc) ->
+    N rem 97 =:= 0 andalso erlang:garbage_collect(),
+    collect(R, N + 1, [{X, [X]} | Acc]);
+collect(<<>>, _, Acc) -> Acc.
+
+collect5(<<X:5, R/bitstring>>, Acc) ->
+    length(Acc) rem 50 =:= 0 andalso erlang:garbage_collect(),
+    collect5(R, [X | Acc]);
+collect5(<<_/bitstring>>, Acc) -> Acc.
