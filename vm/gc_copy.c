@@ -27,9 +27,13 @@ int gc_space_init(GcSpace *s, const Process *p, bool with_old) {
     for (const HeapFragment *f = p->h.mbuf; f; f = f->next) n++;
     s->r = malloc(n * sizeof *s->r);
     s->n = 0;
+    s->young_lo = s->young_hi = 0;
     if (!s->r) return -1;
-    if (p->h.htop > p->h.heap)
+    if (p->h.htop > p->h.heap) {
         s->r[s->n++] = (GcRange){p->h.heap, p->h.htop, NULL};
+        s->young_lo = (uintptr_t)p->h.heap;
+        s->young_hi = (uintptr_t)p->h.htop;
+    }
     if (with_old && p->old_heap && p->old_htop > p->old_heap)
         s->r[s->n++] = (GcRange){p->old_heap, p->old_htop, NULL};
     for (HeapFragment *f = p->h.mbuf; f; f = f->next)
@@ -43,6 +47,7 @@ void gc_space_free(GcSpace *s) {
     free(s->r);
     s->r = NULL;
     s->n = 0;
+    s->young_lo = s->young_hi = 0;
 }
 
 const GcRange *gc_space_find(const GcSpace *s, const term_t *ptr) {
