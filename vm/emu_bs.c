@@ -54,6 +54,13 @@ static void take(term_t ctx, uint8_t *buf, size_t bits) {
     c->size_bits -= bits;
 }
 
+/* A matching instruction's field flags as the compiler wrote them: `native`
+ * is its own bit (16), meaning the machine's order, little-endian on
+ * x86-64 (as seg_flags below does for construction). */
+static unsigned match_flags(unsigned flags) {
+    return (flags & BSF_NATIVE) ? flags | BSF_LITTLE : flags;
+}
+
 /* Reverses the bits/8 low bytes of v (bits a multiple of 8, <= 64). */
 static inline uint64_t swap_bytes(uint64_t v, unsigned bits) {
     uint64_t r = 0;
@@ -63,6 +70,7 @@ static inline uint64_t swap_bytes(uint64_t v, unsigned bits) {
 
 term_t emu_bs_get_integer(Process *p, term_t ctx, int64_t bits, unsigned flags) {
     SubBin *c = ctx_val(ctx);
+    flags = match_flags(flags);
     if (bits < 0 || (uint64_t)bits > c->size_bits) return THE_NON_VALUE;
     /* Fast path: the value fits a small and no bit-level reordering is
      * needed (little-endian only for whole bytes, as OTP's byte swap). */
@@ -129,6 +137,7 @@ term_t emu_bs_get_integer(Process *p, term_t ctx, int64_t bits, unsigned flags) 
 
 term_t emu_bs_get_float(Process *p, term_t ctx, int64_t bits, unsigned flags) {
     SubBin *c = ctx_val(ctx);
+    flags = match_flags(flags);
     if ((bits != 64 && bits != 32 && bits != 16) || (uint64_t)bits > c->size_bits)
         return THE_NON_VALUE;
     uint8_t b[8];
@@ -189,6 +198,7 @@ bool emu_bs_match_string(term_t ctx, const uint8_t *s, size_t bits) {
 }
 
 term_t emu_bs_get_utf(Process *p, term_t ctx, unsigned kind, unsigned flags) {
+    flags = match_flags(flags);
     (void)p;
     SubBin *c = ctx_val(ctx);
     uint8_t b[4];

@@ -8,7 +8,8 @@
 -include("bt.hrl").
 -export([get_integer_test/0, put_integer_test/0, roundtrip_test/0,
          context_reuse_test/0, sub_binary_intact_test/0, backtrack_test/0,
-         append_build_test/0, append_int_test/0, gc_during_match_test/0]).
+         append_build_test/0, append_int_test/0, gc_during_match_test/0,
+         native_match_test/0]).
 
 id(X) -> X.
 
@@ -163,3 +164,19 @@ collect5(<<X:5, R/bitstring>>, Acc) ->
     length(Acc) rem 50 =:= 0 andalso erlang:garbage_collect(),
     collect5(R, [X | Acc]);
 collect5(<<_/bitstring>>, Acc) -> Acc.
+
+%% `native` in a match is the machine's byte order (little on x86-64, as in
+%% construction): integers, floats, UTF-16/32.
+native_match_test() ->
+    Little = <<1:16/native>> =:= <<1:16/little>>,
+    Bin = id(<<1, 0, 255, 255, 255, 255, 1, 2, 3>>),
+    <<A:16/native, B:32/native-signed, C:24/native>> = Bin,
+    case Little of
+        true -> ?eq({1, -1, 16#030201}, {A, B, C});
+        false -> ?eq({256, -1, 16#010203}, {A, B, C})
+    end,
+    <<F:64/float-native>> = <<(id(2.5)):64/float-native>>,
+    ?eq(2.5, F),
+    <<U/utf16-native, V/utf32-native>> = <<(id(16#10437))/utf16-native, (id($x))/utf32-native>>,
+    ?eq({16#10437, $x}, {U, V}),
+    ?eq([1, 2], [X || <<X:16/native>> <= <<(id(1)):16/native, (id(2)):16/native>>]).
