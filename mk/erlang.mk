@@ -34,7 +34,9 @@ OTP_STDLIB_MODULES := array base64 binary calendar dict digraph digraph_utils \
 # Erlang test modules (tests/erl): run on stock erl, beamos-host and the image.
 # One module a line, so work in different areas adds lines, not edits one.
 ERL_TEST_MODULES := arith_test
+ERL_TEST_MODULES += intops_test
 ERL_TEST_MODULES += data_test
+ERL_TEST_MODULES += bitsyntax_test
 ERL_TEST_MODULES += exc_test
 ERL_TEST_MODULES += proc_test
 ERL_TEST_MODULES += bif_extra_test

@@ -91,12 +91,30 @@ int emu_setup_call(Process *p, term_t module, term_t function, term_t args) {
 }
 
 /* ---- operand access ---- */
+/* A register word is n << 3 (X) or n << 3 | 4 (Y): its bits above 2 are
+ * already the byte offset from the register file's base, so picking the
+ * base (a conditional move) and adding needs no shift and no branch. */
+static inline term_t *dst_(term_t *x, Process *p, BeamInstr w) {
+    term_t *base = (w & 4) ? p->h.hend : x;
+    return (term_t *)((char *)base + (w & ~(BeamInstr)7));
+}
 static inline term_t src_(const term_t *x, const Process *p, BeamInstr w) {
     if (w & TAG_PRIMARY_MASK) return (term_t)w;
-    return (w & 4) ? p->h.hend[w >> 3] : x[w >> 3];
+    return *dst_((term_t *)x, (Process *)p, w);
 }
-static inline term_t *dst_(term_t *x, Process *p, BeamInstr w) {
-    return (w & 4) ? &p->h.hend[w >> 3] : &x[w >> 3];
+
+/* NIL into n new Y slots; frames are mostly 1-4 slots, which get straight
+ * stores instead of a loop. */
+static inline void fill_nil(term_t *y, size_t n) {
+    switch (n) {
+    case 4: y[3] = NIL; __attribute__((fallthrough));
+    case 3: y[2] = NIL; __attribute__((fallthrough));
+    case 2: y[1] = NIL; __attribute__((fallthrough));
+    case 1: y[0] = NIL; __attribute__((fallthrough));
+    case 0: break;
+    default:
+        for (size_t k = 0; k < n; k++) y[k] = NIL;
+    }
 }
 
 static term_t tuple2(Process *p, term_t a, term_t b) {
@@ -164,9 +182,10 @@ static long select_find(const BeamInstr *vals, unsigned n, term_t v) {
 #define DISPATCH_CALL(target, arity)                                    \
     do {                                                                \
         const BeamInstr *t_ = (target);                                 \
-        if (--p->fcalls <= 0) { yield_at = t_; yield_arity = (arity); goto do_yield; } \
+        if (--FCALLS <= 0) { yield_at = t_; yield_arity = (arity); goto do_yield; } \
         JUMP(t_);                                                       \
     } while (0)
+#define FCALLS fcalls
 #define PUSH_CP(next) (*--E = (term_t)(uintptr_t)(next))
 /* Ensure `need` free words between htop and the stack, collecting with
  * `live` X registers as roots. */
@@ -177,7 +196,7 @@ static long select_find(const BeamInstr *vals, unsigned n, term_t v) {
     do {                                                                \
         size_t n_ = (need) + 1;                                         \
         if ((size_t)(E - p->h.htop) < n_ || gc_vheap_exceeded(p))      \
-            p->fcalls -= gc_collect(p, n_, x, (unsigned)(live));        \
+            FCALLS -= gc_collect(p, n_, x, (unsigned)(live));        \
     } while (0)
 
 EmuResult emu_execute(Scheduler *s, Process *p) {
@@ -201,6 +220,10 @@ EmuResult emu_execute(Scheduler *s, Process *p) {
     term_t exc_args = NIL;
     unsigned exc_flags = 0;
     int32_t budget = EMU_DEFAULT_REDUCTIONS;
+    /* The reductions left, kept in a local (a register, mostly) rather
+     * than in p->fcalls, which is written back only around BIF calls
+     * (i_call_bif) since nothing else outside this function reads it. */
+    int32_t fcalls = budget;
 
     s->current = p;
     p->fcalls = budget;
@@ -209,6 +232,7 @@ EmuResult emu_execute(Scheduler *s, Process *p) {
     NEXT;
 
 #include "vm/instrs_calls.def"
+#include "vm/instrs_arith.def"
 #include "vm/instrs_data.def"
 #include "vm/instrs_exc.def"
 #include "vm/instrs_msg.def"
@@ -219,7 +243,7 @@ EmuResult emu_execute(Scheduler *s, Process *p) {
 do_yield:
     p->i = yield_at;
     save_args(p, x, yield_arity);
-    p->reductions += (uint64_t)(budget - p->fcalls);
+    p->reductions += (uint64_t)(budget - FCALLS);
     return EMU_YIELD;
 
 handle_error: {
@@ -254,7 +278,7 @@ handle_error: {
     p->fvalue = reason;
     p->i = I;
     p->arity = 0;
-    p->reductions += (uint64_t)(budget - p->fcalls);
+    p->reductions += (uint64_t)(budget - FCALLS);
     return EMU_EXIT;
 }
 }

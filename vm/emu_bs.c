@@ -35,21 +35,14 @@ term_t emu_bs_start(Process *p, term_t t) {
     } else {
         size = bitstring_bit_size(t);
     }
-    term_t *hp = heap_alloc(&p->h, SUB_BIN_WORDS);
+    term_t *hp = heap_alloc(&p->h, MATCH_CTX_WORDS);
     SubBin *c = (SubBin *)hp;
-    c->thing_word = make_header(SUB_BIN_WORDS - 1, SUB_BINARY_SUBTAG);
+    c->thing_word = make_header(MATCH_CTX_WORDS - 1, SUB_BINARY_SUBTAG);
     c->size_bits = size;
     c->offset_bits = off;
     c->orig = orig;
+    hp[MATCH_CTX_WORDS - 1] = 0;
     return make_boxed(hp);
-}
-
-int64_t emu_bs_size(term_t ctx, term_t size, uint64_t unit) {
-    if (size == ATOM_all) return ctx ? (int64_t)ctx_val(ctx)->size_bits : -1;
-    if (!is_small(size) || small_value(size) < 0) return -1;
-    uint64_t v = (uint64_t)small_value(size);
-    if (unit && v > (uint64_t)INT64_MAX / unit) return -1;
-    return (int64_t)(v * unit);
 }
 
 /* Copy `bits` bits at the context position into buf, left-aligned. */
@@ -61,9 +54,35 @@ static void take(term_t ctx, uint8_t *buf, size_t bits) {
     c->size_bits -= bits;
 }
 
+/* A matching instruction's field flags as the compiler wrote them: `native`
+ * is its own bit (16), meaning the machine's order, little-endian on
+ * x86-64 (as seg_flags below does for construction). */
+static unsigned match_flags(unsigned flags) {
+    return (flags & BSF_NATIVE) ? flags | BSF_LITTLE : flags;
+}
+
+/* Reverses the bits/8 low bytes of v (bits a multiple of 8, <= 64). */
+static inline uint64_t swap_bytes(uint64_t v, unsigned bits) {
+    uint64_t r = 0;
+    for (unsigned k = 0; k < bits / 8; k++, v >>= 8) r = r << 8 | (v & 0xFF);
+    return r;
+}
+
 term_t emu_bs_get_integer(Process *p, term_t ctx, int64_t bits, unsigned flags) {
     SubBin *c = ctx_val(ctx);
+    flags = match_flags(flags);
     if (bits < 0 || (uint64_t)bits > c->size_bits) return THE_NON_VALUE;
+    /* Fast path: the value fits a small and no bit-level reordering is
+     * needed (little-endian only for whole bytes, as OTP's byte swap). */
+    if (bits <= 56 && (!(flags & BSF_LITTLE) || bits % 8 == 0)) {
+        uint64_t u = emu_bs_load_bits(emu_bs_ctx_bytes(c), c->offset_bits, (unsigned)bits);
+        if (flags & BSF_LITTLE) u = swap_bytes(u, (unsigned)bits);
+        int64_t v = (int64_t)u;
+        if ((flags & BSF_SIGNED) && bits > 0 && (u >> (bits - 1) & 1)) v -= (int64_t)(UINT64_C(1) << bits);
+        c->offset_bits += (size_t)bits;
+        c->size_bits -= (size_t)bits;
+        return make_small(v);
+    }
     size_t nbytes = ((size_t)bits + 7) / 8;
     uint8_t stackbuf[64];
     uint8_t *buf = nbytes <= sizeof stackbuf ? stackbuf : malloc(nbytes + 1);
@@ -135,6 +154,7 @@ static unsigned double_to_half(double d) {
 
 term_t emu_bs_get_float(Process *p, term_t ctx, int64_t bits, unsigned flags) {
     SubBin *c = ctx_val(ctx);
+    flags = match_flags(flags);
     if ((bits != 64 && bits != 32 && bits != 16) || (uint64_t)bits > c->size_bits)
         return THE_NON_VALUE;
     uint8_t b[8];
@@ -195,6 +215,7 @@ bool emu_bs_match_string(term_t ctx, const uint8_t *s, size_t bits) {
 }
 
 term_t emu_bs_get_utf(Process *p, term_t ctx, unsigned kind, unsigned flags) {
+    flags = match_flags(flags);
     (void)p;
     SubBin *c = ctx_val(ctx);
     uint8_t b[4];
@@ -278,6 +299,33 @@ static int utf8_encode(uint32_t cp, uint8_t *o) {
     return 4;
 }
 
+/* Writes the low `bits` (<= 64) bits of v big-endian at dst bit offset
+ * off: v is a small's two's complement, so this truncates as OTP does. */
+static void put_word(uint8_t *dst, size_t off, uint64_t v, size_t bits) {
+    if (bits == 0) return;
+    if (off % 8 == 0 && bits % 8 == 0) {
+        uint8_t *d = dst + off / 8;
+        for (size_t k = bits / 8; k-- > 0; v >>= 8) d[k] = (uint8_t)v;
+        return;
+    }
+    uint8_t tmp[8];
+    uint64_t u = v << (64 - bits); /* left-aligned */
+    for (int k = 0; k < 8; k++) tmp[k] = (uint8_t)(u >> (56 - 8 * k));
+    bits_copy(dst, off, tmp, 0, bits);
+}
+
+term_t emu_bs_append_int(Process *p, term_t acc, term_t v, size_t bits, uint64_t unit) {
+    if (!is_small(v) || !is_boxed(acc)) return THE_NON_VALUE;
+    ProcBin *pb = binary_appendable(acc);
+    if (!pb) return THE_NON_VALUE;
+    SubBin *view = (SubBin *)boxed_val(acc);
+    size_t acc_bits = view->size_bits, view_off = view->offset_bits, end = view_off + acc_bits;
+    if (unit > 1 && acc_bits % unit) return THE_NON_VALUE; /* badarg, by the general path */
+    uint8_t *buf = binary_writable_extend(&p->h, pb, (end + bits + 7) / 8);
+    put_word(buf, end, (uint64_t)small_value(v), bits);
+    return sub_binary_new(&p->h, make_boxed((term_t *)pb), view_off, acc_bits + bits);
+}
+
 /* Writes integer v (small or big) as `bits` bits at dst bit offset off. */
 static bool put_integer(uint8_t *dst, size_t off, term_t v, size_t bits, unsigned flags) {
     size_t nbytes = (bits + 7) / 8;
@@ -334,7 +382,12 @@ term_t emu_bs_create(Process *p, const BeamInstr *segs, size_t n, const term_t *
         term_t src = type == ATOM_string ? NIL : src_of(x, p, s[4]); /* string: s[4] is a pointer */
         uint64_t unit = s[2];
         int64_t bits;
-        if (type == ATOM_string) {
+        /* (the commonest types first) */
+        if (type == ATOM_integer) {
+            if (!is_integer(src)) goto badarg;
+            bits = emu_bs_size(0, size, unit);
+            if (bits < 0) goto badarg;
+        } else if (type == ATOM_string) {
             bits = 8 * small_value(size);
         } else if (type == ATOM_utf8 || type == ATOM_utf16 || type == ATOM_utf32) {
             if (!is_small(src) || small_value(src) < 0 || small_value(src) > 0x10FFFF ||
@@ -346,15 +399,13 @@ term_t emu_bs_create(Process *p, const BeamInstr *segs, size_t n, const term_t *
             if (!is_bitstring(src)) goto badarg;
             if (size == ATOM_all || size == ATOM_undefined) {
                 bits = (int64_t)bitstring_bit_size(src);
-                if (unit > 1 && bits % (int64_t)unit) goto badarg;
+                /* (unit is nearly always a power of two: no division) */
+                if (unit > 1 && ((unit & (unit - 1)) ? (uint64_t)bits % unit : (uint64_t)bits & (unit - 1)))
+                    goto badarg;
             } else {
                 bits = emu_bs_size(0, size, unit ? unit : 1);
                 if (bits < 0 || (uint64_t)bits > bitstring_bit_size(src)) goto badarg;
             }
-        } else if (type == ATOM_integer) {
-            if (!is_integer(src)) goto badarg;
-            bits = emu_bs_size(0, size, unit);
-            if (bits < 0) goto badarg;
         } else if (type == ATOM_float) {
             if (!is_number(src)) goto badarg;
             bits = emu_bs_size(0, size, unit);
@@ -396,10 +447,19 @@ term_t emu_bs_create(Process *p, const BeamInstr *segs, size_t n, const term_t *
         for (size_t i = first; i < n; i++) {
             const BeamInstr *s = segs + 6 * i;
             term_t type = (term_t)s[0], size = src_of(x, p, s[5]);
-        term_t src = type == ATOM_string ? NIL : src_of(x, p, s[4]); /* string: s[4] is a pointer */
+            term_t src = type == ATOM_string ? NIL : src_of(x, p, s[4]); /* string: s[4] is a pointer */
             unsigned fl = seg_flags((term_t)s[3]);
             uint64_t unit = s[2];
-            if (type == ATOM_string) {
+            if (type == ATOM_integer) {
+                size_t b = (size_t)emu_bs_size(0, size, unit);
+                if (is_small(src) && b <= 64 && (!(fl & BSF_LITTLE) || b % 8 == 0)) {
+                    uint64_t v = (uint64_t)small_value(src);
+                    put_word(buf, off, (fl & BSF_LITTLE) ? swap_bytes(v, (unsigned)b) : v, b);
+                } else {
+                    put_integer(buf, off, src, b, fl);
+                }
+                off += b;
+            } else if (type == ATOM_string) {
                 size_t b = 8 * (size_t)small_value(size);
                 bits_copy(buf, off, (const uint8_t *)s[4], 0, b);
                 off += b;
@@ -424,10 +484,6 @@ term_t emu_bs_create(Process *p, const BeamInstr *segs, size_t n, const term_t *
                     put_integer(buf, off, make_small(units[j]), w, fl);
                     off += w;
                 }
-            } else if (type == ATOM_integer) {
-                size_t b = (size_t)emu_bs_size(0, size, unit);
-                put_integer(buf, off, src, b, fl);
-                off += b;
             } else if (type == ATOM_float) {
                 size_t b = (size_t)emu_bs_size(0, size, unit);
                 double d = 0;

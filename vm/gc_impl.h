@@ -35,6 +35,9 @@ typedef struct {
 typedef struct {
     GcRange *r;
     size_t n;
+    /* The young heap's range (empty if unused), tested before the
+     * bisection: most pointers a collection follows point into it. */
+    uintptr_t young_lo, young_hi;
 } GcSpace;
 
 /* Copy state. Objects in [mature_lo, mature_hi) go to the old heap
@@ -56,6 +59,8 @@ void gc_space_free(GcSpace *s);
 /* The range holding ptr, or NULL. */
 const GcRange *gc_space_find(const GcSpace *s, const term_t *ptr);
 static inline bool gc_in_space(const GcSpace *s, const term_t *ptr) {
+    uintptr_t a = (uintptr_t)ptr;
+    if (a >= s->young_lo && a < s->young_hi) return true;
     return gc_space_find(s, ptr) != NULL;
 }
 

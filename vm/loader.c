@@ -249,7 +249,7 @@ static void emit_shape(Ld *ld, unsigned op, const char *shape) {
     }
 }
 
-static void translate_bs_create_bin(Ld *ld) {
+static void translate_bs_create_bin_generic(Ld *ld) {
     /* bs_create_bin Fail Alloc Live Unit Dst {list, [Type, Seg, Unit,
      * Flags, Src, Size] ...}: [op, fail, alloc, live, unit, dst, n, segs] */
     emit_op(ld, I_bs_create_bin);
@@ -279,6 +279,25 @@ static void translate_bs_create_bin(Ld *ld) {
         emit_src(ld, beam_list_elem(ld->bf, l, i + 5));
     }
 }
+
+/* `<<Acc/binary, V:Size>>` (append, then one big-endian unsigned integer
+ * of constant size): the loop that builds a binary a field at a time.
+ * Same operand layout as bs_create_bin, which it falls back to. */
+static bool bs_create_is_append_int(const BeamInstr *c) {
+    const BeamInstr *s0 = c + 7, *s1 = c + 13;
+    return c[6] == 2 && (s0[0] == ATOM_append || s0[0] == ATOM_private_append) &&
+           s0[5] == ATOM_all && s1[0] == ATOM_integer && s1[3] == NIL &&
+           is_small((term_t)s1[5]) && small_value((term_t)s1[5]) >= 0 &&
+           (uint64_t)small_value((term_t)s1[5]) * s1[2] <= 64;
+}
+
+static void translate_bs_create_bin(Ld *ld) {
+    size_t start = ld->n;
+    translate_bs_create_bin_generic(ld);
+    if (!ld->failed && ld->n == start + 19 && bs_create_is_append_int(ld->code + start))
+        ld->code[start] = emu_instr_addr(I_i_bs_create_append_int);
+}
+
 
 /* Operand kinds for choosing specialised instruction variants. */
 static bool op_is_x(const BeamOperand *o) { return o->kind == BEAM_OP_X; }
@@ -351,6 +370,14 @@ static void translate_one(Ld *ld) {
             else if (dx && op_is_x(s2)) v = op_is_x(s1) ? 4 : op_is_y(s1) ? 5 : 0;
             if (a->len_bytes == 1 && a->name[0] == '+') op = plus[v];
             if (a->len_bytes == 1 && a->name[0] == '-') op = minus[v];
+            /* integer operators with a small fast path (instrs_arith.def) */
+            static const struct { const char *name; unsigned op; } arith[] = {
+                {"*", I_i_times}, {"div", I_i_div}, {"rem", I_i_rem}, {"band", I_i_band},
+                {"bor", I_i_bor}, {"bxor", I_i_bxor}, {"bsr", I_i_bsr}, {"bsl", I_i_bsl},
+            };
+            for (size_t k = 0; op == I_gc_bif2 && k < sizeof arith / sizeof arith[0]; k++)
+                if (a->len_bytes == strlen(arith[k].name) && !memcmp(a->name, arith[k].name, a->len_bytes))
+                    op = arith[k].op;
         }
         emit_shape(ld, op, "fuessd");
         return;
@@ -402,6 +429,8 @@ static void translate_one(Ld *ld) {
             op = lt ? I_i_is_lt_xc : I_i_is_ge_xc;
         else if (op_is_small_const(ld, arg(ld, 1)) && op_is_x(arg(ld, 2)))
             op = lt ? I_i_is_lt_cx : I_i_is_ge_cx;
+        else if (op_is_x(arg(ld, 1)) && op_is_x(arg(ld, 2)))
+            op = lt ? I_i_is_lt_xx : I_i_is_ge_xx;
         emit_shape(ld, op, "fss");
         return;
     }
@@ -420,11 +449,13 @@ static void translate_one(Ld *ld) {
     case GENOP_is_pid: emit_shape(ld, I_is_pid, "fs"); return;
     case GENOP_is_reference: emit_shape(ld, I_is_reference, "fs"); return;
     case GENOP_is_port: emit_shape(ld, I_is_port, "fs"); return;
-    case GENOP_is_nil: emit_shape(ld, I_is_nil, "fs"); return;
+    case GENOP_is_nil: emit_shape(ld, op_is_x(arg(ld, 1)) ? I_i_is_nil_x : I_is_nil, "fs"); return;
     case GENOP_is_binary: emit_shape(ld, I_is_binary, "fs"); return;
     case GENOP_is_bitstr: emit_shape(ld, I_is_bitstr, "fs"); return;
     case GENOP_is_list: emit_shape(ld, I_is_list, "fs"); return;
-    case GENOP_is_nonempty_list: emit_shape(ld, I_is_nonempty_list, "fs"); return;
+    case GENOP_is_nonempty_list:
+        emit_shape(ld, op_is_x(arg(ld, 1)) ? I_i_is_nonempty_list_x : I_is_nonempty_list, "fs");
+        return;
     case GENOP_is_tuple: emit_shape(ld, I_is_tuple, "fs"); return;
     case GENOP_is_boolean: emit_shape(ld, I_is_boolean, "fs"); return;
     case GENOP_is_function: emit_shape(ld, I_is_function, "fs"); return;
@@ -462,8 +493,15 @@ static void translate_one(Ld *ld) {
             const BeamGenInstr *nx = next_instr(ld);
             op = I_i_move_xy;
             if (nx && nx->op == GENOP_move && beam_instr_arg(ld->bf, nx, 0)->kind == BEAM_OP_X &&
-                beam_instr_arg(ld->bf, nx, 1)->kind == BEAM_OP_X)
+                beam_instr_arg(ld->bf, nx, 1)->kind == BEAM_OP_X) {
                 op = I_i_move_xy_xx;
+                /* ... and the local call after them (fib's `Y = N, call`):
+                 * i_move_xy_xx_call does all three, skipping the two
+                 * instructions that follow it. */
+                const BeamGenInstr *nx2 = nx + 1;
+                if (nx2 < ld->bf->code.instrs + ld->bf->code.instr_count && nx2->op == GENOP_call)
+                    op = I_i_move_xy_xx_call;
+            }
         }
         else if (op_is_y(a) && op_is_x(b)) op = I_i_move_yx;
         else if (op_is_y(a) && op_is_y(b)) op = I_i_move_yy;
@@ -472,12 +510,14 @@ static void translate_one(Ld *ld) {
         return;
     }
     case GENOP_swap: emit_shape(ld, I_swap, "dd"); return;
-    case GENOP_get_list: emit_shape(ld, I_get_list, "sdd"); return;
+    case GENOP_get_list: emit_shape(ld, op_is_x(arg(ld, 0)) ? I_i_get_list_x : I_get_list, "sdd"); return;
     case GENOP_get_hd: emit_shape(ld, I_get_hd, "sd"); return;
     case GENOP_get_tl: emit_shape(ld, I_get_tl, "sd"); return;
-    case GENOP_get_tuple_element: emit_shape(ld, I_get_tuple_element, "sud"); return;
+    case GENOP_get_tuple_element:
+        emit_shape(ld, op_is_x(arg(ld, 0)) ? I_i_get_tuple_element_x : I_get_tuple_element, "sud");
+        return;
     case GENOP_set_tuple_element: emit_shape(ld, I_set_tuple_element, "ssu"); return;
-    case GENOP_put_list: emit_shape(ld, I_put_list, "ssd"); return;
+    case GENOP_put_list: emit_shape(ld, op_is_x(arg(ld, 2)) ? I_i_put_list_x : I_put_list, "ssd"); return;
     case GENOP_put_tuple2:
         emit_op(ld, I_put_tuple2);
         emit_dst(ld, arg(ld, 0));

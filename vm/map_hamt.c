@@ -18,7 +18,14 @@ static inline unsigned prefix(const term_t *n) { return is_head(n) ? 3 : 2; }
 static inline uint32_t node_bitmap(const term_t *n) { return (uint32_t)small_value(n[prefix(n) - 1]); }
 static inline unsigned node_count(const term_t *n) { return (unsigned)map_header_val(n[0]) - (prefix(n) - 1); }
 static inline term_t *node_entries(term_t *n) { return n + prefix(n); }
-static inline unsigned popcount(uint32_t x) { return (unsigned)__builtin_popcount(x); }
+/* Bit count by halves (SWAR), inline: __builtin_popcount becomes a libgcc
+ * call on the baseline x86-64 target, which has no popcnt instruction. */
+static inline unsigned popcount(uint32_t x) {
+    x = x - ((x >> 1) & 0x55555555u);
+    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
+    x = (x + (x >> 4)) & 0x0F0F0F0Fu;
+    return (x * 0x01010101u) >> 24;
+}
 
 static term_t *new_node(Heap *h, bool head, uint32_t bitmap, unsigned k, size_t size) {
     unsigned pre = head ? 3 : 2;

@@ -150,7 +150,8 @@ term_t term_copy(term_t t, term_t **hpp, OffHeap *oh)
             case SUB_BINARY_SUBTAG: {
                 SubBin *s = (SubBin *)obj, *c = (SubBin *)to;
                 *hpp += SUB_BIN_WORDS;
-                c->thing_word = hdr;
+                /* a match context (emu_bs.h) is copied as a plain sub binary */
+                c->thing_word = make_header(SUB_BIN_WORDS - 1, SUB_BINARY_SUBTAG);
                 c->size_bits = s->size_bits;
                 c->offset_bits = s->offset_bits;
                 *dst = make_boxed(to);

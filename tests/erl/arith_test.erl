@@ -3,7 +3,7 @@
 -include("bt.hrl").
 -compile([nowarn_shadow_vars]).
 -export([small_test/0, bignum_test/0, division_test/0, bitwise_test/0,
-         float_test/0, conversion_test/0, badarith_test/0, compare_test/0]).
+         float_test/0, float_mixed_test/0, conversion_test/0, badarith_test/0, compare_test/0]).
 
 id(X) -> X.   % defeats constant folding
 
@@ -73,6 +73,19 @@ float_test() ->
     ?eq(true, 1 == 1.0),
     ?eq(false, 1 =:= 1.0),
     ?eq(1.2676506002282294e30, float(1 bsl id(100))).
+
+%% Float-register code (fconv/fmove) fed floats, smalls, bignums and
+%% non-numbers: the compiler emits it when one operand is a known float.
+float_mixed_test() ->
+    ?eq(4.5, fma(id(1.5), id(2), id(1.5))),
+    ?eq(3.5, fma(id(1.0), id(2.0), id(1.5))),
+    ?eq(1.2676506002282294e30, fma(id(1.0), id(1 bsl 100), id(0.0))),
+    ?eq(-6.0, fma(id(2.0), id(-3), id(0))),
+    ?raises(error, badarith, fma(id(1.0), id(foo), id(0.0))),
+    ?raises(error, badarith, fma(id(1.0), id(1 bsl 1100), id(0.0))),
+    ?raises(error, badarith, fma(id(1.0e300), id(1.0e300), id(0.0))).
+
+fma(A, B, C) when is_float(A) -> A * B + C.
 
 conversion_test() ->
     ?eq("3.14000000000000012434e+00", float_to_list(id(3.14))),
