@@ -6,31 +6,21 @@
  * and writes the value onto a destination heap `dst` (never q's heap), so
  * the reading and the building are one function with no other inputs.
  *
- * Concurrency — what is safe now, and what SMP needs:
- *  - q == caller: every field is the caller's own [run] state; safe.
- *  - q != caller on ONE scheduler: q is not running while the caller runs
- *    (runnable, waiting or suspended), so its [run] fields (heap, stack,
- *    dictionary, links, monitors, message queue) are stable, and walking
- *    its sig_in stack is safe because only q's own scheduler takes from it.
- *    proc_lookup keeps the Process readable until our next quiescent
- *    point even if q exits meanwhile.
- *  - q != caller with several schedulers: q may be running, collecting or
- *    taking in signals on another CPU, so these reads race (a GC can move
- *    the dictionary under term_copy). OTP sends q a process-info signal and
- *    waits for the reply; q builds the answer itself at its next
- *    signal-handling point. The change here is local: process_info_list()
- *    becomes "send a MSG_PROCESS_INFO signal carrying the item list, then
- *    receive the reply" for q != caller, and q calls pinfo_item() with dst
- *    = the reply fragment. Until then the racy case is documented, not
- *    hidden: only status and pid-table facts are read atomically.
+ * Concurrency: pinfo_item() only ever reads the process that runs it
+ * (q == the caller, or q handling a MSG_PROCESS_INFO request from
+ * another process; see proc_info.h). The one exception is `status`,
+ * which the requester reads atomically before sending (the target would
+ * always see itself running) and passes along.
  */
 #include "vm/atom.h"
 #include "vm/bif.h"
 #include "vm/bif_util.h"
+#include "vm/export.h"
 #include "vm/gc.h"
 #include "vm/mailbox.h"
 #include "vm/map.h"
 #include "vm/proc.h"
+#include "vm/proc_info.h"
 #include "vm/registry.h"
 #include "vm/sched.h"
 #include "vm/signal.h"
@@ -188,9 +178,10 @@ uint64_t pinfo_memory_bytes(Process *q)
 
 /* ---- items ---- */
 
-static term_t status_atom(Process *caller, Process *q)
+/* What the requester sees of q's state (an atomic read; q itself would
+ * always see "running"). */
+static term_t status_of(Process *q)
 {
-    if (q == caller) return ATOM_running;
     switch (atomic_load(&q->status)) {
     case PROC_RUNNABLE: return ATOM_runnable;
     case PROC_RUNNING: return ATOM_running;
@@ -240,11 +231,14 @@ static term_t gc_info(Heap *h, Process *q)
 }
 
 /* The value of `item` for process q, built on dst; THE_NON_VALUE if item
- * is not a process_info item this VM knows (badarg). */
-static term_t pinfo_item(Process *caller, Process *q, term_t item, Heap *dst)
+ * is not a process_info item this VM knows (badarg). Only q's own
+ * scheduler calls this (see the top of the file); `status` is what the
+ * requester saw. Terms may point into q's heap (the dictionary): the
+ * caller copies the result before q runs on. */
+static term_t pinfo_item(Process *q, term_t item, term_t status, Heap *dst)
 {
     switch (item) {
-    case ATOM_status: return status_atom(caller, q);
+    case ATOM_status: return status;
     case ATOM_message_queue_len: {
         uint64_t n = 0;
         each_queued_message(q, count_msg, &n);
@@ -281,8 +275,11 @@ static term_t pinfo_item(Process *caller, Process *q, term_t item, Heap *dst)
         return cons(dst, make_tuple_header(hp, 4), NIL);
     }
     case ATOM_initial_call: return mfa_tuple(dst, &q->initial_call);
-    case ATOM_registered_name: return is_atom(q->registered_name) ? q->registered_name : NIL;
-    case ATOM_dictionary: return q == caller ? q->dictionary : copy_term(dst, q->dictionary);
+    case ATOM_registered_name: {
+        term_t name = reg_name_of(q);
+        return is_atom(name) ? name : NIL;
+    }
+    case ATOM_dictionary: return q->dictionary;
     case ATOM_group_leader: return q->group_leader;
     case ATOM_garbage_collection: return gc_info(dst, q);
     case ATOM_error_handler: return ATOM_error_handler;   /* process_flag(error_handler) is not supported */
@@ -302,6 +299,89 @@ static const term_t default_items[] = {
     ATOM_stack_size, ATOM_reductions, ATOM_garbage_collection, ATOM_suspending,
 };
 
+/* process_info/1's request: the default item list (plus registered_name
+ * when there is one). Never a valid item list, since an item is an atom. */
+#define PINFO_DEFAULT make_small(1)
+
+/* The whole answer for `items` (PINFO_DEFAULT, one atom, or a list of
+ * atoms already checked by item_known), built on dst by q's scheduler. */
+static term_t pinfo_result(Process *q, term_t items, term_t status, Heap *dst)
+{
+    if (items == PINFO_DEFAULT) {
+        term_t list = NIL;
+        for (size_t i = sizeof default_items / sizeof default_items[0]; i-- > 0;)
+            list = cons(dst, tuple2(dst, default_items[i], pinfo_item(q, default_items[i], status, dst)), list);
+        term_t name = reg_name_of(q);
+        if (is_atom(name)) list = cons(dst, tuple2(dst, ATOM_registered_name, name), list);
+        return list;
+    }
+    if (is_atom(items)) {
+        term_t v = pinfo_item(q, items, status, dst);
+        if (items == ATOM_registered_name && v == NIL) return NIL;   /* OTP: [] */
+        return tuple2(dst, items, v);
+    }
+    /* A list: one {Item, Value} per element, in order, duplicates kept. */
+    term_t result = NIL, *tail = &result;
+    for (term_t l = items; is_list(l); l = cons_tail(l)) {
+        term_t it = cons_head(l);
+        term_t v = pinfo_item(q, it, status, dst);
+        term_t *cell = heap_alloc(dst, CONS_WORDS);
+        cell[0] = tuple2(dst, it, v);
+        cell[1] = NIL;
+        *tail = make_list(cell);
+        tail = &cell[1];
+    }
+    return result;
+}
+
+/* Send {Ref, Result} to the requester `to` (Result may point into q's
+ * heap: it is copied into the message here). */
+static void reply(term_t from, term_t to, term_t ref, term_t result)
+{
+    term_t buf[3];
+    buf[1] = ref;
+    buf[2] = result;
+    term_t t = make_tuple_header(buf, 2), *hp;
+    Message *m = sig_new(MSG_MESSAGE, from, term_copy_size(t), &hp);
+    m->msg = term_copy(t, &hp, &m->off_heap);
+    sig_send(to, m);
+}
+
+void pinfo_handle_request(Process *q, const Message *req)
+{
+    /* A scratch arena, not q's heap: q may be inside the emulator (a
+     * receive taking in signals) with its stack pointer not written back. */
+    Heap tmp;
+    heap_init(&tmp, 128);
+    term_t items = tuple_element(req->msg, 1), status = tuple_element(req->msg, 2);
+    reply(q->id, req->from, req->extra, pinfo_result(q, items, status, &tmp));
+    heap_destroy(&tmp);
+}
+
+void pinfo_answer_dead(const Message *req)
+{
+    reply(NIL, req->from, req->extra, ATOM_undefined);
+}
+
+/* Ask q (=/= p) for `items` and wait for the answer in
+ * erts_internal:await_result(Ref), as OTP does. */
+static term_t request(Process *p, term_t *args, Process *q, term_t items)
+{
+    term_t ref = proc_make_ref(p), status = status_of(q), *hp;
+    Message *m = sig_new(MSG_PROCESS_INFO, p->id, 3 + term_copy_size(items) + term_copy_size(ref), &hp);
+    term_t *tup = hp;
+    hp += 3;
+    tup[1] = term_copy(items, &hp, &m->off_heap);
+    tup[2] = status;
+    m->msg = make_tuple_header(tup, 2);
+    m->extra = term_copy(ref, &hp, &m->off_heap);
+    sig_send_proc(q, m);
+    args[0] = ref;
+    p->i = export_addr(export_get(ATOM_erts_internal, ATOM_await_result, 1));
+    p->freason = EXC_TRAP;
+    return THE_NON_VALUE;
+}
+
 /* The live target of process_info, NULL if dead; *bad if pid is not a
  * local pid. */
 static Process *target(term_t pid, bool *bad)
@@ -320,13 +400,8 @@ term_t bif_erlang_process_info_1(Process *p, term_t *args)
     Process *q = target(args[0], &bad);
     if (bad) BIF_ERROR(p, ATOM_badarg);
     if (!q) return ATOM_undefined;
-    Heap *h = &p->h;
-    term_t list = NIL;
-    for (size_t i = sizeof default_items / sizeof default_items[0]; i-- > 0;)
-        list = cons(h, tuple2(h, default_items[i], pinfo_item(p, q, default_items[i], h)), list);
-    if (is_atom(q->registered_name))
-        list = cons(h, tuple2(h, ATOM_registered_name, q->registered_name), list);
-    return list;
+    if (q != p) return request(p, args, q, PINFO_DEFAULT);
+    return pinfo_result(p, PINFO_DEFAULT, ATOM_running, &p->h);
 }
 
 /* True for the items pinfo_item answers (the check OTP makes even when
@@ -362,22 +437,6 @@ term_t bif_erlang_process_info_2(Process *p, term_t *args)
     Process *q = target(args[0], &bad);
     if (bad) BIF_ERROR(p, ATOM_badarg);
     if (!q) return ATOM_undefined;
-    Heap *h = &p->h;
-    if (is_atom(items)) {
-        term_t v = pinfo_item(p, q, items, h);
-        if (items == ATOM_registered_name && v == NIL) return NIL;   /* OTP: [] */
-        return tuple2(h, items, v);
-    }
-    /* A list: one {Item, Value} per element, in order, duplicates kept. */
-    term_t result = NIL, *tail = &result;
-    for (term_t l = items; is_list(l); l = cons_tail(l)) {
-        term_t it = cons_head(l);
-        term_t v = pinfo_item(p, q, it, h);
-        term_t *cell = heap_alloc(h, CONS_WORDS);
-        cell[0] = tuple2(h, it, v);
-        cell[1] = NIL;
-        *tail = make_list(cell);
-        tail = &cell[1];
-    }
-    return result;
+    if (q != p) return request(p, args, q, items);
+    return pinfo_result(p, items, ATOM_running, &p->h);
 }
