@@ -142,13 +142,6 @@ static size_t old_heap_words(const Process *q)
     return q->old_heap ? (size_t)(q->old_hend - q->old_heap) : 0;
 }
 
-static size_t fragment_bytes(const HeapFragment *f)
-{
-    size_t b = 0;
-    for (; f; f = f->next) b += sizeof(HeapFragment) + f->alloc_words * sizeof(term_t);
-    return b;
-}
-
 /* OTP's total_heap_size: young block + old block + heap fragments, plus
  * the fragments of messages queued on the process (on_heap queue data). */
 static uint64_t total_heap_words(Process *q)
@@ -159,21 +152,28 @@ static uint64_t total_heap_words(Process *q)
 }
 
 /* Bytes this process holds: its control block, heap blocks, heap
- * fragments, queued messages (struct + fragment), links, monitors and an
- * out-of-line X register array. Off-heap binaries are not counted (OTP
- * reports them under memory(binary)). */
+ * fragments, messages in its private queue (struct + fragment), links,
+ * monitors and an out-of-line X register array. O(1), from tallies the
+ * owner keeps (process.h). Off-heap binaries are not counted (OTP reports
+ * them under memory(binary)); signals still in transit count once the
+ * process has taken them in. Only the owner's scheduler calls this. */
 uint64_t pinfo_memory_bytes(Process *q)
 {
     uint64_t b = sizeof(Process);
-    b += (uint64_t)(q->heap_sz + old_heap_words(q)) * sizeof(term_t);
-    b += fragment_bytes(q->h.mbuf);
-    MsgMem mm = {0, 0};
-    each_queued_message(q, msg_mem, &mm);
-    b += mm.bytes;
-    for (const LinkEntry *l = q->links; l; l = l->next) b += sizeof *l;
-    for (const MonEntry *m = q->monitors; m; m = m->next) b += sizeof *m;
+    b += (uint64_t)(q->heap_sz + old_heap_words(q) + q->h.mbuf_sz + q->msg_frag_words) * sizeof(term_t);
+    b += q->msg_len * sizeof(Message);
+    b += (uint64_t)q->n_links * sizeof(LinkEntry) + (uint64_t)q->n_mons * sizeof(MonEntry);
     if (q->arg_reg && q->arg_reg != q->def_arg_reg) b += (uint64_t)q->max_arg_reg * sizeof(term_t);
     return b;
+}
+
+void pinfo_memory_publish(Process *q)
+{
+    uint64_t used = sizeof(Process) +
+        ((uint64_t)(q->h.htop - q->h.heap) + (uint64_t)(q->heap_end - q->h.hend) + q->h.mbuf_sz +
+         (q->old_heap ? (uint64_t)(q->old_htop - q->old_heap) : 0) + q->msg_frag_words) * sizeof(term_t);
+    atomic_store_explicit(&q->mem_bytes, pinfo_memory_bytes(q), memory_order_relaxed);
+    atomic_store_explicit(&q->mem_used_bytes, used, memory_order_relaxed);
 }
 
 /* ---- items ---- */

@@ -158,6 +158,18 @@ typedef struct Process {
      * the alias when it takes the signal in. */
     void *aliases;
 
+    /* ---- memory figures (SMP work) ----
+     * msg_frag_words, n_links, n_mons: O(1) tallies the owner keeps [run]
+     * (words of the fragments of messages in the private queue; entries in
+     * links and monitors) so its memory is known without walking lists.
+     * mem_bytes / mem_used_bytes: process_info(memory) and the words in
+     * use, published by the owner after each time slice
+     * (pinfo_memory_publish) for erlang:memory/0,1 on any scheduler;
+     * relaxed atomics: independent tallies, never used for ordering. */
+    uint64_t msg_frag_words;
+    uint32_t n_links, n_mons;
+    _Atomic uint64_t mem_bytes, mem_used_bytes;
+
     /* ---- scheduling [sched] (scheduler work) ---- */
     struct Process *rq_next;
     struct Scheduler *sched;   /* the scheduler whose run queue holds it */

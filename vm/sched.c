@@ -27,6 +27,7 @@
 #include "vm/platform.h"
 #include "vm/proc.h"
 #include "vm/signal.h"
+#include "vm/sys_stats.h"
 #include "vm/term_print.h"
 #include "vm/timer.h"
 
@@ -219,6 +220,7 @@ static void run_one(Scheduler *s, Process *p)
         proc_exit(p, p->exit_reason);
         return;
     }
+    if (r != EMU_EXIT) pinfo_memory_publish(p);   /* for erlang:memory elsewhere */
     switch (r) {
     case EMU_EXIT:
         if ((p->freason & EXC_CLASS_MASK) == EXC_ERROR)

@@ -237,6 +237,7 @@ static void queue_message(Process *p, Message *m)
     *p->msg_last = m;
     p->msg_last = &m->next;
     p->msg_len++;
+    if (m->frag) p->msg_frag_words += m->frag->alloc_words;
 }
 
 enum { H_DONE, H_KILLED };
