@@ -95,6 +95,31 @@ static Process *pop(RunQueue *rq, unsigned q)
     return p;
 }
 
+/* Wake one sleeping scheduler other than `busy`, if any. */
+static void wake_idle_other(Scheduler *busy)
+{
+    for (unsigned k = 1; k < sched_count; k++) {
+        RunQueue *orq = schedulers[(busy->index + k) % sched_count]->runq;
+        bool expect = true;
+        /* Clearing `sleeping` first means one enqueue wakes one sleeper,
+         * and concurrent enqueuers pick different ones. */
+        if (atomic_load(&orq->sleeping) &&
+            atomic_compare_exchange_strong(&orq->sleeping, &expect, false)) {
+            Scheduler *o = schedulers[(busy->index + k) % sched_count];
+            plat_wake(o->index);
+            return;
+        }
+    }
+}
+
+/* Work another scheduler could give away (a queue of two or more). */
+static bool stealable_work(Scheduler *s)
+{
+    for (unsigned k = 1; k < sched_count; k++)
+        if (sched_runq_len(schedulers[(s->index + k) % sched_count]) >= 2) return true;
+    return false;
+}
+
 void sched_enqueue(Process *p)
 {
     Scheduler *s = sched_for(p);
@@ -103,8 +128,13 @@ void sched_enqueue(Process *p)
     RunQueue *rq = s->runq;
     spin_lock(&rq->lock);
     push(rq, p);
+    unsigned queued = rq->len[0] + rq->len[1] + rq->len[2] + rq->len[3];
     spin_unlock(&rq->lock);
     if (atomic_load(&rq->sleeping) && sched_self() != s) plat_wake(s->index);
+    /* More queued than s can start now: wake one idle scheduler so it
+     * steals (an idle scheduler sleeps until woken; nobody else would
+     * tell it that work is piling up here). */
+    else if (queued >= 2) wake_idle_other(s);
 }
 
 unsigned sched_runq_len(Scheduler *s)
@@ -263,7 +293,7 @@ static void idle_wait(Scheduler *s)
     RunQueue *rq = s->runq;
     atomic_store(&rq->sleeping, true);
     proc_offline(s->index);
-    if (sched_runq_len(s) == 0) {
+    if (sched_runq_len(s) == 0 && !stealable_work(s)) {
         uint64_t t0 = plat_monotonic_ns();
         plat_idle_wait(timer_next_deadline_ns(s));
         s->idle_ns += plat_monotonic_ns() - t0;
