@@ -131,10 +131,11 @@ void sched_enqueue(Process *p)
     unsigned queued = rq->len[0] + rq->len[1] + rq->len[2] + rq->len[3];
     spin_unlock(&rq->lock);
     if (atomic_load(&rq->sleeping) && sched_self() != s) plat_wake(s->index);
-    /* More queued than s can start now: wake one idle scheduler so it
-     * steals (an idle scheduler sleeps until woken; nobody else would
-     * tell it that work is piling up here). */
-    else if (queued >= 2) wake_idle_other(s);
+    /* The queue just grew past what s can start now: wake one idle
+     * scheduler so it steals (an idle scheduler sleeps until woken, and
+     * nobody else would tell it that work piles up here). Only on the
+     * step from 1 to 2, so a busy queue does not send an IPI per enqueue. */
+    else if (queued == 2) wake_idle_other(s);
 }
 
 unsigned sched_runq_len(Scheduler *s)
