@@ -17,6 +17,16 @@
 
 #include "vm/mailbox.h"
 
+/* process_info/1's request: the default item list (plus registered_name
+ * when there is one). Never a valid item list, since an item is an atom. */
+#define PINFO_DEFAULT make_small(1)
+
+/* The whole answer for `items` (PINFO_DEFAULT, one atom, or a list of
+ * atoms the BIF has checked) about q, built on dst. Only q's own scheduler
+ * calls it; `status` is what the requester saw. The result may point into
+ * q's heap (the dictionary): copy it before q runs on. */
+term_t pinfo_result(Process *q, term_t items, term_t status, Heap *dst);
+
 /* q handles a MSG_PROCESS_INFO request (called from sig_take_in). */
 void pinfo_handle_request(Process *q, const Message *req);
 /* The target of the request is dead: reply undefined. */
