@@ -172,10 +172,12 @@ static Process *steal(Scheduler *s)
         Scheduler *v = schedulers[(s->index + k) % sched_count];
         RunQueue *vq = v->runq;
         Process *got = NULL, *last = NULL;
+        unsigned taken = 0;
         spin_lock(&vq->lock);
         for (unsigned q = 0; q < PRIO_COUNT && !got; q++) {
             unsigned take = (vq->len[q] + 1) / 2;
             if (vq->len[q] < 2) take = vq->len[q];
+            taken += take;
             while (take--) {
                 Process *p = pop(vq, q);
                 p->rq_next = NULL;
@@ -183,8 +185,12 @@ static Process *steal(Scheduler *s)
                 last = p;
             }
         }
+        unsigned left = vq->len[0] + vq->len[1] + vq->len[2] + vq->len[3];
         spin_unlock(&vq->lock);
         if (!got) continue;
+        /* Still a surplus here or there: pass the wake-up on, so a burst
+         * spreads over every idle scheduler, not just the first one woken. */
+        if (left >= 2 || taken >= 3) wake_idle_other(s);
         Process *first = got;
         got = got->rq_next;
         first->sched = s;
