@@ -331,6 +331,7 @@ void proc_exit(Process *p, term_t reason)
     reg_unregister_proc(p);
     atomic_store(&table[pid_number(p->id)], NULL);   /* no new lookups */
     atomic_fetch_sub(&live, 1);
+    timer_bif_cancel_to(p);       /* a pid's send_after/start_timer timers go with it */
 
     for (LinkEntry *l = p->links; l; l = l->next)
         if (!l->unlinking) sig_send_exit(p->id, l->pid, reason, true);

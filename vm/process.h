@@ -169,6 +169,10 @@ typedef struct Process {
     uint64_t msg_frag_words;
     uint32_t n_links, n_mons;
     _Atomic uint64_t mem_bytes, mem_used_bytes;
+    /* BIF timers (send_after/start_timer) aimed at this pid and not yet
+     * fired or cancelled, as far as their creators could tell: a hint that
+     * makes proc_exit look for them to cancel (timer.c); seq_cst. */
+    _Atomic uint32_t bif_timers_in;
 
     /* ---- scheduling [sched] (scheduler work) ---- */
     struct Process *rq_next;

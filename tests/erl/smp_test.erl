@@ -15,7 +15,7 @@
          priority_test/0, fairness_test/0, stealing_test/0,
          spawn_link_kill_memory_test/0, shared_binary_test/0,
          exit_self_test/0, remote_process_info_test/0,
-         remote_group_leader_register_test/0]).
+         remote_group_leader_register_test/0, timers_go_with_their_pid_test/0]).
 
 -define(IMAGE_DIV, 20).
 
@@ -292,7 +292,7 @@ wall_times() ->
 %% Afterwards the process count and erlang:memory(processes) are back
 %% near their start values.
 spawn_link_kill_memory_test() ->
-    Middles = 100,
+    Middles = scaled(100, 20),
     Per = scaled(1000, 50),
     Self = self(),
     Count0 = erlang:system_info(process_count),
@@ -466,3 +466,26 @@ remote_group_leader_register_test() ->
     ?eq(undefined, whereis(smp_test_target)),
     ?raises(error, badarg, group_leader(G, P)),
     G ! stop.
+
+%% send_after/start_timer timers aimed at a pid are cancelled when that
+%% process exits (and a timer to a dead pid never runs); read_timer then
+%% says false. Polled, bounded: the cancel may finish just after the DOWN.
+timers_go_with_their_pid_test() ->
+    P = spawn(fun() -> receive stop -> ok end end),
+    Ts = [erlang:send_after(600000, P, hi), erlang:start_timer(600000, P, hello)],
+    ?eq([true, true], [is_integer(erlang:read_timer(T)) || T <- Ts]),
+    Named = erlang:send_after(600000, smp_test_nobody, hi),   % to a name: stays
+    P ! stop,
+    wait_dead([P]),
+    ?eq([false, false], [wait_timer_gone(T, 500) || T <- Ts]),
+    ?true(is_integer(erlang:read_timer(Named))),
+    ?true(is_integer(erlang:cancel_timer(Named))),
+    Dead = erlang:send_after(600000, P, late),
+    ?eq(false, wait_timer_gone(Dead, 500)).
+
+wait_timer_gone(T, Tries) ->
+    case erlang:read_timer(T) of
+        false -> false;
+        Left when Tries =:= 0 -> Left;
+        _ -> receive after 10 -> wait_timer_gone(T, Tries - 1) end
+    end.
