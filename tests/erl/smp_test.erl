@@ -442,7 +442,8 @@ remote_process_info_test() ->
     ?eq(undefined, process_info(P, status)),
     ?eq(undefined, process_info(P)),
     %% Many processes asking one target at once all get their answer.
-    T = spawn(fun() -> put(n, 42), receive stop -> ok end end),
+    T = spawn(fun() -> put(n, 42), Self ! {t_ready, self()}, receive stop -> ok end end),
+    receive {t_ready, T} -> ok after 50000 -> erlang:error(t_not_ready) end,
     Askers = [spawn(fun() -> Self ! {asked, process_info(T, dictionary)} end)
               || _ <- lists:seq(1, 50)],
     ?eq([{dictionary, [{n, 42}]}], lists:usort(collect(asked, length(Askers)))),
