@@ -53,7 +53,7 @@ run: iso
 qemu-gdb: iso
 	scripts/qemu --iso $(ISO) --smp $(SMP) --mem $(MEM) --gdb
 
-test: $(LWIP_STAMP) iso image unit-tests erl-tests build/tests/erl-image.iso build/beamos-host build/beamos-host-san
+test: $(LWIP_STAMP) iso image unit-tests erl-tests build/tests/erl-image.iso build/beamos-host build/beamos-host-san build/beamos-host-stress
 	scripts/run-tests
 
 bench: build/beamos-host erl-tests
@@ -65,4 +65,4 @@ clean:
 distclean:
 	rm -rf $(BUILD)
 
--include $(shell find $(BUILD)/k $(BUILD)/host $(BUILD)/host-san -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD)/k $(BUILD)/host $(BUILD)/host-san $(BUILD)/host-stress -name '*.d' 2>/dev/null)

@@ -13,6 +13,7 @@
 #include "vm/sched.h"
 #include "vm/signal.h"
 #include "vm/term_compare.h"
+#include "vm/term_copy.h"
 
 term_t bif_erlang_self_0(Process *p, term_t *args) { (void)args; return p->id; }
 
@@ -76,13 +77,20 @@ term_t bif_erlang_send_3(Process *p, term_t *args)
     return ATOM_ok;
 }
 
-/* exit/2. An exit signal to the caller itself takes effect at its next
- * signal-handling point (next receive or reschedule), not before the BIF
- * returns as in OTP. */
+/* exit/2. A signal to the caller itself takes effect before the BIF
+ * returns, as in OTP: the caller takes in its signals at once (its own
+ * exit signal is the newest, so everything sent before it is handled
+ * first). If that kills it, the BIF asks to be descheduled (EXC_YIELD)
+ * and the scheduler sees the pending exit_reason and ends the process
+ * without running another instruction of it. */
 term_t bif_erlang_exit_2(Process *p, term_t *args)
 {
     if (is_internal_pid(args[0])) {
         sig_send_exit(p->id, args[0], args[1], false);
+        if (args[0] == p->id && !sig_take_in(p)) {
+            p->freason = EXC_YIELD;
+            return THE_NON_VALUE;
+        }
         return ATOM_true;
     }
     if (is_external_pid(args[0]) || is_port(args[0])) return ATOM_true;  /* unreachable */
@@ -388,13 +396,27 @@ term_t bif_erlang_group_leader_0(Process *p, term_t *args)
     return p->group_leader;
 }
 
-/* group_leader(GL, Pid). Another process's field is written directly
- * (OTP sends a signal); fine on one scheduler, see docs/processes.md. */
+/* group_leader(GL, Pid). Another process's group_leader is its [run]
+ * state, so it gets a MSG_GROUP_LEADER signal and sets the field itself
+ * (as OTP does); being in send order with the caller's other signals, a
+ * later process_info(Pid, group_leader) from the caller sees the change. */
 term_t bif_erlang_group_leader_2(Process *p, term_t *args)
 {
-    if (!is_pid(args[0]) || !is_internal_pid(args[1])) BIF_ERROR(p, ATOM_badarg);
+    term_t gl = args[0];
+    if (!is_pid(gl) || !is_internal_pid(args[1])) BIF_ERROR(p, ATOM_badarg);
     Process *q = proc_lookup(args[1]);
     if (!q) BIF_ERROR(p, ATOM_badarg);
-    q->group_leader = args[0];
+    if (q == p) {
+        if (!is_internal_pid(gl)) {       /* boxed: keep a copy on our heap */
+            term_t *hp = heap_alloc(&p->h, term_copy_size(gl));
+            gl = term_copy(gl, &hp, &p->h.off_heap);
+        }
+        p->group_leader = gl;
+        return ATOM_true;
+    }
+    term_t *hp;
+    Message *m = sig_new(MSG_GROUP_LEADER, p->id, term_copy_size(gl), &hp);
+    m->extra = term_copy(gl, &hp, &m->off_heap);
+    sig_send_proc(q, m);
     return ATOM_true;
 }

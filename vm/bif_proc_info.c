@@ -2,195 +2,25 @@
  * bif_proc_info.c — erlang:process_info/1,2: what a process looks like
  * from outside (items and result shapes as OTP 25's).
  *
- * Every answer is built by pinfo_item(), which reads the target process q
- * and writes the value onto a destination heap `dst` (never q's heap), so
- * the reading and the building are one function with no other inputs.
- *
- * Concurrency — what is safe now, and what SMP needs:
- *  - q == caller: every field is the caller's own [run] state; safe.
- *  - q != caller on ONE scheduler: q is not running while the caller runs
- *    (runnable, waiting or suspended), so its [run] fields (heap, stack,
- *    dictionary, links, monitors, message queue) are stable, and walking
- *    its sig_in stack is safe because only q's own scheduler takes from it.
- *    proc_lookup keeps the Process readable until our next quiescent
- *    point even if q exits meanwhile.
- *  - q != caller with several schedulers: q may be running, collecting or
- *    taking in signals on another CPU, so these reads race (a GC can move
- *    the dictionary under term_copy). OTP sends q a process-info signal and
- *    waits for the reply; q builds the answer itself at its next
- *    signal-handling point. The change here is local: process_info_list()
- *    becomes "send a MSG_PROCESS_INFO signal carrying the item list, then
- *    receive the reply" for q != caller, and q calls pinfo_item() with dst
- *    = the reply fragment. Until then the racy case is documented, not
- *    hidden: only status and pid-table facts are read atomically.
+ * This file checks the arguments and, for another process, sends the
+ * request (proc_info.h); the answers are built in proc_info.c, only ever
+ * by the process they describe. The one thing read here about another
+ * process is `status` (an atomic): the target would always see itself
+ * running, so the requester's view travels with the request.
  */
 #include "vm/atom.h"
 #include "vm/bif.h"
 #include "vm/bif_util.h"
-#include "vm/gc.h"
-#include "vm/mailbox.h"
-#include "vm/map.h"
+#include "vm/export.h"
 #include "vm/proc.h"
-#include "vm/registry.h"
-#include "vm/sched.h"
+#include "vm/proc_info.h"
 #include "vm/signal.h"
-#include "vm/sys_stats.h"
-#include "vm/term_compare.h"
 #include "vm/term_copy.h"
 
-static term_t tuple2(Heap *h, term_t a, term_t b)
+/* What the requester sees of q's state (an atomic read; q itself would
+ * always see "running"). */
+static term_t status_of(Process *q)
 {
-    term_t *hp = heap_alloc(h, 3);
-    hp[1] = a;
-    hp[2] = b;
-    return make_tuple_header(hp, 2);
-}
-
-static term_t tuple3(Heap *h, term_t a, term_t b, term_t c)
-{
-    term_t *hp = heap_alloc(h, 4);
-    hp[1] = a;
-    hp[2] = b;
-    hp[3] = c;
-    return make_tuple_header(hp, 3);
-}
-
-static term_t cons(Heap *h, term_t head, term_t tail)
-{
-    return make_cons(heap_alloc(h, CONS_WORDS), head, tail);
-}
-
-static term_t mfa_tuple(Heap *h, const ErtsMFA *m)
-{
-    if (!m) return ATOM_undefined;
-    return tuple3(h, m->module, m->function, make_small(m->arity));
-}
-
-static term_t copy_term(Heap *h, term_t t)
-{
-    size_t n = term_copy_size(t);
-    if (n == 0) return t;
-    term_t *hp = heap_alloc(h, n);
-    return term_copy(t, &hp, &h->off_heap);
-}
-
-static term_t prio_name(unsigned prio)
-{
-    static const term_t names[PRIO_COUNT] = {ATOM_max, ATOM_high, ATOM_normal, ATOM_low};
-    return prio < PRIO_COUNT ? names[prio] : ATOM_normal;
-}
-
-/* ---- the message queue ----
- * A message still counts while it is in transit inside q: the private
- * queue (msg_first..), then signals taken in but not handled (sig_private,
- * oldest first), then sig_in (a Treiber stack, newest first). OTP would
- * have q take in its signals first; the order and count are the same. */
-
-typedef void (*MsgFn)(const Message *m, void *ctx);
-
-static void each_queued_message(Process *q, MsgFn fn, void *ctx)
-{
-    for (const Message *m = q->msg_first; m; m = m->next)
-        if (m->kind == MSG_MESSAGE) fn(m, ctx);
-    for (const Message *m = q->sig_private; m; m = m->next)
-        if (m->kind == MSG_MESSAGE) fn(m, ctx);
-    const Message *in = atomic_load_explicit(&q->sig_in_head, memory_order_acquire);
-    if (in == SIG_CLOSED) return;
-    /* Newest first: visit oldest first by recursion-free reversal into a
-     * small array chunk by chunk would allocate; count instead, then walk
-     * the k-th oldest each time. Queues in transit are short. */
-    size_t n = 0;
-    for (const Message *m = in; m; m = m->next) n++;
-    for (size_t k = n; k-- > 0;) {
-        const Message *m = in;
-        for (size_t i = 0; i < k; i++) m = m->next;
-        if (m->kind == MSG_MESSAGE) fn(m, ctx);
-    }
-}
-
-static void count_msg(const Message *m, void *ctx)
-{
-    (void)m;
-    (*(uint64_t *)ctx)++;
-}
-
-typedef struct {
-    Heap *h;
-    term_t *tail_slot;   /* where the next cell goes */
-} ListBuild;
-
-static void copy_msg(const Message *m, void *ctx)
-{
-    ListBuild *lb = ctx;
-    term_t *cell = heap_alloc(lb->h, CONS_WORDS);
-    term_t v = copy_term(lb->h, m->msg);
-    cell[0] = v;
-    cell[1] = NIL;
-    *lb->tail_slot = make_list(cell);
-    lb->tail_slot = &cell[1];
-}
-
-typedef struct {
-    uint64_t bytes;      /* Message structs and their fragments */
-    uint64_t frag_words; /* words of the fragments */
-} MsgMem;
-
-static void msg_mem(const Message *m, void *ctx)
-{
-    MsgMem *mm = ctx;
-    mm->bytes += sizeof(Message);
-    if (m->frag) {
-        mm->bytes += sizeof(HeapFragment) + m->frag->alloc_words * sizeof(term_t);
-        mm->frag_words += m->frag->used_words;
-    }
-}
-
-/* ---- sizes ---- */
-
-static size_t old_heap_words(const Process *q)
-{
-    return q->old_heap ? (size_t)(q->old_hend - q->old_heap) : 0;
-}
-
-static size_t fragment_bytes(const HeapFragment *f)
-{
-    size_t b = 0;
-    for (; f; f = f->next) b += sizeof(HeapFragment) + f->alloc_words * sizeof(term_t);
-    return b;
-}
-
-/* OTP's total_heap_size: young block + old block + heap fragments, plus
- * the fragments of messages queued on the process (on_heap queue data). */
-static uint64_t total_heap_words(Process *q)
-{
-    MsgMem mm = {0, 0};
-    each_queued_message(q, msg_mem, &mm);
-    return q->heap_sz + old_heap_words(q) + q->h.mbuf_sz + mm.frag_words;
-}
-
-/* Bytes this process holds: its control block, heap blocks, heap
- * fragments, queued messages (struct + fragment), links, monitors and an
- * out-of-line X register array. Off-heap binaries are not counted (OTP
- * reports them under memory(binary)). */
-uint64_t pinfo_memory_bytes(Process *q)
-{
-    uint64_t b = sizeof(Process);
-    b += (uint64_t)(q->heap_sz + old_heap_words(q)) * sizeof(term_t);
-    b += fragment_bytes(q->h.mbuf);
-    MsgMem mm = {0, 0};
-    each_queued_message(q, msg_mem, &mm);
-    b += mm.bytes;
-    for (const LinkEntry *l = q->links; l; l = l->next) b += sizeof *l;
-    for (const MonEntry *m = q->monitors; m; m = m->next) b += sizeof *m;
-    if (q->arg_reg && q->arg_reg != q->def_arg_reg) b += (uint64_t)q->max_arg_reg * sizeof(term_t);
-    return b;
-}
-
-/* ---- items ---- */
-
-static term_t status_atom(Process *caller, Process *q)
-{
-    if (q == caller) return ATOM_running;
     switch (atomic_load(&q->status)) {
     case PROC_RUNNABLE: return ATOM_runnable;
     case PROC_RUNNING: return ATOM_running;
@@ -200,107 +30,24 @@ static term_t status_atom(Process *caller, Process *q)
     }
 }
 
-static term_t links_list(Heap *h, Process *q)
+/* Ask q (=/= p) for `items` and wait for the answer in
+ * erts_internal:await_result(Ref), as OTP does. */
+static term_t request(Process *p, term_t *args, Process *q, term_t items)
 {
-    term_t l = NIL;
-    for (const LinkEntry *e = q->links; e; e = e->next)
-        if (!e->unlinking) l = cons(h, e->pid, l);
-    return l;
+    term_t ref = proc_make_ref(p), status = status_of(q), *hp;
+    Message *m = sig_new(MSG_PROCESS_INFO, p->id, 3 + term_copy_size(items) + term_copy_size(ref), &hp);
+    term_t *tup = hp;
+    hp += 3;
+    tup[1] = term_copy(items, &hp, &m->off_heap);
+    tup[2] = status;
+    m->msg = make_tuple_header(tup, 2);
+    m->extra = term_copy(ref, &hp, &m->off_heap);
+    sig_send_proc(q, m);
+    args[0] = ref;
+    p->i = export_addr(export_get(ATOM_erts_internal, ATOM_await_result, 1));
+    p->freason = EXC_TRAP;
+    return THE_NON_VALUE;
 }
-
-/* monitors: [{process, Pid} | {process, {Name, Node}}] for the monitors q
- * set; monitored_by: [Pid] for the monitors on q. */
-static term_t monitors_list(Heap *h, Process *q, bool origin)
-{
-    term_t l = NIL;
-    for (const MonEntry *m = q->monitors; m; m = m->next) {
-        if (m->origin != origin) continue;
-        if (!origin) {
-            l = cons(h, m->pid, l);
-        } else {
-            term_t item = is_atom(m->name) ? tuple2(h, m->name, term_local_node()) : m->pid;
-            l = cons(h, tuple2(h, ATOM_process, item), l);
-        }
-    }
-    return l;
-}
-
-static term_t gc_info(Heap *h, Process *q)
-{
-    /* max_heap_size is not enforced here, so size 0 ("no limit") is the
-     * truth; the flags are OTP's defaults. */
-    term_t keys[3] = {ATOM_error_logger, ATOM_kill, ATOM_size};
-    term_t vals[3] = {ATOM_true, ATOM_true, make_small(0)};
-    term_t mhs = map_from_pairs(h, keys, vals, 3);
-    term_t l = cons(h, tuple2(h, ATOM_minor_gcs, make_small(q->gen_gcs)), NIL);
-    l = cons(h, tuple2(h, ATOM_fullsweep_after, make_small(q->max_gen_gcs)), l);
-    l = cons(h, tuple2(h, ATOM_min_heap_size, bif_make_uint64(h, q->min_heap_size)), l);
-    l = cons(h, tuple2(h, ATOM_min_bin_vheap_size, make_small(GC_MIN_BIN_VHEAP_WORDS)), l);
-    return cons(h, tuple2(h, ATOM_max_heap_size, mhs), l);
-}
-
-/* The value of `item` for process q, built on dst; THE_NON_VALUE if item
- * is not a process_info item this VM knows (badarg). */
-static term_t pinfo_item(Process *caller, Process *q, term_t item, Heap *dst)
-{
-    switch (item) {
-    case ATOM_status: return status_atom(caller, q);
-    case ATOM_message_queue_len: {
-        uint64_t n = 0;
-        each_queued_message(q, count_msg, &n);
-        return bif_make_uint64(dst, n);
-    }
-    case ATOM_messages: {
-        term_t list = NIL;
-        ListBuild lb = {dst, &list};
-        each_queued_message(q, copy_msg, &lb);
-        return list;
-    }
-    case ATOM_heap_size: return bif_make_uint64(dst, q->heap_sz);
-    case ATOM_total_heap_size: return bif_make_uint64(dst, total_heap_words(q));
-    case ATOM_stack_size: return bif_make_uint64(dst, (uint64_t)(q->heap_end - q->h.hend));
-    case ATOM_reductions: return bif_make_uint64(dst, q->reductions);
-    case ATOM_memory: return bif_make_uint64(dst, pinfo_memory_bytes(q));
-    case ATOM_links: return links_list(dst, q);
-    case ATOM_monitors: return monitors_list(dst, q, true);
-    case ATOM_monitored_by: return monitors_list(dst, q, false);
-    case ATOM_trap_exit: return (q->flags & PF_TRAP_EXIT) ? ATOM_true : ATOM_false;
-    case ATOM_priority: return prio_name(q->prio);
-    case ATOM_current_function: return mfa_tuple(dst, q->current);
-    case ATOM_current_stacktrace: {
-        /* Only the current function's frame (no stack walk yet):
-         * [{M, F, Arity, []}], which gen_server's system_terminate and
-         * error reports accept. */
-        if (!q->current) return NIL;
-        const ErtsMFA *m = q->current;
-        term_t *hp = heap_alloc(dst, 5);
-        hp[1] = m->module;
-        hp[2] = m->function;
-        hp[3] = make_small(m->arity);
-        hp[4] = NIL;
-        return cons(dst, make_tuple_header(hp, 4), NIL);
-    }
-    case ATOM_initial_call: return mfa_tuple(dst, &q->initial_call);
-    case ATOM_registered_name: return is_atom(q->registered_name) ? q->registered_name : NIL;
-    case ATOM_dictionary: return q == caller ? q->dictionary : copy_term(dst, q->dictionary);
-    case ATOM_group_leader: return q->group_leader;
-    case ATOM_garbage_collection: return gc_info(dst, q);
-    case ATOM_error_handler: return ATOM_error_handler;   /* process_flag(error_handler) is not supported */
-    case ATOM_parent: return is_internal_pid(q->parent) ? q->parent : ATOM_undefined;
-    case ATOM_catchlevel: return make_small(q->catches);
-    case ATOM_suspending: return NIL;                     /* erlang:suspend_process/2 is not supported */
-    default: return THE_NON_VALUE;
-    }
-}
-
-/* The items of process_info/1, in OTP's order (registered_name first, and
- * only when the process has a name). */
-static const term_t default_items[] = {
-    ATOM_current_function, ATOM_initial_call, ATOM_status, ATOM_message_queue_len,
-    ATOM_links, ATOM_dictionary, ATOM_trap_exit, ATOM_error_handler,
-    ATOM_priority, ATOM_group_leader, ATOM_total_heap_size, ATOM_heap_size,
-    ATOM_stack_size, ATOM_reductions, ATOM_garbage_collection, ATOM_suspending,
-};
 
 /* The live target of process_info, NULL if dead; *bad if pid is not a
  * local pid. */
@@ -320,13 +67,8 @@ term_t bif_erlang_process_info_1(Process *p, term_t *args)
     Process *q = target(args[0], &bad);
     if (bad) BIF_ERROR(p, ATOM_badarg);
     if (!q) return ATOM_undefined;
-    Heap *h = &p->h;
-    term_t list = NIL;
-    for (size_t i = sizeof default_items / sizeof default_items[0]; i-- > 0;)
-        list = cons(h, tuple2(h, default_items[i], pinfo_item(p, q, default_items[i], h)), list);
-    if (is_atom(q->registered_name))
-        list = cons(h, tuple2(h, ATOM_registered_name, q->registered_name), list);
-    return list;
+    if (q != p) return request(p, args, q, PINFO_DEFAULT);
+    return pinfo_result(p, PINFO_DEFAULT, ATOM_running, &p->h);
 }
 
 /* True for the items pinfo_item answers (the check OTP makes even when
@@ -362,22 +104,6 @@ term_t bif_erlang_process_info_2(Process *p, term_t *args)
     Process *q = target(args[0], &bad);
     if (bad) BIF_ERROR(p, ATOM_badarg);
     if (!q) return ATOM_undefined;
-    Heap *h = &p->h;
-    if (is_atom(items)) {
-        term_t v = pinfo_item(p, q, items, h);
-        if (items == ATOM_registered_name && v == NIL) return NIL;   /* OTP: [] */
-        return tuple2(h, items, v);
-    }
-    /* A list: one {Item, Value} per element, in order, duplicates kept. */
-    term_t result = NIL, *tail = &result;
-    for (term_t l = items; is_list(l); l = cons_tail(l)) {
-        term_t it = cons_head(l);
-        term_t v = pinfo_item(p, q, it, h);
-        term_t *cell = heap_alloc(h, CONS_WORDS);
-        cell[0] = tuple2(h, it, v);
-        cell[1] = NIL;
-        *tail = make_list(cell);
-        tail = &cell[1];
-    }
-    return result;
+    if (q != p) return request(p, args, q, items);
+    return pinfo_result(p, items, ATOM_running, &p->h);
 }

@@ -9,6 +9,7 @@
  */
 #include "vm/atom.h"
 #include "vm/bif.h"
+#include "vm/gc.h"
 #include "vm/platform.h"
 #include "vm/term_compare.h"
 #include "vm/timer.h"
@@ -198,12 +199,15 @@ term_t bif_erlang_yield_0(Process *p, term_t *args)
     return THE_NON_VALUE;
 }
 
-/* The collection itself happens when the emulator next checks
- * gc_is_desired() (after this BIF returns). */
+/* A major collection before returning, as in OTP (code that measures
+ * memory right after relies on it). Safe here: the BIF is reached through
+ * its export stub, so it is a call and no X register but its (zero)
+ * arguments is live, and the stack top is p->h.hend, which the collector
+ * moves. */
 term_t bif_erlang_garbage_collect_0(Process *p, term_t *args)
 {
-    (void)args;
     p->flags |= PF_FORCE_GC;
+    p->fcalls -= gc_collect(p, 0, args, 0);
     return ATOM_true;
 }
 

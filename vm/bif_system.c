@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "vm/atom.h"
+#include "vm/binary.h"
 #include "vm/bif.h"
 #include "vm/bif_util.h"
 #include "vm/code.h"
@@ -204,12 +205,12 @@ term_t bif_erlang_system_info_1(Process *p, term_t *args)
 }
 
 /* ---- memory ----
- * processes: pinfo_memory_bytes over every live process (same SMP caveat
- * as process_info: another scheduler's process is read in place).
- * processes_used: the words in use in those heaps instead of the blocks.
- * binary: bytes of off-heap binaries referenced from process heaps (the
- * virtual binary heaps); a binary shared by k processes counts k times —
- * exact numbers need an allocation counter in vm/binary.c (not there yet).
+ * processes: the sum of what every live process last published
+ * (pinfo_memory_publish: its process_info(memory), recomputed by its own
+ * scheduler after each time slice, so no other process's heap is read).
+ * processes_used: likewise, the words in use instead of the blocks.
+ * binary: bytes of live off-heap Binary objects (binary.c's tally), each
+ * counted once however many processes share it.
  * atom: atom entries and their text. code: loaded code, literal areas and
  * function/line tables. ets: 0 (there is no ETS yet). system: everything
  * that is not processes, plus the process table itself. */
@@ -242,13 +243,11 @@ static void memory_info(MemInfo *mi)
     for (size_t i = 0; i < got; i++) {
         Process *q = proc_lookup(pids[i]);
         if (!q) continue;
-        mi->processes += pinfo_memory_bytes(q);
-        mi->processes_used += sizeof(Process) +
-            ((uint64_t)(q->h.htop - q->h.heap) + (uint64_t)(q->heap_end - q->h.hend) + q->h.mbuf_sz +
-             (q->old_heap ? (uint64_t)(q->old_htop - q->old_heap) : 0)) * sizeof(term_t);
-        mi->binary += q->h.off_heap.overhead;
+        mi->processes += atomic_load_explicit(&q->mem_bytes, memory_order_relaxed);
+        mi->processes_used += atomic_load_explicit(&q->mem_used_bytes, memory_order_relaxed);
     }
     free(pids);
+    mi->binary = binary_allocated_bytes();
     for (size_t i = 0, na = atom_count(); i < na; i++)
         mi->atom_used += sizeof(Atom) + atom_get(make_atom(i))->len_bytes;
     mi->atom = mi->atom_used;

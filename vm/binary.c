@@ -7,6 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Bytes of off-heap binary data alive now, for erlang:memory(binary): each
+ * Binary counted once however many processes share it. A relaxed atomic:
+ * an independent tally, never used to order other accesses. */
+static _Atomic uint64_t allocated_bytes;
+
+uint64_t binary_allocated_bytes(void) {
+    return atomic_load_explicit(&allocated_bytes, memory_order_relaxed);
+}
+
 Binary *binary_alloc(size_t bytes) {
     Binary *b = malloc(sizeof *b + (bytes ? bytes : 1));
     if (!b) {
@@ -15,11 +24,15 @@ Binary *binary_alloc(size_t bytes) {
     }
     atomic_init(&b->refc, 1);
     b->orig_size = bytes;
+    atomic_fetch_add_explicit(&allocated_bytes, bytes, memory_order_relaxed);
     return b;
 }
 
 void binary_deref(Binary *b) {
-    if (atomic_fetch_sub_explicit(&b->refc, 1, memory_order_acq_rel) == 1) free(b);
+    if (atomic_fetch_sub_explicit(&b->refc, 1, memory_order_acq_rel) == 1) {
+        atomic_fetch_sub_explicit(&allocated_bytes, b->orig_size, memory_order_relaxed);
+        free(b);
+    }
 }
 
 term_t binary_wrap(Heap *h, Binary *b, size_t offset_bytes, size_t len) {
@@ -66,6 +79,7 @@ uint8_t *binary_writable_extend(Heap *h, ProcBin *pb, size_t new_size) {
                 fputs("binary: out of memory\n", stderr);
                 abort();
             }
+            atomic_fetch_add_explicit(&allocated_bytes, cap - nb->orig_size, memory_order_relaxed);
             nb->orig_size = cap;
             b = nb;
         } else {

@@ -88,6 +88,8 @@ static inline void binary_ref(Binary *b) {
     atomic_fetch_add_explicit(&b->refc, 1, memory_order_relaxed);
 }
 void binary_deref(Binary *b);
+/* Bytes of all live Binary objects (erlang:memory(binary)). */
+uint64_t binary_allocated_bytes(void);
 
 static inline size_t heap_bin_words(size_t bytes) { return 2 + (bytes + 7) / 8; }
 /* Heap words needed by binary_new/binary_new_uninit for `bytes` bytes. */

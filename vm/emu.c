@@ -195,7 +195,8 @@ static long select_find(const BeamInstr *vals, unsigned n, term_t v) {
 #define HEAP_NEED(need, live)                                           \
     do {                                                                \
         size_t n_ = (need) + 1;                                         \
-        if ((size_t)(E - p->h.htop) < n_ || gc_vheap_exceeded(p))      \
+        if ((size_t)(E - p->h.htop) < n_ || gc_vheap_exceeded(p) ||    \
+            gc_stress_enabled())                                        \
             FCALLS -= gc_collect(p, n_, x, (unsigned)(live));        \
     } while (0)
 

@@ -106,7 +106,10 @@ static void messages_forget_merged(Process *p) {
     for (HeapFragment *f = p->h.mbuf; f; f = f->next) v[n++] = f;
     qsort(v, n, sizeof *v, frag_ptr_cmp);
     for (Message *m = p->msg_first; m; m = m->next)
-        if (m->frag && bsearch(&m->frag, v, n, sizeof *v, frag_ptr_cmp)) m->frag = NULL;
+        if (m->frag && bsearch(&m->frag, v, n, sizeof *v, frag_ptr_cmp)) {
+            p->msg_frag_words -= m->frag->alloc_words;   /* now heap words */
+            m->frag = NULL;
+        }
     free(v);
 }
 

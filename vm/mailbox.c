@@ -45,6 +45,7 @@ void mbox_remove(Process *p)
     if (p->msg_mark == &m->next) p->msg_mark = p->msg_save;
     p->msg_len--;
     if (m->frag) {
+        p->msg_frag_words -= m->frag->alloc_words;
         p->h.mbuf_sz += m->frag->used_words;
         m->frag->next = p->h.mbuf;
         p->h.mbuf = m->frag;

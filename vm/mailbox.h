@@ -44,7 +44,13 @@ enum { MSG_MESSAGE = 0, MSG_EXIT, MSG_LINK, MSG_UNLINK, MSG_MONITOR, MSG_DEMONIT
        MSG_EXIT_LINK, MSG_UNLINK_ACK, MSG_TIMEOUT,
        /* a message sent to an alias (extra: the alias reference); the
         * receiver drops it unless the alias is active */
-       MSG_ALIAS_MESSAGE };
+       MSG_ALIAS_MESSAGE,
+       /* SMP work: another process asks for process_info (msg: {Items,
+        * Status}, extra: the reply reference; bif_proc_info.c), and
+        * group_leader/2 on another process (extra: the new leader). The
+        * target answers or applies them itself, so its [run] fields are
+        * never read or written from another CPU. */
+       MSG_PROCESS_INFO, MSG_GROUP_LEADER };
 
 /* The message at the save pointer, after taking in newly arrived signals;
  * NULL if there is none. */

@@ -24,6 +24,7 @@
 #include "vm/registry.h"
 #include "vm/sched.h"
 #include "vm/signal.h"
+#include "vm/sys_stats.h"
 #include "vm/term_compare.h"
 #include "vm/term_copy.h"
 #include "vm/timer.h"
@@ -176,6 +177,7 @@ Process *proc_spawn(Process *parent, term_t module, term_t function, term_t args
     term_t my_args = term_copy(args, &hp, &p->h.off_heap);
     if (emu_setup_call(p, module, function, my_args) != 0)
         plat_fatal("proc_spawn: emu_setup_call refused a proper list");
+    pinfo_memory_publish(p);
 
     if (opts->scheduler >= 0 && (unsigned)opts->scheduler < sched_count)
         p->sched = schedulers[opts->scheduler];
@@ -319,6 +321,7 @@ static void free_queue(Process *p)
     p->msg_last = p->msg_save = &p->msg_first;
     p->msg_mark = NULL;
     p->msg_len = 0;
+    p->msg_frag_words = 0;
 }
 
 void proc_exit(Process *p, term_t reason)
@@ -328,6 +331,7 @@ void proc_exit(Process *p, term_t reason)
     reg_unregister_proc(p);
     atomic_store(&table[pid_number(p->id)], NULL);   /* no new lookups */
     atomic_fetch_sub(&live, 1);
+    timer_bif_cancel_to(p);       /* a pid's send_after/start_timer timers go with it */
 
     for (LinkEntry *l = p->links; l; l = l->next)
         if (!l->unlinking) sig_send_exit(p->id, l->pid, reason, true);

@@ -31,6 +31,7 @@ LinkEntry *link_add(Process *p, term_t pid)
     l->pid = pid;
     l->next = p->links;
     p->links = l;
+    p->n_links++;
     return l;
 }
 
@@ -41,6 +42,7 @@ void link_remove(Process *p, term_t pid)
             LinkEntry *l = *pp;
             *pp = l->next;
             free(l);
+            p->n_links--;
             return;
         }
     }
@@ -68,6 +70,7 @@ MonEntry *mon_add(Process *p, const uint32_t ref[3], term_t pid, term_t name, bo
     m->tag = THE_NON_VALUE;
     m->next = p->monitors;
     p->monitors = m;
+    p->n_mons++;
     return m;
 }
 
@@ -79,6 +82,7 @@ bool mon_remove(Process *p, const uint32_t ref[3], bool origin)
             *pp = m->next;
             mon_set_tag(m, THE_NON_VALUE);
             free(m);
+            p->n_mons--;
             return true;
         }
     }
@@ -103,6 +107,7 @@ void links_free_all(Process *p)
     p->links = NULL;
     p->monitors = NULL;
     p->aliases = NULL;
+    p->n_links = p->n_mons = 0;
 }
 
 void mon_set_tag(MonEntry *m, term_t tag)

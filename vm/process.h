@@ -158,6 +158,22 @@ typedef struct Process {
      * the alias when it takes the signal in. */
     void *aliases;
 
+    /* ---- memory figures (SMP work) ----
+     * msg_frag_words, n_links, n_mons: O(1) tallies the owner keeps [run]
+     * (words of the fragments of messages in the private queue; entries in
+     * links and monitors) so its memory is known without walking lists.
+     * mem_bytes / mem_used_bytes: process_info(memory) and the words in
+     * use, published by the owner after each time slice
+     * (pinfo_memory_publish) for erlang:memory/0,1 on any scheduler;
+     * relaxed atomics: independent tallies, never used for ordering. */
+    uint64_t msg_frag_words;
+    uint32_t n_links, n_mons;
+    _Atomic uint64_t mem_bytes, mem_used_bytes;
+    /* BIF timers (send_after/start_timer) aimed at this pid and not yet
+     * fired or cancelled, as far as their creators could tell: a hint that
+     * makes proc_exit look for them to cancel (timer.c); seq_cst. */
+    _Atomic uint32_t bif_timers_in;
+
     /* ---- scheduling [sched] (scheduler work) ---- */
     struct Process *rq_next;
     struct Scheduler *sched;   /* the scheduler whose run queue holds it */

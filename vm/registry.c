@@ -122,6 +122,14 @@ term_t reg_whereis(term_t name)
     return pid;
 }
 
+term_t reg_name_of(Process *p)
+{
+    spin_lock(&reg_lock);
+    term_t name = p->registered_name;
+    spin_unlock(&reg_lock);
+    return name;
+}
+
 size_t reg_count(void)
 {
     spin_lock(&reg_lock);

@@ -22,6 +22,9 @@ term_t reg_whereis(term_t name);
 /* Removes p's name, if any (process exit). */
 void reg_unregister_proc(Process *p);
 /* The registered names: a list on h (needs reg_count() * 2 words). */
+/* p's registered name (atom) or NIL. Read under the registry lock, since
+ * register/2 and unregister/1 from another process write the field. */
+term_t reg_name_of(Process *p);
 size_t reg_count(void);
 term_t reg_names(Heap *h);
 

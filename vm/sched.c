@@ -27,6 +27,7 @@
 #include "vm/platform.h"
 #include "vm/proc.h"
 #include "vm/signal.h"
+#include "vm/sys_stats.h"
 #include "vm/term_print.h"
 #include "vm/timer.h"
 
@@ -94,6 +95,31 @@ static Process *pop(RunQueue *rq, unsigned q)
     return p;
 }
 
+/* Wake one sleeping scheduler other than `busy`, if any. */
+static void wake_idle_other(Scheduler *busy)
+{
+    for (unsigned k = 1; k < sched_count; k++) {
+        RunQueue *orq = schedulers[(busy->index + k) % sched_count]->runq;
+        bool expect = true;
+        /* Clearing `sleeping` first means one enqueue wakes one sleeper,
+         * and concurrent enqueuers pick different ones. */
+        if (atomic_load(&orq->sleeping) &&
+            atomic_compare_exchange_strong(&orq->sleeping, &expect, false)) {
+            Scheduler *o = schedulers[(busy->index + k) % sched_count];
+            plat_wake(o->index);
+            return;
+        }
+    }
+}
+
+/* Work another scheduler could give away (a queue of two or more). */
+static bool stealable_work(Scheduler *s)
+{
+    for (unsigned k = 1; k < sched_count; k++)
+        if (sched_runq_len(schedulers[(s->index + k) % sched_count]) >= 2) return true;
+    return false;
+}
+
 void sched_enqueue(Process *p)
 {
     Scheduler *s = sched_for(p);
@@ -102,8 +128,14 @@ void sched_enqueue(Process *p)
     RunQueue *rq = s->runq;
     spin_lock(&rq->lock);
     push(rq, p);
+    unsigned queued = rq->len[0] + rq->len[1] + rq->len[2] + rq->len[3];
     spin_unlock(&rq->lock);
     if (atomic_load(&rq->sleeping) && sched_self() != s) plat_wake(s->index);
+    /* The queue just grew past what s can start now: wake one idle
+     * scheduler so it steals (an idle scheduler sleeps until woken, and
+     * nobody else would tell it that work piles up here). Only on the
+     * step from 1 to 2, so a busy queue does not send an IPI per enqueue. */
+    else if (queued == 2) wake_idle_other(s);
 }
 
 unsigned sched_runq_len(Scheduler *s)
@@ -140,10 +172,12 @@ static Process *steal(Scheduler *s)
         Scheduler *v = schedulers[(s->index + k) % sched_count];
         RunQueue *vq = v->runq;
         Process *got = NULL, *last = NULL;
+        unsigned taken = 0;
         spin_lock(&vq->lock);
         for (unsigned q = 0; q < PRIO_COUNT && !got; q++) {
             unsigned take = (vq->len[q] + 1) / 2;
             if (vq->len[q] < 2) take = vq->len[q];
+            taken += take;
             while (take--) {
                 Process *p = pop(vq, q);
                 p->rq_next = NULL;
@@ -151,8 +185,12 @@ static Process *steal(Scheduler *s)
                 last = p;
             }
         }
+        unsigned left = vq->len[0] + vq->len[1] + vq->len[2] + vq->len[3];
         spin_unlock(&vq->lock);
         if (!got) continue;
+        /* Still a surplus here or there: pass the wake-up on, so a burst
+         * spreads over every idle scheduler, not just the first one woken. */
+        if (left >= 2 || taken >= 3) wake_idle_other(s);
         Process *first = got;
         got = got->rq_next;
         first->sched = s;
@@ -219,6 +257,7 @@ static void run_one(Scheduler *s, Process *p)
         proc_exit(p, p->exit_reason);
         return;
     }
+    if (r != EMU_EXIT) pinfo_memory_publish(p);   /* for erlang:memory elsewhere */
     switch (r) {
     case EMU_EXIT:
         if ((p->freason & EXC_CLASS_MASK) == EXC_ERROR)
@@ -261,7 +300,7 @@ static void idle_wait(Scheduler *s)
     RunQueue *rq = s->runq;
     atomic_store(&rq->sleeping, true);
     proc_offline(s->index);
-    if (sched_runq_len(s) == 0) {
+    if (sched_runq_len(s) == 0 && !stealable_work(s)) {
         uint64_t t0 = plat_monotonic_ns();
         plat_idle_wait(timer_next_deadline_ns(s));
         s->idle_ns += plat_monotonic_ns() - t0;

@@ -14,6 +14,7 @@
 #include "vm/atom.h"
 #include "vm/platform.h"
 #include "vm/proc.h"
+#include "vm/proc_info.h"
 #include "vm/term_compare.h"
 #include "vm/term_copy.h"
 #include "vm/timer.h"
@@ -218,6 +219,9 @@ void sig_undeliverable(term_t dead, Message *m)
         sig_send(m->from, ack);
         break;
     }
+    case MSG_PROCESS_INFO:
+        pinfo_answer_dead(m);
+        break;
     default:
         break;
     }
@@ -233,6 +237,7 @@ static void queue_message(Process *p, Message *m)
     *p->msg_last = m;
     p->msg_last = &m->next;
     p->msg_len++;
+    if (m->frag) p->msg_frag_words += m->frag->alloc_words;
 }
 
 enum { H_DONE, H_KILLED };
@@ -337,6 +342,21 @@ static int handle(Process *p, Message *m)
         if ((p->flags & PF_ACTIVE_TIMER) && (uint64_t)small_value(m->extra) == p->tmo_seq) {
             timer_cancel_receive(p);      /* lets go of the fired timer */
             p->flags |= PF_TIMEOUT;
+        }
+        break;
+    case MSG_PROCESS_INFO:
+        pinfo_handle_request(p, m);
+        break;
+    case MSG_GROUP_LEADER:
+        /* A remote leader is boxed and lives in m's fragment: the fragment
+         * joins h.mbuf (as a received message's does) so the next GC
+         * copies it into the heap. */
+        p->group_leader = m->extra;
+        if (m->frag) {
+            p->h.mbuf_sz += m->frag->used_words;
+            m->frag->next = p->h.mbuf;
+            p->h.mbuf = m->frag;
+            m->frag = NULL;
         }
         break;
     default:

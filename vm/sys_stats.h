@@ -23,8 +23,12 @@ void sys_stats_start(void);
 uint64_t sys_stats_start_ns(void);
 
 /* Bytes one process holds (control block, heap blocks, fragments, queued
- * messages, links, monitors); see bif_proc_info.c for what it reads. */
+ * messages, links, monitors); see bif_proc_info.c for what it reads.
+ * Only q's own scheduler may call it. */
 uint64_t pinfo_memory_bytes(Process *q);
+/* q's scheduler publishes q->mem_bytes / mem_used_bytes (after each time
+ * slice and at spawn) for erlang:memory on other schedulers. */
+void pinfo_memory_publish(Process *q);
 
 /* Bytes of the persistent_term table and its permanent term copies
  * (bif_persistent_term.c). */

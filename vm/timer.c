@@ -138,10 +138,18 @@ static void fire(Timer *t)
         sig_send_timeout(t->dest, t->seq);
         if (atomic_fetch_sub(&t->refs, 1) == 1) free(t);
         return;
-    } else {
-        term_t pid = is_atom(t->dest) ? reg_whereis(t->dest) : t->dest;
+    } else if (is_atom(t->dest)) {
+        term_t pid = reg_whereis(t->dest);
         if (is_internal_pid(pid)) sig_send(pid, t->msg);
         else sig_free(t->msg);  /* name not registered: OTP drops it too */
+    } else {
+        Process *q = proc_lookup(t->dest);
+        if (q) {
+            atomic_fetch_sub(&q->bif_timers_in, 1);
+            sig_send_proc(q, t->msg);
+        } else {
+            sig_free(t->msg);   /* gone: its exit cancelled or will cancel */
+        }
     }
     free(t);
 }
@@ -249,6 +257,18 @@ term_t timer_bif_start(Process *p, uint64_t ms, uint64_t abs_ns, term_t dest, te
         copy = make_tuple_header(tup, 3);
     }
     t->msg->msg = copy;
+    /* To a pid: the timer goes with the process (OTP). A dead one gets
+     * none; a live one counts it, so its exit knows to look (see
+     * timer_bif_cancel_to for why the re-check below closes the race). */
+    Process *q = is_internal_pid(dest) ? proc_lookup(dest) : NULL;
+    if (is_internal_pid(dest)) {
+        if (!q) {
+            sig_free(t->msg);
+            free(t);
+            return ref;
+        }
+        atomic_fetch_add(&q->bif_timers_in, 1);
+    }
     /* The wheel named by the reference (proc_make_ref_numbers: ref[2] is
      * the scheduler index + 1). */
     unsigned idx = t->ref[2] ? t->ref[2] - 1 : 0;
@@ -256,6 +276,10 @@ term_t timer_bif_start(Process *p, uint64_t ms, uint64_t abs_ns, term_t dest, te
     spin_lock(&w->lock);
     insert(w, t);
     spin_unlock(&w->lock);
+    if (q) {
+        int st = atomic_load(&q->status);
+        if (st == PROC_EXITING || st == PROC_FREE) timer_bif_cancel(ref);
+    }
     return ref;
 }
 
@@ -284,6 +308,10 @@ static int64_t bif_find(term_t ref, bool cancel)
     }
     spin_unlock(&w->lock);
     if (found) {
+        if (is_internal_pid(found->dest)) {
+            Process *q = proc_lookup(found->dest);
+            if (q) atomic_fetch_sub(&q->bif_timers_in, 1);
+        }
         sig_free(found->msg);
         free(found);
     }
@@ -292,3 +320,38 @@ static int64_t bif_find(term_t ref, bool cancel)
 
 int64_t timer_bif_cancel(term_t ref) { return bif_find(ref, true); }
 int64_t timer_bif_read(term_t ref) { return bif_find(ref, false); }
+
+/* Race with a creator (timer_bif_start): the creator counts the timer,
+ * inserts it, then reads the target's status; proc_exit stores EXITING,
+ * then reads the count here (all seq_cst). Either the creator sees
+ * EXITING and cancels the timer itself, or its insert came before our
+ * scan, which then finds it. Cancelling twice is harmless (the second
+ * finds nothing). The cost: one scan of every wheel, only for a process
+ * that still has timers aimed at it. */
+void timer_bif_cancel_to(Process *p)
+{
+    if (atomic_load(&p->bif_timers_in) == 0) return;
+    for (unsigned s = 0; s < sched_count; s++) {
+        TimerWheel *w = schedulers[s]->timers;
+        Timer *gone = NULL;
+        spin_lock(&w->lock);
+        for (size_t i = 0; i < w->n;) {
+            Timer *t = w->heap[i];
+            if (t->kind == TMR_BIF && t->dest == p->id) {
+                remove_at(w, t);       /* moves another timer into slot i */
+                t->fire_next = gone;
+                gone = t;
+            } else {
+                i++;
+            }
+        }
+        spin_unlock(&w->lock);
+        while (gone) {
+            Timer *n = gone->fire_next;
+            sig_free(gone->msg);
+            free(gone);
+            gone = n;
+        }
+    }
+    atomic_store(&p->bif_timers_in, 0);
+}

@@ -45,5 +45,9 @@ term_t timer_bif_start(Process *p, uint64_t ms, uint64_t abs_ns, term_t dest, te
  * such timer (fired, cancelled, never existed). */
 int64_t timer_bif_cancel(term_t ref);
 int64_t timer_bif_read(term_t ref);
+/* Cancel every BIF timer aimed at the exiting process p (OTP cancels a
+ * pid's timers when it exits). Called by proc_exit after p is marked
+ * exiting and gone from the process table. */
+void timer_bif_cancel_to(Process *p);
 
 #endif
