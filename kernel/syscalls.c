@@ -120,10 +120,18 @@ clock_t times(struct tms *t)
 }
 
 /* newlib's malloc is one arena: serialize it with a recursive lock, since
- * malloc may be re-entered through its own hooks on the same CPU. */
-static Spinlock malloc_lock = SPINLOCK_INIT;
+ * malloc may be re-entered through its own hooks on the same CPU.
+ *
+ * A test-and-test-and-set lock, not the kernel's FIFO ticket lock: under
+ * a hypervisor that runs more vCPUs than it has host cores (QEMU TCG with
+ * -smp 4 on two cores, an overcommitted cloud host), a ticket lock hands
+ * the lock to the next waiter in line even when that vCPU is descheduled,
+ * and every other CPU then waits out a host time slice per handoff (a
+ * message storm between 64 processes took minutes instead of 0.1 s).
+ * Whoever is running takes a TAS lock. */
 static volatile int malloc_owner = -1;
 static int malloc_depth;
+static volatile int malloc_held;
 
 void __malloc_lock(struct _reent *r)
 {
@@ -133,7 +141,9 @@ void __malloc_lock(struct _reent *r)
         malloc_depth++;
         return;
     }
-    spin_lock(&malloc_lock);
+    while (__atomic_exchange_n(&malloc_held, 1, __ATOMIC_ACQUIRE))
+        while (__atomic_load_n(&malloc_held, __ATOMIC_RELAXED))
+            cpu_relax();
     malloc_owner = me;
     malloc_depth = 1;
 }
@@ -143,6 +153,6 @@ void __malloc_unlock(struct _reent *r)
     (void)r;
     if (--malloc_depth == 0) {
         malloc_owner = -1;
-        spin_unlock(&malloc_lock);
+        __atomic_store_n(&malloc_held, 0, __ATOMIC_RELEASE);
     }
 }
