@@ -1,0 +1,96 @@
+/*
+ * bif_match_spec.c — erlang:match_spec_test/3, what ets:test_ms/2 and
+ * dbg:fun2ms-style tooling call to check a match specification against one
+ * term without a table.
+ *
+ * Return shapes are OTP's: {ok, Result, Flags, Warnings} when the spec
+ * compiles (Result is false when no clause matches; a body that raised
+ * gives 'EXIT' where it raised), {error, [{error, Message}, ...]} with
+ * OTP's messages when it does not. The table dialect never has flags or
+ * warnings. The trace dialect raises notsup: its results depend on trace
+ * actions (message, return_trace, ...) that need a tracer BeamOS does not
+ * have yet.
+ */
+#include <string.h>
+
+#include "vm/atom.h"
+#include "vm/bif.h"
+#include "vm/bif_util.h"
+#include "vm/match_spec.h"
+
+/* A diagnostic as an Erlang string: OTP decodes the UTF-8 of atom names
+ * in it into characters. */
+static term_t message_string(Process *p, const char *m) {
+    size_t n = strlen(m);
+    term_t *hp = heap_alloc(&p->h, CONS_WORDS * n), *cell = hp;
+    term_t list = NIL, *tailp = &list;
+    const uint8_t *s = (const uint8_t *)m;
+    for (size_t i = 0; i < n;) {
+        uint32_t cp;
+        long used = bif_utf8_decode(s + i, n - i, &cp);
+        if (used <= 0) { /* cut inside a character: keep the byte */
+            cp = s[i];
+            used = 1;
+        }
+        i += (size_t)used;
+        *tailp = make_cons(cell, make_small(cp), NIL);
+        tailp = cell + 1;
+        cell += CONS_WORDS;
+    }
+    heap_release(&p->h, hp, CONS_WORDS * n, (size_t)(hp + CONS_WORDS * n - cell));
+    return list;
+}
+
+/* {error, [{error, "Message"}, ...]} */
+static term_t error_list(Process *p, const MsErrors *errs) {
+    term_t list = NIL;
+    for (unsigned i = errs->n; i-- > 0;) {
+        const char *m = errs->msg[i];
+        term_t str = message_string(p, m);
+        term_t *hp = heap_alloc(&p->h, tuple_words(2) + CONS_WORDS);
+        term_t e = make_tuple_header(hp, 2);
+        hp[1] = ATOM_error;
+        hp[2] = str;
+        list = make_cons(hp + 3, e, list);
+    }
+    term_t *hp = heap_alloc(&p->h, tuple_words(2));
+    term_t r = make_tuple_header(hp, 2);
+    hp[1] = ATOM_error;
+    hp[2] = list;
+    return r;
+}
+
+static term_t single_error(Process *p, const char *msg) {
+    MsErrors e = {1, {(char *)msg}};
+    return error_list(p, &e);
+}
+
+term_t bif_erlang_match_spec_test_3(Process *p, term_t *args) {
+    term_t obj = args[0], spec = args[1], kind = args[2];
+    if (kind == ATOM_trace) {
+        if (!is_list(obj) && !is_nil(obj)) BIF_ERROR(p, ATOM_badarg);
+        BIF_ERROR(p, ATOM_notsup);
+    }
+    if (kind != ATOM_table) BIF_ERROR(p, ATOM_badarg);
+
+    /* ms_compile takes [] (a spec that matches nothing, as ets:select
+     * does); match_spec_test refuses it as OTP does */
+    if (is_nil(spec)) return single_error(p, "Match programs are not in a list.");
+    MsErrors errs;
+    MatchSpec *ms = ms_compile_diag(spec, MS_KIND_TABLE, &errs);
+    if (!ms) {
+        term_t r = error_list(p, &errs);
+        ms_errors_free(&errs);
+        return r;
+    }
+    term_t result;
+    if (!ms_run(ms, p, obj, &result)) result = ATOM_false;
+    ms_free(ms);
+    term_t *hp = heap_alloc(&p->h, tuple_words(4));
+    term_t r = make_tuple_header(hp, 4);
+    hp[1] = ATOM_ok;
+    hp[2] = result;
+    hp[3] = NIL;
+    hp[4] = NIL;
+    return r;
+}
