@@ -7,9 +7,11 @@
  * compiles (Result is false when no clause matches; a body that raised
  * gives 'EXIT' where it raised), {error, [{error, Message}, ...]} with
  * OTP's messages when it does not. The table dialect never has flags or
- * warnings. The trace dialect raises notsup: its results depend on trace
- * actions (message, return_trace, ...) that need a tracer BeamOS does not
- * have yet.
+ * warnings. In the trace dialect the term is a call's argument list, the
+ * result is what {message, X} set (true by default) and the flags are
+ * the return_trace/exception_trace requests; a spec using an action that
+ * needs a tracer (enable_trace, disable_trace, trace, set_seq_token,
+ * process_dump) raises notsup, as BeamOS has no tracer yet.
  */
 #include <string.h>
 
@@ -65,32 +67,63 @@ static term_t single_error(Process *p, const char *msg) {
     return error_list(p, &e);
 }
 
+/* {ok, Result, Flags, []} */
+static term_t ok_result(Process *p, term_t result, term_t flags) {
+    term_t *hp = heap_alloc(&p->h, tuple_words(4));
+    term_t r = make_tuple_header(hp, 4);
+    hp[1] = ATOM_ok;
+    hp[2] = result;
+    hp[3] = flags;
+    hp[4] = NIL;
+    return r;
+}
+
+/* The trace dialect: the term is the call's argument list; the result is
+ * the last {message, X} (true if none), false if no clause matched. */
+static term_t test_trace(Process *p, MatchSpec *ms, term_t args) {
+    term_t result;
+    MsTraceOut out;
+    if (!ms_run_trace(ms, p, args, true, &result, &out)) return ok_result(p, ATOM_false, NIL);
+    term_t flags = NIL;
+    if (out.exception_trace)
+        flags = make_cons(heap_alloc(&p->h, CONS_WORDS), ATOM_exception_trace, flags);
+    if (out.return_trace)
+        flags = make_cons(heap_alloc(&p->h, CONS_WORDS), ATOM_return_trace, flags);
+    return ok_result(p, is_value(out.message) ? out.message : ATOM_true, flags);
+}
+
 term_t bif_erlang_match_spec_test_3(Process *p, term_t *args) {
     term_t obj = args[0], spec = args[1], kind = args[2];
-    if (kind == ATOM_trace) {
-        if (!is_list(obj) && !is_nil(obj)) BIF_ERROR(p, ATOM_badarg);
-        BIF_ERROR(p, ATOM_notsup);
+    int k;
+    if (kind == ATOM_table) {
+        k = MS_KIND_TABLE;
+    } else if (kind == ATOM_trace) {
+        if (bif_list_length(obj) < 0) BIF_ERROR(p, ATOM_badarg);
+        k = MS_KIND_TRACE;
+    } else {
+        BIF_ERROR(p, ATOM_badarg);
     }
-    if (kind != ATOM_table) BIF_ERROR(p, ATOM_badarg);
 
     /* ms_compile takes [] (a spec that matches nothing, as ets:select
      * does); match_spec_test refuses it as OTP does */
     if (is_nil(spec)) return single_error(p, "Match programs are not in a list.");
     MsErrors errs;
-    MatchSpec *ms = ms_compile_diag(spec, MS_KIND_TABLE, &errs);
+    MatchSpec *ms = ms_compile_diag(spec, k, &errs);
     if (!ms) {
         term_t r = error_list(p, &errs);
         ms_errors_free(&errs);
         return r;
     }
+    if (k == MS_KIND_TRACE) {
+        /* enable_trace, process_dump, ...: no tracer to act on yet */
+        bool unsupported = ms_needs_tracer(ms);
+        term_t r = unsupported ? THE_NON_VALUE : test_trace(p, ms, obj);
+        ms_free(ms);
+        if (unsupported) BIF_ERROR(p, ATOM_notsup);
+        return r;
+    }
     term_t result;
     if (!ms_run(ms, p, obj, &result)) result = ATOM_false;
     ms_free(ms);
-    term_t *hp = heap_alloc(&p->h, tuple_words(4));
-    term_t r = make_tuple_header(hp, 4);
-    hp[1] = ATOM_ok;
-    hp[2] = result;
-    hp[3] = NIL;
-    hp[4] = NIL;
-    return r;
+    return ok_result(p, result, NIL);
 }

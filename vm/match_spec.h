@@ -67,4 +67,23 @@ typedef struct {
 MatchSpec *ms_compile_diag(term_t spec, int kind, MsErrors *errs);
 void ms_errors_free(MsErrors *errs);
 
+/* ---- beyond the fixed interface: the trace dialect ----
+ * A trace spec runs against a call's argument list. What a tracer needs
+ * besides the body's value: the last {message, X} (THE_NON_VALUE if none
+ * ran) and the return_trace/exception_trace requests. ms_run_trace is
+ * ms_run that also fills *out (zeroed first); dry_run (OTP's
+ * match_spec_test) makes set_tcw report the old word without changing it.
+ * ms_needs_tracer: the spec
+ * uses an action that changes tracing state or dumps the process
+ * (enable_trace, disable_trace, trace, set_seq_token, process_dump); with
+ * no tracer in BeamOS those evaluate as a raising call ('EXIT'). */
+typedef struct {
+    term_t message;
+    bool return_trace, exception_trace;
+} MsTraceOut;
+
+bool ms_run_trace(const MatchSpec *ms, Process *p, term_t args, bool dry_run, term_t *result,
+                  MsTraceOut *out);
+bool ms_needs_tracer(const MatchSpec *ms);
+
 #endif

@@ -98,35 +98,39 @@ static const MsFunc ms_funcs[] = {
     {"xor", 2, bif_erlang_xor_2},
 };
 
-/* Functions OTP knows only in the trace dialect's guards/bodies: in a
- * table spec they are "cannot be called in this context". */
-static const MsFunc ms_trace_funcs[] = {
-    {"get_tcw", 0, NULL},
-    {"set_tcw", 1, NULL},
-    {"set_tcw_fake", 1, NULL},
+/* Functions of the trace dialect only. In a table spec, and set_tcw in a
+ * trace guard, they are "cannot be called in this context". */
+static const struct {
+    MsFunc f;
+    bool in_guard;
+} ms_trace_funcs[] = {
+    {{"get_tcw", 0, ms_bif_get_tcw}, true},
+    {{"set_tcw", 1, ms_bif_set_tcw}, false},
+    {{"set_tcw_fake", 1, ms_bif_set_tcw_fake}, false},
 };
 
-/* The trace dialect's special forms (actions). Their runtime meaning
- * needs a tracer; see match_spec_run.c. The name reported for
- * set_seq_token is OTP's own (it says 'set_seq_trace'). */
+/* The trace dialect's special forms (actions), indexed by MsTraceAction.
+ * `reported` is the name OTP's diagnostics use (it says 'set_seq_trace'
+ * for set_seq_token). Only is_seq_trace may appear in a guard. */
 static const struct {
     const char *name;
     const char *reported;
-} ms_trace_forms[] = {
-    {"message", "message"},
-    {"return_trace", "return_trace"},
-    {"exception_trace", "exception_trace"},
-    {"process_dump", "process_dump"},
-    {"enable_trace", "enable_trace"},
-    {"disable_trace", "disable_trace"},
-    {"display", "display"},
-    {"caller", "caller"},
-    {"caller_line", "caller_line"},
-    {"set_seq_token", "set_seq_trace"},
-    {"get_seq_token", "get_seq_token"},
-    {"is_seq_trace", "is_seq_trace"},
-    {"silent", "silent"},
-    {"trace", "trace"},
+    uint8_t min_args, max_args;
+} ms_trace_forms[MS_T_COUNT] = {
+    [MS_T_MESSAGE] = {"message", "message", 1, 1},
+    [MS_T_RETURN_TRACE] = {"return_trace", "return_trace", 0, 0},
+    [MS_T_EXCEPTION_TRACE] = {"exception_trace", "exception_trace", 0, 0},
+    [MS_T_PROCESS_DUMP] = {"process_dump", "process_dump", 0, 0},
+    [MS_T_ENABLE_TRACE] = {"enable_trace", "enable_trace", 1, 2},
+    [MS_T_DISABLE_TRACE] = {"disable_trace", "disable_trace", 1, 2},
+    [MS_T_DISPLAY] = {"display", "display", 1, 1},
+    [MS_T_CALLER] = {"caller", "caller", 0, 0},
+    [MS_T_CALLER_LINE] = {"caller_line", "caller_line", 0, 0},
+    [MS_T_SET_SEQ_TOKEN] = {"set_seq_token", "set_seq_trace", 2, 2},
+    [MS_T_GET_SEQ_TOKEN] = {"get_seq_token", "get_seq_token", 0, 0},
+    [MS_T_IS_SEQ_TRACE] = {"is_seq_trace", "is_seq_trace", 0, 0},
+    [MS_T_SILENT] = {"silent", "silent", 1, 1},
+    [MS_T_TRACE] = {"trace", "trace", 2, 3},
 };
 
 /* ---- compiler state ---- */
@@ -149,6 +153,7 @@ typedef struct {
     uint32_t *vars;
     uint32_t n_vars, cap_vars;
     bool *bound;             /* head pass: seen already */
+    bool needs_tracer;       /* uses an action only a tracer can perform */
     int depth, max_depth;    /* value stack while emitting */
     int nest;                /* C recursion guard */
 } Comp;
@@ -542,35 +547,46 @@ static void call(Comp *c, term_t t, bool in_body) {
         }
         return;
     }
-    for (size_t i = 0; i < sizeof ms_trace_forms / sizeof ms_trace_forms[0]; i++) {
+    for (unsigned i = 0; i < MS_T_COUNT; i++) {
         if (!atom_is(name, ms_trace_forms[i].name)) continue;
+        const char *form = ms_trace_forms[i].reported;
         if (c->kind != MS_KIND_TRACE) {
-            error(c, "Special form '%s' used in wrong dialect.", ms_trace_forms[i].reported);
-            push(c, 1);
+            error(c, "Special form '%s' used in wrong dialect.", form);
+        } else if (!in_body && i != MS_T_IS_SEQ_TRACE) {
+            error(c, "Special form '%s' called in guard context.", form);
+        } else if (arity < ms_trace_forms[i].min_args || arity > ms_trace_forms[i].max_args) {
+            special_error(c, t, ms_trace_forms[i].name,
+                          ms_trace_forms[i].max_args ? "with wrong number of arguments" : "with arguments");
+        } else {
+            for (uint64_t k = n; k >= 2; k--) expr(c, tuple_element(t, k), in_body);
+            emit(c, MS_E_TRACE);
+            emit(c, i);
+            emit(c, arity);
+            push(c, 1 - (int)arity);
+            if (ms_trace_needs_tracer(i)) c->needs_tracer = true;
             return;
         }
-        for (uint64_t k = n; k >= 2; k--) expr(c, tuple_element(t, k), in_body);
-        emit(c, MS_E_TRACE);
-        emit(c, i);
-        emit(c, arity);
-        push(c, 1 - (int)arity);
+        push(c, 1);
         return;
     }
     const MsFunc *f = NULL;
     for (size_t i = 0; i < sizeof ms_funcs / sizeof ms_funcs[0]; i++)
         if (ms_funcs[i].arity == arity && atom_is(name, ms_funcs[i].name)) f = &ms_funcs[i];
-    if (!f) {
-        bool trace_only = false;
-        for (size_t i = 0; i < sizeof ms_trace_funcs / sizeof ms_trace_funcs[0]; i++)
-            if (ms_trace_funcs[i].arity == arity && atom_is(name, ms_trace_funcs[i].name))
-                trace_only = true;
-        char *s = term_text(name);
-        if (trace_only && c->kind != MS_KIND_TRACE)
+    for (size_t i = 0; !f && i < sizeof ms_trace_funcs / sizeof ms_trace_funcs[0]; i++) {
+        if (ms_trace_funcs[i].f.arity != arity || !atom_is(name, ms_trace_funcs[i].f.name)) continue;
+        if (c->kind == MS_KIND_TRACE && (in_body || ms_trace_funcs[i].in_guard)) {
+            f = &ms_trace_funcs[i].f;
+        } else {
+            char *s = term_text(name);
             error(c, "Function %s/%u cannot be called in this context.", s, arity);
-        else if (trace_only)
-            error(c, "Function %s/%u is not supported by BeamOS.", s, arity);
-        else
-            error(c, "Function %s/%u does_not_exist.", s, arity);
+            free(s);
+            push(c, 1);
+            return;
+        }
+    }
+    if (!f) {
+        char *s = term_text(name);
+        error(c, "Function %s/%u does_not_exist.", s, arity);
         free(s);
         push(c, 1);
         return;
@@ -675,6 +691,34 @@ static bool expr_list_ok(Comp *c, term_t t) {
 
 /* ---- clauses ---- */
 
+/* A trace spec is matched against the call's argument list. Its head is a
+ * list pattern, '_' or a variable, or a tuple, which OTP matches element
+ * by element against the arguments (MS_H_ARRAY). False if the head was
+ * compiled here or refused. */
+static bool kind_trace_head(Comp *c, term_t head) {
+    if (c->kind != MS_KIND_TRACE || is_nil(head) || is_wildcard(head) || var_number(head) >= 0)
+        return true;
+    if (is_list(head)) {
+        term_t t = head;
+        while (is_list(t)) t = cons_tail(t);
+        if (is_nil(t)) return true;
+        char *s = term_text(head);
+        error(c, "Match expression part %s is not a proper list.", s);
+        free(s);
+        return false;
+    }
+    if (!is_tuple(head)) {
+        error(c, "Match head is invalid in this context.");
+        return false;
+    }
+    uint64_t n = tuple_arity(head);
+    emit(c, MS_H_ARRAY);
+    emit(c, n);
+    push(c, (int)n - 1);
+    for (uint64_t i = 1; i <= n; i++) head_pattern(c, tuple_element(head, i), 1);
+    return false;
+}
+
 static void clause(Comp *c, term_t cl, MsClause *out) {
     term_t head = tuple_element(cl, 1), guards = tuple_element(cl, 2), body = tuple_element(cl, 3);
 
@@ -695,7 +739,7 @@ static void clause(Comp *c, term_t cl, MsClause *out) {
                           is_object(cons_head(body));
 
     c->depth = 1; /* the object */
-    head_pattern(c, head, 0);
+    if (kind_trace_head(c, head)) head_pattern(c, head, 0);
     emit(c, MS_H_END);
     out->expr_pc = c->len;
 
@@ -708,6 +752,12 @@ static void clause(Comp *c, term_t cl, MsClause *out) {
         }
     }
     emit(c, MS_E_BODY);
+    if (is_nil(body) && c->kind == MS_KIND_TRACE) {
+        /* a trace clause may do nothing: its value is true */
+        emit_constant(c, ATOM_true);
+        emit(c, MS_E_RETURN);
+        return;
+    }
     if (!is_list(body)) {
         error(c, "Body clause does not return anything.");
         return;
@@ -800,6 +850,7 @@ MatchSpec *ms_compile_diag(term_t spec, int kind, MsErrors *errs) {
     ms->code_len = c.len;
     ms->max_vars = max_vars;
     ms->max_stack = (uint32_t)max_depth;
+    ms->needs_tracer = c.needs_tracer;
     own_constants(&c, ms);
     free(c.consts);
     free(c.vars);

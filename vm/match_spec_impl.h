@@ -47,6 +47,7 @@ enum {
     MS_H_TUPLE,      /* [arity] top must be a tuple of that arity */
     MS_H_CONS,       /* top must be a cons cell; pushes tail, then head */
     MS_H_MAP,        /* [n, key1..keyn] top must be a map with these keys */
+    MS_H_ARRAY,      /* [n] top must be a proper list of n terms (trace heads) */
     MS_H_BIND,       /* [slot] first occurrence of a variable */
     MS_H_SAME,       /* [slot] later occurrence: must be =:= */
     MS_H_EQ,         /* [term] must be =:= a constant */
@@ -74,6 +75,38 @@ enum {
     MS_E_RETURN,     /* the top value is the clause's result */
 };
 
+/* The trace dialect's actions (operand of MS_E_TRACE). */
+typedef enum {
+    MS_T_MESSAGE,
+    MS_T_RETURN_TRACE,
+    MS_T_EXCEPTION_TRACE,
+    MS_T_PROCESS_DUMP,
+    MS_T_ENABLE_TRACE,
+    MS_T_DISABLE_TRACE,
+    MS_T_DISPLAY,
+    MS_T_CALLER,
+    MS_T_CALLER_LINE,
+    MS_T_SET_SEQ_TOKEN,
+    MS_T_GET_SEQ_TOKEN,
+    MS_T_IS_SEQ_TRACE,
+    MS_T_SILENT,
+    MS_T_TRACE,
+    MS_T_COUNT
+} MsTraceAction;
+
+/* Actions that change tracing state or read the process's internals,
+ * which need the tracer BeamOS does not have yet (match_spec_run.c). */
+static inline bool ms_trace_needs_tracer(unsigned a) {
+    return a == MS_T_PROCESS_DUMP || a == MS_T_ENABLE_TRACE || a == MS_T_DISABLE_TRACE ||
+           a == MS_T_SET_SEQ_TOKEN || a == MS_T_TRACE;
+}
+
+/* The trace control word functions of the trace dialect (get_tcw/0,
+ * set_tcw/1, set_tcw_fake/1), BIF-shaped so MS_E_CALL can call them. */
+term_t ms_bif_get_tcw(Process *p, term_t *args);
+term_t ms_bif_set_tcw(Process *p, term_t *args);
+term_t ms_bif_set_tcw_fake(Process *p, term_t *args);
+
 typedef struct {
     uint32_t head_pc;        /* index in code of the head program */
     uint32_t expr_pc;        /* ... and of the guards-and-body program */
@@ -90,6 +123,7 @@ struct MatchSpec {
     uint32_t code_len;
     uint32_t max_vars;       /* over all clauses */
     uint32_t max_stack;      /* deepest head or expression stack */
+    bool needs_tracer;       /* see ms_trace_needs_tracer */
     HeapFragment *consts;    /* owned constants (NULL if none needed) */
     OffHeap consts_oh;       /* their off-heap binary references */
 };

@@ -14,6 +14,7 @@
  * variables and stacks in its own frame (malloc'ed when a spec needs more
  * than fits on the C stack).
  */
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "vm/atom.h"
@@ -33,6 +34,8 @@ typedef struct {
     term_t *vars;      /* [max_vars] */
     term_t *copied;    /* [max_vars] each variable on p's heap, or 0 */
     term_t *stack;     /* [max_stack] */
+    MsTraceOut *trace; /* trace dialect: what the actions asked for, or NULL */
+    bool dry_run;      /* match_spec_test: set_tcw changes nothing */
 } Run;
 
 static term_t copy_to_heap(Process *p, term_t t) {
@@ -74,6 +77,16 @@ static bool match_head(Run *r, const MsWord *pc) {
                 *sp++ = v;
             }
             pc += n;
+            break;
+        }
+        case MS_H_ARRAY: {
+            term_t t = *--sp;
+            uint64_t n = *pc++, len = 0;
+            term_t l = t;
+            for (; is_list(l) && len <= n; l = cons_tail(l)) len++;
+            if (len != n || !is_nil(l)) return false;
+            sp += n; /* first argument on top */
+            for (uint64_t i = 1; i <= n; i++, t = cons_tail(t)) sp[-(int64_t)i] = cons_head(t);
             break;
         }
         case MS_H_BIND:
@@ -128,6 +141,66 @@ static bool logic(const term_t *v, uint64_t n, bool is_and, term_t *out) {
     return true;
 }
 
+/* ---- the trace dialect ---- */
+
+/* The trace control word (get_tcw/set_tcw): one per node, as in OTP.
+ * Relaxed: it is a flag word user code polls, ordering nothing else. */
+static _Atomic uint32_t trace_control_word;
+
+term_t ms_bif_get_tcw(Process *p, term_t *args) {
+    (void)p;
+    (void)args;
+    return make_small(atomic_load_explicit(&trace_control_word, memory_order_relaxed));
+}
+
+static bool tcw_arg(term_t t) { return is_small(t) && small_value(t) >= 0 && small_value(t) <= UINT32_MAX; }
+
+term_t ms_bif_set_tcw(Process *p, term_t *args) {
+    if (!tcw_arg(args[0])) BIF_ERROR(p, ATOM_badarg);
+    uint32_t old = atomic_exchange_explicit(&trace_control_word, (uint32_t)small_value(args[0]),
+                                            memory_order_relaxed);
+    return make_small(old);
+}
+
+/* OTP's test hook: checks its argument like set_tcw, changes nothing. */
+term_t ms_bif_set_tcw_fake(Process *p, term_t *args) {
+    if (!tcw_arg(args[0])) BIF_ERROR(p, ATOM_badarg);
+    return ms_bif_get_tcw(p, args);
+}
+
+/* One action. THE_NON_VALUE for what needs a tracer (it fails like a
+ * raising call), else the action's value as OTP's match_spec_test/3 shows
+ * it. There is no caller outside a traced call and no sequential trace
+ * token in BeamOS, so caller is undefined and the token is []. */
+static term_t trace_action(Run *r, MsTraceAction a, const term_t *args) {
+    switch (a) {
+    case MS_T_MESSAGE:
+        if (r->trace) r->trace->message = args[0];
+        return ATOM_true;
+    case MS_T_RETURN_TRACE:
+        if (r->trace) r->trace->return_trace = true;
+        return ATOM_true;
+    case MS_T_EXCEPTION_TRACE:
+        if (r->trace) r->trace->exception_trace = true;
+        return ATOM_true;
+    case MS_T_DISPLAY: {
+        term_t arg = args[0];
+        return bif_erlang_display_1(r->p, &arg);
+    }
+    case MS_T_CALLER:
+    case MS_T_CALLER_LINE:
+        return ATOM_undefined;
+    case MS_T_GET_SEQ_TOKEN:
+        return NIL;
+    case MS_T_IS_SEQ_TRACE:
+        return ATOM_false;
+    case MS_T_SILENT:
+        return ATOM_true;
+    default: /* ms_trace_needs_tracer(a) */
+        return THE_NON_VALUE;
+    }
+}
+
 /* Evaluates the guards and the body of a clause whose head matched.
  * THE_NON_VALUE if a guard failed. */
 static term_t eval(Run *r, const MsWord *code, const MsWord *pc, uint32_t n_vars) {
@@ -177,6 +250,7 @@ static term_t eval(Run *r, const MsWord *code, const MsWord *pc, uint32_t n_vars
             term_t args[3];
             for (uint64_t i = 0; i < arity; i++) args[i] = sp[-1 - (int64_t)i];
             sp -= arity;
+            if (fn == ms_bif_set_tcw && r->dry_run) fn = ms_bif_set_tcw_fake;
             term_t v = fn(p, args);
             if (!is_value(v)) {
                 if (!in_body) return THE_NON_VALUE;
@@ -243,13 +317,17 @@ static term_t eval(Run *r, const MsWord *code, const MsWord *pc, uint32_t n_vars
             break;
         }
         case MS_E_TRACE: {
-            /* Trace actions need a tracer, which BeamOS does not have yet:
-             * the action fails like a raising function ('EXIT' in a body). */
-            pc++;
+            MsTraceAction a = (MsTraceAction)*pc++;
             uint64_t arity = *pc++;
+            term_t args[3];
+            for (uint64_t i = 0; i < arity; i++) args[i] = sp[-1 - (int64_t)i];
             sp -= arity;
-            if (!in_body) return THE_NON_VALUE;
-            *sp++ = ATOM_EXIT;
+            term_t v = trace_action(r, a, args);
+            if (!is_value(v)) {
+                if (!in_body) return THE_NON_VALUE;
+                v = ATOM_EXIT;
+            }
+            *sp++ = v;
             break;
         }
         case MS_E_GUARD:
@@ -269,7 +347,8 @@ static term_t eval(Run *r, const MsWord *code, const MsWord *pc, uint32_t n_vars
     }
 }
 
-bool ms_run(const MatchSpec *ms, Process *p, term_t obj, term_t *result) {
+static bool run_spec(const MatchSpec *ms, Process *p, term_t obj, term_t *result, MsTraceOut *trace,
+                     bool dry_run) {
     size_t words = 2 * (size_t)ms->max_vars + ms->max_stack;
     term_t local[MS_LOCAL_WORDS];
     term_t *frame = words <= MS_LOCAL_WORDS ? local : malloc(words * sizeof(term_t));
@@ -277,13 +356,14 @@ bool ms_run(const MatchSpec *ms, Process *p, term_t obj, term_t *result) {
     uint32_t saved_reason = p->freason;
     term_t saved_value = p->fvalue;
 
-    Run r = {ms, p, obj, THE_NON_VALUE, frame, frame + ms->max_vars, frame + 2 * ms->max_vars};
+    Run r = {ms, p, obj, THE_NON_VALUE, frame, frame + ms->max_vars, frame + 2 * ms->max_vars, trace, dry_run};
     bool found = false;
     for (uint32_t i = 0; i < ms->n_clauses && !found; i++) {
         const MsClause *cl = &ms->clauses[i];
         const MsWord *pc = ms->code + cl->head_pc;
         if (!match_head(&r, pc)) continue;
         for (uint32_t v = 0; v < cl->n_vars; v++) r.copied[v] = THE_NON_VALUE;
+        if (trace) *trace = (MsTraceOut){THE_NON_VALUE, false, false}; /* a failed guard's actions do not count */
         r.obj_copy = THE_NON_VALUE;
         term_t v = eval(&r, ms->code, ms->code + cl->expr_pc, cl->n_vars);
         if (is_value(v)) {
@@ -297,3 +377,17 @@ bool ms_run(const MatchSpec *ms, Process *p, term_t obj, term_t *result) {
     if (frame != local) free(frame);
     return found;
 }
+
+bool ms_run(const MatchSpec *ms, Process *p, term_t obj, term_t *result) {
+    return run_spec(ms, p, obj, result, NULL, false);
+}
+
+bool ms_run_trace(const MatchSpec *ms, Process *p, term_t args, bool dry_run, term_t *result,
+                  MsTraceOut *out) {
+    *out = (MsTraceOut){THE_NON_VALUE, false, false};
+    bool found = run_spec(ms, p, args, result, out, dry_run);
+    if (!found) *out = (MsTraceOut){THE_NON_VALUE, false, false};
+    return found;
+}
+
+bool ms_needs_tracer(const MatchSpec *ms) { return ms->needs_tracer; }

@@ -12,9 +12,13 @@
          body_exit_test/0, body_logic_test/0, const_test/0,
          fun2ms_test/0, malformed_structure_test/0, malformed_expr_test/0,
          malformed_many_test/0, match_spec_test_shape_test/0,
-         big_and_binary_test/0]).
+         big_and_binary_test/0, trace_test/0, trace_malformed_test/0]).
 
 id(X) -> X.
+
+%% erlang:match_spec_test/3 in the trace dialect: Args is a call's
+%% argument list.
+tr(Args, MS) -> erlang:match_spec_test(Args, id(MS), trace).
 
 %% ets:test_ms/2 with the spec passed through id/1, so the compiler cannot
 %% see it as a constant.
@@ -325,8 +329,7 @@ match_spec_test_shape_test() ->
     ?eq({ok, false, [], []}, erlang:match_spec_test({a, 1}, id([{{b, '_'}, [], ['$$']}]), table)),
     ?eq({error, [{error, "Match programs are not in a list."}]},
         erlang:match_spec_test({a, 1}, id(x), table)),
-    ?raises(error, badarg, erlang:match_spec_test({a, 1}, id([{'_', [], [a]}]), id(tabel))),
-    ?raises(error, badarg, erlang:match_spec_test({a, 1}, id([{'_', [], [a]}]), id(trace))).
+    ?raises(error, badarg, erlang:match_spec_test({a, 1}, id([{'_', [], [a]}]), id(tabel))).
 
 big_and_binary_test() ->
     Big = id(123456789012345678901234567890),
@@ -340,3 +343,68 @@ big_and_binary_test() ->
     Long = lists:seq(1, 5000),
     ?eq({ok, Long}, ms({Long}, [{{'$1'}, [{'==', {length, '$1'}, 5000}], ['$1']}])),
     ?eq({ok, 5000}, ms({a}, [{'_', [], [{length, {const, Long}}]}])).
+
+trace_test() ->
+    %% the result is the last {message, X}, true by default, false if no
+    %% clause matches; return_trace/exception_trace come back as flags
+    ?eq({ok, a, [], []}, tr([a, 1], [{['$1', '_'], [], [{message, '$1'}]}])),
+    ?eq({ok, true, [], []}, tr([a, 1], [{['$1', '_'], [], []}])),
+    ?eq({ok, true, [], []}, tr([a, 1], [{['$1', '_'], [], [x]}])),
+    ?eq({ok, false, [], []}, tr([a, 1], [{[b, '_'], [], []}])),
+    ?eq({ok, false, [], []}, tr([a, 1], [{['_'], [], []}])),
+    ?eq({ok, z, [], []}, tr([a, 1], [{'_', [], [{message, z}]}])),
+    ?eq({ok, [a, 1], [], []}, tr([a, 1], [{'$1', [], [{message, '$1'}]}])),
+    ?eq({ok, x, [], []}, tr([], [{[], [], [{message, x}]}])),
+    ?eq({ok, false, [], []}, tr([a, 1], [{['$1', '_'], [], [{message, '$1'}, {message, false}]}])),
+    ?eq({ok, [a, 1], [], []}, tr([a, 1], [{['$1', '_'], [], [{message, '$1'}, {message, '$_'}]}])),
+    ?eq({ok, a, [return_trace], []}, tr([a, 1], [{['$1', '_'], [], [{return_trace}, {message, '$1'}]}])),
+    ?eq({ok, true, [exception_trace], []}, tr([a, 1], [{['$1', '_'], [], [{exception_trace}]}])),
+    ?eq({ok, true, [return_trace, exception_trace], []},
+        tr([a, 1], [{['$1', '_'], [], [{return_trace}, {exception_trace}, {return_trace}]}])),
+    %% a failing guard's clause leaves no message or flags behind
+    ?eq({ok, true, [], []}, tr([a, 1], [{['$1', '_'], [{is_integer, '$1'}], [{return_trace}]},
+                                       {'_', [], []}])),
+    %% an exception in a message's argument makes it 'EXIT'
+    ?eq({ok, 'EXIT', [], []}, tr([a, 1], [{['$1', '_'], [], [{message, {'+', '$1', 1}}]}])),
+    ?eq({ok, false, [], []}, tr([a, 1], [{['$1', '_'], [{'+', '$1', 1}], [x]}])),
+    %% a tuple head matches the arguments element by element
+    ?eq({ok, a, [], []}, tr([a, 1], [{{'$1', '$2'}, [], [{message, '$1'}]}])),
+    ?eq({ok, false, [], []}, tr([a, 1], [{{'$1'}, [], [{message, '$1'}]}])),
+    ?eq({ok, false, [], []}, tr([a, 1], [{{x, y}, [], [{message, z}]}])),
+    %% outside a traced call there is no caller and no sequential token
+    ?eq({ok, undefined, [], []}, tr([a, 1], [{['_', '_'], [], [{message, {caller}}]}])),
+    ?eq({ok, [[], false, true], [], []},
+        tr([a, 1], [{['_', '_'], [], [{message, [{get_seq_token}, {is_seq_trace}, {silent, true}]}]}])),
+    ?eq({ok, false, [], []}, tr([a, 1], [{['_', '_'], [{is_seq_trace}], [{message, 1}]}])),
+    %% match_spec_test reads the trace control word but never changes it
+    ?eq({ok, 1, [], []}, tr([a, 1], [{['_', '_'], [{'==', {get_tcw}, 0}], [{message, 1}]}])),
+    ?eq({ok, [0, 0, 0], [], []},
+        tr([a, 1], [{['_', '_'], [], [{message, [{get_tcw}, {set_tcw, 5}, {get_tcw}]}]}])),
+    ?eq({ok, 'EXIT', [], []}, tr([a, 1], [{['_', '_'], [], [{message, {set_tcw, a}}]}])),
+    ?raises(error, badarg, tr(x, [{['$1', '_'], [], []}])),
+    ?raises(error, badarg, tr({a, 1}, [{['$1', '_'], [], []}])).
+
+trace_malformed_test() ->
+    E = fun(Msg) -> {error, [{error, Msg}]} end,
+    ?eq(E("Match head is invalid in this context."), tr([a, 1], [{x, [], [{message, x}]}])),
+    ?eq(E("Match expression part [a|b] is not a proper list."), tr([a, 1], [{[a | b], [], []}])),
+    ?eq(E("Match expression part [a|'$1'] is not a proper list."), tr([a, 1], [{[a | '$1'], [], []}])),
+    ?eq(E("Special form 'message' called in guard context."), tr([a, 1], [{'_', [{message, 1}], []}])),
+    ?eq(E("Special form 'return_trace' called in guard context."), tr([a, 1], [{'_', [{return_trace}], []}])),
+    ?eq(E("Special form 'caller' called in guard context."), tr([a, 1], [{'_', [{caller}], []}])),
+    ?eq(E("Special form 'return_trace' called with arguments in {return_trace,1}."),
+        tr([a, 1], [{'_', [], [{return_trace, 1}]}])),
+    ?eq(E("Special form 'message' called with wrong number of arguments in {message}."),
+        tr([a, 1], [{'_', [], [{message}]}])),
+    ?eq(E("Function set_tcw/1 cannot be called in this context."),
+        tr([a, 1], [{'_', [{'==', {set_tcw, 1}, 0}], [{message, 1}]}])),
+    ?eq({error, [{error, "Special form 'message' called with wrong number of arguments in {message,2,3}."},
+                 {error, "Special form 'display' called with wrong number of arguments in {display}."},
+                 {error, "Special form 'enable_trace' called with wrong number of arguments in {enable_trace,1,2,3}."},
+                 {error, "Special form 'set_seq_token' called with wrong number of arguments in {set_seq_token,1}."},
+                 {error, "Special form 'caller' called with arguments in {caller,1}."},
+                 {error, "Function get_tcw/1 does_not_exist."}]},
+        tr([a, 1], [{'_', [], [{message, 1}, {message, 2, 3}, {display}, {enable_trace, 1, 2, 3},
+                               {set_seq_token, 1}, {caller, 1}, {get_tcw, 1}]}])),
+    ?eq(E("Function get_tcw/0 cannot be called in this context."), ms({a, 1}, [{'_', [], [{get_tcw}]}])),
+    ?eq(E("Function set_tcw/1 cannot be called in this context."), ms({a, 1}, [{'_', [], [{set_tcw, 1}]}])).

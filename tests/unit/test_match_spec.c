@@ -290,6 +290,36 @@ TEST(concurrent_runs) {
     ms_free(shared_ms);
 }
 
+/* The trace dialect: heads match argument lists; message and the return /
+ * exception trace requests come back in MsTraceOut. */
+TEST(trace_dialect) {
+    term_t args = L(2, A("a"), I(1));
+    term_t spec = spec1(L(2, A("$1"), A("_")), NIL, L(2, T(1, A("return_trace")), T(2, A("message"), A("$1"))));
+    MatchSpec *ms = ms_compile(spec, MS_KIND_TRACE);
+    CHECK(ms != NULL);
+    CHECK(ms_compile(spec, MS_KIND_TABLE) == NULL);
+    term_t r;
+    MsTraceOut out;
+    CHECK(ms && ms_run_trace(ms, P, args, true, &r, &out) && out.message == A("a") && out.return_trace &&
+          !out.exception_trace && r == A("true"));
+    CHECK(ms && !ms_run_trace(ms, P, L(1, A("a")), true, &r, &out) && !is_value(out.message));
+    CHECK(ms && !ms_needs_tracer(ms));
+    ms_free(ms);
+    /* a tuple head is matched against the arguments one by one */
+    ms = ms_compile(spec1(T(2, A("$1"), A("$2")), NIL, L(1, T(2, A("message"), A("$2")))), MS_KIND_TRACE);
+    CHECK(ms && ms_run_trace(ms, P, args, true, &r, &out) && out.message == I(1));
+    CHECK(ms && !ms_run_trace(ms, P, L(3, I(1), I(2), I(3)), true, &r, &out));
+    ms_free(ms);
+    /* actions that need a tracer compile, are flagged, and fail at run time */
+    ms = ms_compile(spec1(A("_"), NIL, L(1, T(2, A("enable_trace"), A("send")))), MS_KIND_TRACE);
+    CHECK(ms && ms_needs_tracer(ms));
+    CHECK(ms && ms_run_trace(ms, P, args, true, &r, &out) && r == A("EXIT"));
+    ms_free(ms);
+    CHECK_EQ_STR(diag(spec1(A("x"), NIL, NIL), MS_KIND_TRACE), "Match head is invalid in this context.");
+    CHECK_EQ_STR(diag(spec1(A("_"), L(1, T(2, A("message"), I(1))), NIL), MS_KIND_TRACE),
+                 "Special form 'message' called in guard context.");
+}
+
 int main(void) {
     atom_init();
     P = test_proc();
@@ -304,5 +334,6 @@ int main(void) {
     RUN(no_exception_leaks);
     RUN(many_variables);
     RUN(concurrent_runs);
+    RUN(trace_dialect);
     return CHECK_DONE();
 }
