@@ -393,6 +393,15 @@ static void head_map(Comp *c, term_t t, int depth) {
     while (map_iter_next(&it, &k, &v)) head_pattern(c, v, depth + 1);
 }
 
+/* The first cell of list t from which the rest is ground, or
+ * THE_NON_VALUE if its tail pattern is not ground. */
+static term_t ground_suffix(term_t t) {
+    term_t rest = t;
+    for (; is_list(t); t = cons_tail(t))
+        if (!is_ground(cons_head(t))) rest = cons_tail(t);
+    return is_ground(t) ? rest : THE_NON_VALUE;
+}
+
 /* depth counts nesting through tuples and list heads, as collect_vars
  * does (a list's tail is not deeper), so both give up at the same place. */
 static void head_pattern(Comp *c, term_t t, int depth) {
@@ -417,11 +426,23 @@ static void head_pattern(Comp *c, term_t t, int depth) {
             emit_const(c, t);
             push(c, -1);
         } else if (is_list(t)) {
-            emit(c, MS_H_CONS);
-            push(c, 1);
-            head_pattern(c, cons_head(t), depth + 1);
-            t = cons_tail(t);
-            continue; /* the tail is next on the stack: loop, not recurse */
+            /* one cons test per cell up to where the rest of the list is
+             * ground, then one compare for that rest: linear in the
+             * list's length, however late its last variable comes */
+            term_t rest = ground_suffix(t);
+            while (is_list(t) && t != rest) {
+                emit(c, MS_H_CONS);
+                push(c, 1);
+                head_pattern(c, cons_head(t), depth + 1);
+                t = cons_tail(t);
+            }
+            if (t == rest) {
+                emit(c, MS_H_EQ);
+                emit_const(c, t);
+                push(c, -1);
+                return;
+            }
+            continue; /* the tail pattern ('$N' or '_') is next on the stack */
         } else if (is_tuple(t)) {
             uint64_t n = tuple_arity(t);
             emit(c, MS_H_TUPLE);

@@ -290,6 +290,24 @@ TEST(concurrent_runs) {
     ms_free(shared_ms);
 }
 
+/* Long list patterns: a variable early (the ground rest is one compare)
+ * and late (one cons test per cell); both compile in linear time. */
+TEST(long_list_heads) {
+    enum { N = 100000 };
+    term_t early = NIL, late = cons(A("$1"), L(1, A("end"))), obj = L(1, A("end"));
+    for (int i = N; i >= 1; i--) {
+        early = cons(make_small(i), early);
+        late = cons(make_small(i), late);
+    }
+    early = cons(A("$1"), early);
+    term_t obj_early = cons(A("first"), early == NIL ? NIL : cons_tail(early));
+    obj = cons(A("v"), obj);
+    for (int i = N; i >= 1; i--) obj = cons(make_small(i), obj);
+    CHECK(run(spec1(early, NIL, L(1, A("$1"))), obj_early) == A("first"));
+    CHECK(run(spec1(late, NIL, L(1, A("$1"))), obj) == A("v"));
+    CHECK(run(spec1(late, NIL, L(1, A("$1"))), obj_early) == A("$nomatch"));
+}
+
 /* The trace dialect: heads match argument lists; message and the return /
  * exception trace requests come back in MsTraceOut. */
 TEST(trace_dialect) {
@@ -335,5 +353,6 @@ int main(void) {
     RUN(many_variables);
     RUN(concurrent_runs);
     RUN(trace_dialect);
+    RUN(long_list_heads);
     return CHECK_DONE();
 }
