@@ -78,6 +78,21 @@ static term_t ok_result(Process *p, term_t result, term_t flags) {
     return r;
 }
 
+/* The proper part of list l: l itself if it is proper, else a copy of
+ * its cells up to the improper tail. */
+static term_t proper_prefix(Process *p, term_t l) {
+    size_t n = 0;
+    term_t t = l;
+    for (; is_list(t); t = cons_tail(t)) n++;
+    if (is_nil(t)) return l;
+    term_t *hp = heap_alloc(&p->h, CONS_WORDS * n), r = NIL, *tailp = &r;
+    for (t = l; is_list(t); t = cons_tail(t), hp += CONS_WORDS) {
+        *tailp = make_cons(hp, cons_head(t), NIL);
+        tailp = hp + 1;
+    }
+    return r;
+}
+
 /* The trace dialect: the term is the call's argument list; the result is
  * the last {message, X} (true if none), false if no clause matched. */
 static term_t test_trace(Process *p, MatchSpec *ms, term_t args) {
@@ -98,7 +113,7 @@ term_t bif_erlang_match_spec_test_3(Process *p, term_t *args) {
     if (kind == ATOM_table) {
         k = MS_KIND_TABLE;
     } else if (kind == ATOM_trace) {
-        if (bif_list_length(obj) < 0) BIF_ERROR(p, ATOM_badarg);
+        if (!is_list(obj) && !is_nil(obj)) BIF_ERROR(p, ATOM_badarg);
         k = MS_KIND_TRACE;
     } else {
         BIF_ERROR(p, ATOM_badarg);
@@ -115,6 +130,8 @@ term_t bif_erlang_match_spec_test_3(Process *p, term_t *args) {
         return r;
     }
     if (k == MS_KIND_TRACE) {
+        /* OTP takes the proper part of an improper argument list */
+        obj = proper_prefix(p, obj);
         /* enable_trace, process_dump, ...: no tracer to act on yet */
         bool unsupported = ms_needs_tracer(ms);
         term_t r = unsupported ? THE_NON_VALUE : test_trace(p, ms, obj);

@@ -8,7 +8,8 @@
  * 'and', 'or' and {{...}} (tuple construction) are special forms; lists and
  * map literals in expressions are built from their evaluated elements. The
  * trace-only actions (message, return_trace, ...) compile only for
- * MS_KIND_TRACE. Errors are collected per clause, deduplicated, and
+ * MS_KIND_TRACE. Errors are collected per clause, in order (repeats
+ * included), and
  * compilation stops after the first clause that has any, as OTP does, so
  * erlang:match_spec_test/3 returns the same list of messages.
  *
@@ -166,7 +167,7 @@ static void *xrealloc(void *p, size_t bytes) {
     return q;
 }
 
-/* Records a diagnostic (OTP's text) unless it is already in the list. */
+/* Records a diagnostic (OTP's text). */
 static void error(Comp *c, const char *fmt, ...) {
     c->any_error = true;
     c->clause_errors++;
@@ -181,11 +182,6 @@ static void error(Comp *c, const char *fmt, ...) {
     va_start(ap, fmt);
     vsnprintf(s, (size_t)n + 1, fmt, ap);
     va_end(ap);
-    for (unsigned i = 0; i < c->errs->n; i++)
-        if (!strcmp(c->errs->msg[i], s)) {
-            free(s);
-            return;
-        }
     if (c->errs->n == MS_MAX_ERRORS) {
         free(s);
         return;
@@ -719,15 +715,7 @@ static bool expr_list_ok(Comp *c, term_t t) {
 static bool kind_trace_head(Comp *c, term_t head) {
     if (c->kind != MS_KIND_TRACE || is_nil(head) || is_wildcard(head) || var_number(head) >= 0)
         return true;
-    if (is_list(head)) {
-        term_t t = head;
-        while (is_list(t)) t = cons_tail(t);
-        if (is_nil(t)) return true;
-        char *s = term_text(head);
-        error(c, "Match expression part %s is not a proper list.", s);
-        free(s);
-        return false;
-    }
+    if (is_list(head)) return true; /* proper: checked before any clause */
     if (!is_tuple(head)) {
         error(c, "Match head is invalid in this context.");
         return false;
@@ -760,7 +748,9 @@ static void clause(Comp *c, term_t cl, MsClause *out) {
                           is_object(cons_head(body));
 
     c->depth = 1; /* the object */
+    unsigned errors_before = c->clause_errors;
     if (kind_trace_head(c, head)) head_pattern(c, head, 0);
+    if (c->clause_errors != errors_before) return; /* OTP stops at a bad head */
     emit(c, MS_H_END);
     out->expr_pc = c->len;
 
@@ -814,6 +804,24 @@ static void own_constants(Comp *c, MatchSpec *ms) {
         ms->clauses[i].head = term_copy(ms->clauses[i].head, &hp, &ms->consts_oh);
 }
 
+/* OTP checks that every list head of a trace spec is proper before it
+ * compiles any clause, so that error wins over any other. */
+static bool trace_heads_proper(Comp *c, term_t spec) {
+    for (; is_list(spec); spec = cons_tail(spec)) {
+        term_t cl = cons_head(spec);
+        if (!is_tuple(cl) || tuple_arity(cl) != 3) return true; /* reported in order later */
+        term_t t = tuple_element(cl, 1);
+        if (!is_list(t)) continue;
+        while (is_list(t)) t = cons_tail(t);
+        if (is_nil(t)) continue;
+        char *s = term_text(tuple_element(cl, 1));
+        error(c, "Match expression part %s is not a proper list.", s);
+        free(s);
+        return false;
+    }
+    return true;
+}
+
 MatchSpec *ms_compile_diag(term_t spec, int kind, MsErrors *errs) {
     if (errs) errs->n = 0;
     Comp c;
@@ -845,6 +853,11 @@ MatchSpec *ms_compile_diag(term_t spec, int kind, MsErrors *errs) {
     if (!ms->clauses) oom();
     uint32_t max_vars = 0;
     int max_depth = 1;
+    if (kind == MS_KIND_TRACE && !trace_heads_proper(&c, spec)) {
+        free(ms->clauses);
+        free(ms);
+        return NULL;
+    }
     for (t = spec; is_list(t); t = cons_tail(t)) {
         term_t cl = cons_head(t);
         if (!is_tuple(cl) || tuple_arity(cl) != 3) {

@@ -306,10 +306,12 @@ malformed_expr_test() ->
                          'aB_9', [a | b], {}, #{}, #{1 => []}, 12345678901234567890}]}])).
 
 malformed_many_test() ->
-    %% errors within one clause are all reported, in order, deduplicated;
+    %% errors within one clause are all reported, in order, repeats too;
     %% compilation stops after the first clause that has any
     ?eq({error, [{error, "Variable $1 is unbound."}, {error, "Variable $2 is unbound."}]},
         ms({a, 1}, [{'_', [], ['$1', '$2']}, {'_', [], ['$3']}])),
+    ?eq({error, [{error, "Variable $1 is unbound."}, {error, "Variable $1 is unbound."}]},
+        ms({a, 1}, [{'_', [], ['$1', '$1']}])),
     ?eq({error, [{error, "Function foo/0 does_not_exist."}, {error, "Function bar/0 does_not_exist."},
                  {error, "Function baz/0 does_not_exist."}]},
         ms({a, 1}, [{'_', [{foo}, {bar}], [{baz}]}])),
@@ -381,6 +383,8 @@ trace_test() ->
     ?eq({ok, [0, 0, 0], [], []},
         tr([a, 1], [{['_', '_'], [], [{message, [{get_tcw}, {set_tcw, 5}, {get_tcw}]}]}])),
     ?eq({ok, 'EXIT', [], []}, tr([a, 1], [{['_', '_'], [], [{message, {set_tcw, a}}]}])),
+    %% an improper argument list counts as its proper part
+    ?eq({ok, [a], [], []}, tr([a | b], [{'_', [], [{message, '$_'}]}])),
     ?raises(error, badarg, tr(x, [{['$1', '_'], [], []}])),
     ?raises(error, badarg, tr({a, 1}, [{['$1', '_'], [], []}])).
 
@@ -389,6 +393,11 @@ trace_malformed_test() ->
     ?eq(E("Match head is invalid in this context."), tr([a, 1], [{x, [], [{message, x}]}])),
     ?eq(E("Match expression part [a|b] is not a proper list."), tr([a, 1], [{[a | b], [], []}])),
     ?eq(E("Match expression part [a|'$1'] is not a proper list."), tr([a, 1], [{[a | '$1'], [], []}])),
+    %% improper list heads are found before any clause is compiled
+    ?eq(E("Match expression part [a|b] is not a proper list."),
+        tr([a, 1], [{<<1>>, [], []}, {[a | b], [], []}])),
+    %% a bad head stops that clause: its body is not looked at
+    ?eq(E("Match head is invalid in this context."), tr([a, 1], [{1, [], [{foo}]}])),
     ?eq(E("Special form 'message' called in guard context."), tr([a, 1], [{'_', [{message, 1}], []}])),
     ?eq(E("Special form 'return_trace' called in guard context."), tr([a, 1], [{'_', [{return_trace}], []}])),
     ?eq(E("Special form 'caller' called in guard context."), tr([a, 1], [{'_', [{caller}], []}])),
