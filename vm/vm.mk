@@ -37,6 +37,8 @@ VM_SRCS += vm/bif_erlang_float_fmt.c vm/bif_erlang_binary.c vm/bif_erlang_etf.c
 VM_SRCS += vm/bif_erlang_time.c vm/bif_erlang_misc.c vm/bif_erlang_text.c
 VM_SRCS += vm/bif_lists.c vm/bif_maps.c vm/map_hamt.c vm/bif_math.c
 VM_SRCS += vm/bif_binary.c vm/bif_binary_match.c
+# --- match specifications (owner: match-spec work) ---
+VM_SRCS += vm/match_spec_compile.c vm/match_spec_run.c vm/match_spec_text.c vm/bif_match_spec.c
 VM_SRCS += vm/bif_unicode.c vm/bif_md5.c
 VM_SRCS += vm/bif_decode_packet.c vm/packet_http.c vm/bif_phash_legacy.c
 
