@@ -18,6 +18,7 @@
 
 #include "vm/atom.h"
 #include "vm/emu.h"
+#include "vm/ets_table.h"
 #include "vm/gc.h"
 #include "vm/mailbox.h"
 #include "vm/platform.h"
@@ -326,6 +327,7 @@ void proc_exit(Process *p, term_t reason)
     atomic_store(&p->status, PROC_EXITING);
     if (p->flags & PF_ACTIVE_TIMER) timer_cancel_receive(p);
     reg_unregister_proc(p);
+    ets_proc_exit(p);            /* tables go to heirs or die; fixations end */
     atomic_store(&table[pid_number(p->id)], NULL);   /* no new lookups */
     atomic_fetch_sub(&live, 1);
 
