@@ -131,6 +131,22 @@ size_t ets_hash_remove(EtsTable *t, term_t key, uint32_t h, term_t match, EtsObj
     return n;
 }
 
+void ets_hash_unlink(EtsTable *t, EtsObj *o)
+{
+    atomic_fetch_sub_explicit(&t->count, 1, memory_order_relaxed);
+    if (fixed(t)) {
+        o->dead = 1;
+        atomic_fetch_add(&t->dead_count, 1);
+        return;
+    }
+    for (EtsObj **q = chain_of(t, o->hash); *q; q = &(*q)->link[0])
+        if (*q == o) {
+            *q = o->link[0];
+            break;
+        }
+    ets_obj_free(t, o);
+}
+
 static term_t first_live_from(EtsTable *t, size_t bucket, EtsObj *o)
 {
     for (;;) {

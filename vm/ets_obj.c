@@ -47,10 +47,16 @@ bool ets_key_eq(const EtsTable *t, term_t a, term_t b)
     return ets_is_hash(t) ? term_eq_exact(a, b) : term_eq(a, b);
 }
 
+/* Small integers (the commonest keys) skip phash2 for a multiply-xorshift
+ * mix (splitmix64's finaliser): consecutive integers spread over every
+ * bucket. Any hash consistent with =:= will do; it is never shown. */
 uint32_t ets_key_hash(term_t key)
 {
-    return is_small(key) ? (uint32_t)((uint64_t)small_value(key) * 0x9E3779B97F4A7C15ull >> 32)
-                         : phash2_make_hash2(key);
+    if (!is_small(key)) return phash2_make_hash2(key);
+    uint64_t x = (uint64_t)key;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return (uint32_t)(x ^ (x >> 31));
 }
 
 void ets_vec_push(EtsObjVec *v, EtsObj *o)

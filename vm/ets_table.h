@@ -159,6 +159,9 @@ bool ets_tree_insert(EtsTable *t, EtsObj *o);
  * (the caller frees them after copying). Returns how many. */
 size_t ets_hash_remove(EtsTable *t, term_t key, uint32_t h, term_t match, EtsObjVec *taken);
 size_t ets_tree_remove(EtsTable *t, term_t key, term_t match, EtsObjVec *taken);
+/* Remove this live object of a hash table (freed, or marked dead if the
+ * table is fixed). */
+void ets_hash_unlink(EtsTable *t, EtsObj *o);
 /* Traversal: the first live key / the live key after `key` in table
  * order; THE_NON_VALUE at the end. *found = false if a hash table has no
  * object (live or dead) with `key` (OTP raises badarg then). */
