@@ -23,6 +23,7 @@ EtsObj *ets_obj_new(EtsTable *t, term_t tup)
     o->off_heap.overhead = 0;
     term_t *hp = o->data;
     o->obj = term_copy(tup, &hp, &o->off_heap);
+    o->key = tuple_element(o->obj, t->keypos);
     o->hash = ets_is_hash(t) ? ets_key_hash(ets_obj_key(t, o)) : 0;
     atomic_fetch_add_explicit(&t->obj_bytes, (long)ets_obj_bytes(o), memory_order_relaxed);
     return o;

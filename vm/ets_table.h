@@ -45,6 +45,7 @@ enum { ETS_PRIVATE, ETS_PROTECTED, ETS_PUBLIC };
  * freed when the last fixation ends. */
 typedef struct EtsObj {
     struct EtsObj *link[2];
+    term_t key;                /* element keypos of obj (cached in the first cache line: searches read it) */
     uint32_t hash;             /* hash tables: phash2_make_hash2 of the key */
     int16_t height;            /* tree */
     uint8_t dead;
@@ -105,7 +106,7 @@ typedef struct EtsTable {
 } EtsTable;
 
 static inline bool ets_is_hash(const EtsTable *t) { return t->type != ETS_ORDERED_SET; }
-static inline term_t ets_obj_key(const EtsTable *t, const EtsObj *o) { return tuple_element(o->obj, t->keypos); }
+static inline term_t ets_obj_key(const EtsTable *t, const EtsObj *o) { (void)t; return o->key; }
 
 /* ---- objects (ets_obj.c) ---- */
 /* A new object holding a copy of tuple `tup` (the caller checked it). */

@@ -47,7 +47,16 @@ static EtsObj *balance(EtsObj *o)
     return o;
 }
 
-static inline int cmp_key(EtsTable *t, term_t key, EtsObj *o) { return term_compare(key, ets_obj_key(t, o)); }
+/* Small integers, the commonest keys, compare without the general walk. */
+static inline int cmp_key(EtsTable *t, term_t key, EtsObj *o)
+{
+    term_t k = ets_obj_key(t, o);
+    if (is_small(key) && is_small(k)) {
+        int64_t a = small_value(key), b = small_value(k);
+        return (a > b) - (a < b);
+    }
+    return term_compare(key, k);
+}
 
 EtsObj *ets_tree_lookup(EtsTable *t, term_t key)
 {
