@@ -182,10 +182,10 @@ term_t bif_ets_internal_request_all_0(Process *p, term_t *args)
 }
 
 /* internal_delete_all(Tab, undefined): empties the table and returns how
- * many objects it held. The objects are detached under the table's write
- * lock and freed after it is released. In a fixed hash table they are
- * marked dead instead (traversals in progress continue past them) and go
- * at the unfix. */
+ * many objects it held. The storage is detached in O(1) under the table's
+ * write lock and freed a little at a time (ets_reclaim.c). In a fixed hash
+ * table the objects are marked dead instead (traversals in progress
+ * continue past them) and go at the unfix. */
 typedef struct {
     size_t n;
 } MarkAll;
@@ -204,16 +204,15 @@ term_t bif_ets_internal_delete_all_2(Process *p, term_t *args)
     if (!t) BIF_ERROR(p, ATOM_badarg);
     ets_lock_all(t, true);
     long n = atomic_load(&t->count);
-    EtsObj *chain = NULL;
     if (ets_is_hash(t) && atomic_load(&t->fix_count)) {
         MarkAll m = {0};
         ets_hash_foreach(t, mark_dead, &m);
         atomic_store(&t->count, 0);
     } else {
-        chain = ets_is_hash(t) ? ets_hash_detach_all(t) : ets_tree_detach_all(t);
+        ets_reclaim_later(t);
+        if (ets_is_hash(t)) ets_hash_init(t);
     }
     ets_unlock_all(t, true);
-    ets_free_chain(t, chain);
     ets_release(t);
     return bif_make_int64(&p->h, n);
 }

@@ -180,33 +180,6 @@ void ets_hash_foreach(EtsTable *t, EtsVisit fn, void *arg)
         }
 }
 
-EtsObj *ets_hash_detach_all(EtsTable *t)
-{
-    EtsObj *all = NULL;
-    for (size_t b = 0; b < t->nbuckets; b++) {
-        EtsObj *o = t->buckets[b];
-        while (o) {
-            EtsObj *next = o->link[0];
-            o->link[0] = all;
-            all = o;
-            o = next;
-        }
-        t->buckets[b] = NULL;
-    }
-    atomic_store(&t->count, 0);
-    atomic_store(&t->dead_count, 0);
-    return all;
-}
-
-void ets_free_chain(EtsTable *t, EtsObj *chain)
-{
-    while (chain) {
-        EtsObj *next = chain->link[0];
-        ets_obj_free(t, chain);
-        chain = next;
-    }
-}
-
 /* Rehash into twice as many buckets, keeping each key group together and
  * in order (a group is moved as a unit). */
 static void grow(EtsTable *t)

@@ -52,6 +52,9 @@ static EtsTable *find(term_t tid)
 
 EtsTable *ets_acquire_any(term_t tid)
 {
+    /* Every ETS call pays a bounded share of freeing deleted tables
+     * (ets_reclaim.c), before it takes any lock. */
+    ets_reclaim(ETS_RECLAIM_BUDGET);
     ets_rw_rlock(&ets_registry_lock);
     EtsTable *t = find(tid);
     if (!t) ets_rw_runlock(&ets_registry_lock);
@@ -96,7 +99,7 @@ uint64_t ets_memory_bytes(void)
     ets_rw_rlock(&ets_registry_lock);
     for (EtsTable *t = all_tables; t; t = t->all_next) b += ets_table_bytes(t);
     ets_rw_runlock(&ets_registry_lock);
-    return b;
+    return b + ets_garbage_bytes();
 }
 
 bool ets_register(EtsTable *t)
@@ -141,8 +144,7 @@ static void unregister(EtsTable *t)
 /* Free an unregistered table: no call can reach it any more. */
 static void table_free(EtsTable *t)
 {
-    ets_free_chain(t, ets_is_hash(t) ? ets_hash_detach_all(t) : ets_tree_detach_all(t));
-    free(t->buckets);
+    ets_reclaim_later(t);      /* the objects go a little at a time */
     for (EtsFix *f = t->fixes, *n; f; f = n) { n = f->next; free(f); }
     if (t->heir_frag) {
         heap_off_heap_release(&t->heir_oh);

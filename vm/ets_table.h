@@ -175,11 +175,15 @@ term_t ets_tree_next(EtsTable *t, term_t key, bool prev);
 typedef bool (*EtsVisit)(EtsTable *t, EtsObj *o, void *arg);
 void ets_hash_foreach(EtsTable *t, EtsVisit fn, void *arg);
 void ets_tree_foreach(EtsTable *t, bool reverse, EtsVisit fn, void *arg);
-/* Detach every object (write lock held); returns them as a list through
- * link[0] (hash) for ets_free_chain. */
-EtsObj *ets_hash_detach_all(EtsTable *t);
-EtsObj *ets_tree_detach_all(EtsTable *t);
-void ets_free_chain(EtsTable *t, EtsObj *chain);
+/* ---- freeing whole tables a little at a time (ets_reclaim.c) ---- */
+/* Detach all of t's storage (objects and bucket array; write lock held,
+ * or t unreachable) and queue it for freeing; t is left with no storage
+ * (a hash table needs ets_hash_init again to be used). */
+void ets_reclaim_later(EtsTable *t);
+/* Free up to `budget` queued objects (every ETS call, as it starts). */
+#define ETS_RECLAIM_BUDGET 1000
+void ets_reclaim(long budget);
+uint64_t ets_garbage_bytes(void);
 /* Grow the bucket array if the table is crowded and not fixed (takes the
  * table write lock itself: call with no table lock held). */
 void ets_hash_maybe_grow(EtsTable *t);

@@ -170,23 +170,3 @@ void ets_tree_foreach(EtsTable *t, bool reverse, EtsVisit fn, void *arg)
         o = next;
     }
 }
-
-static void detach(EtsObj *node, EtsObj **list)
-{
-    while (node) {
-        detach(node->link[0], list);
-        EtsObj *right = node->link[1];
-        node->link[0] = *list;
-        *list = node;
-        node = right;
-    }
-}
-
-EtsObj *ets_tree_detach_all(EtsTable *t)
-{
-    EtsObj *all = NULL;
-    detach(t->root, &all);
-    t->root = NULL;
-    atomic_store(&t->count, 0);
-    return all;
-}
