@@ -34,8 +34,8 @@ OTP_STDLIB_MODULES := array base64 binary calendar dict digraph digraph_utils \
 # Erlang test modules (tests/erl): run on stock erl, beamos-host and the image.
 ERL_TEST_SRCS := tests/erl/bt.erl tests/erl/arith_test.erl tests/erl/data_test.erl \
   tests/erl/exc_test.erl tests/erl/proc_test.erl tests/erl/console_input.erl \
-  tests/erl/ets_test.erl
-ERL_TEST_MODULES := arith_test data_test exc_test proc_test ets_test
+  tests/erl/ets_test.erl tests/erl/ms_test.erl tests/erl/ets_select_test.erl
+ERL_TEST_MODULES := arith_test data_test exc_test proc_test ets_test ms_test ets_select_test
 ERL_TEST_EBIN := $(BUILD)/tests/erl
 ERL_TEST_BEAMS := $(ERL_TEST_SRCS:tests/erl/%.erl=$(ERL_TEST_EBIN)/%.beam)
 

@@ -37,6 +37,8 @@ VM_SRCS += vm/bif_erlang_float_fmt.c vm/bif_erlang_binary.c vm/bif_erlang_etf.c
 VM_SRCS += vm/bif_erlang_time.c vm/bif_erlang_misc.c vm/bif_erlang_text.c
 VM_SRCS += vm/bif_lists.c vm/bif_maps.c vm/map_hamt.c vm/bif_math.c
 VM_SRCS += vm/bif_binary.c vm/bif_binary_match.c
+# --- match specifications (owner: match-spec work) ---
+VM_SRCS += vm/match_spec_compile.c vm/match_spec_run.c vm/match_spec_text.c vm/bif_match_spec.c
 VM_SRCS += vm/bif_unicode.c vm/bif_md5.c
 
 # --- processes, mailboxes, signals, schedulers, timers (owner: process work) ---
@@ -48,7 +50,7 @@ VM_SRCS += vm/bif_atomics.c vm/bif_persistent_term.c
 
 # --- ETS (owner: ETS work; docs/ets.md) ---
 VM_SRCS += vm/ets_obj.c vm/ets_hash.c vm/ets_tree.c vm/ets_registry.c vm/ets_reclaim.c
-VM_SRCS += vm/bif_ets.c vm/bif_ets_update.c vm/bif_ets_info.c
+VM_SRCS += vm/bif_ets.c vm/bif_ets_update.c vm/bif_ets_info.c vm/ets_select.c
 
 # --- garbage collector (owner: GC work) ---
 VM_SRCS += vm/gc.c vm/gc_copy.c vm/gc_offheap.c vm/gc_sizes.c
