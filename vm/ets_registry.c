@@ -308,7 +308,10 @@ void ets_proc_exit(Process *p)
         next = t->all_next;
         if (atomic_load(&t->fix_count) && unfix(t, pid, true) && ets_is_hash(t)) ets_hash_purge_dead(t);
         if (atomic_load(&t->owner) != pid) continue;
-        /* The heir inherits if it is alive and is not the dying owner. */
+        /* The heir inherits if it is alive and is not the dying owner. A
+         * dying heir has left the process table before its own
+         * ets_proc_exit (proc.c), and both run under this write lock, so a
+         * table is never handed to a heir that has already cleaned up. */
         if (is_internal_pid(t->heir) && t->heir != pid && proc_lookup(t->heir)) {
             term_t heir = t->heir;
             ets_transfer(t, heir, pid, t->heir_data);

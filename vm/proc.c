@@ -327,8 +327,11 @@ void proc_exit(Process *p, term_t reason)
     atomic_store(&p->status, PROC_EXITING);
     if (p->flags & PF_ACTIVE_TIMER) timer_cancel_receive(p);
     reg_unregister_proc(p);
-    ets_proc_exit(p);            /* tables go to heirs or die; fixations end */
     atomic_store(&table[pid_number(p->id)], NULL);   /* no new lookups */
+    /* Tables go to heirs or die, fixations end. After the slot is cleared:
+     * a table whose heir is p is then either passed to p before this call
+     * (which passes it on) or, seeing p gone, deleted (ets_registry.c). */
+    ets_proc_exit(p);
     atomic_fetch_sub(&live, 1);
 
     for (LinkEntry *l = p->links; l; l = l->next)

@@ -9,7 +9,7 @@
          keypos_test/0, access_test/0, named_test/0, counter_test/0,
          update_element_test/0, take_delete_test/0, traversal_test/0,
          slot_test/0, foldl_test/0, info_test/0, all_test/0,
-         delete_all_test/0, heir_test/0, give_away_test/0,
+         delete_all_test/0, heir_test/0, dead_heir_test/0, give_away_test/0,
          owner_death_test/0, binary_test/0, badarg_test/0,
          concurrent_test/0, fixtable_test/0]).
 
@@ -307,6 +307,19 @@ heir_test() ->
     ?eq(none, ets:info(T, heir)),
     ?raises(error, badarg, ets:setopts(T, {heir, self()})),
     ets:delete(T).
+
+%% An heir that is gone when the owner dies inherits nothing: the table dies.
+dead_heir_test() ->
+    {Heir, HRef} = spawn_monitor(fun() -> ok end),
+    receive {'DOWN', HRef, _, _, _} -> ok after 5000 -> erlang:error(no_down) end,
+    Self = self(),
+    {Owner, ORef} = spawn_monitor(fun() ->
+                                          T = ets:new(orphan, [public, {heir, Heir, gift}]),
+                                          Self ! {table, T}
+                                  end),
+    T = receive {table, Tab} -> Tab after 5000 -> timeout end,
+    receive {'DOWN', ORef, _, Owner, _} -> ok after 5000 -> erlang:error(no_down) end,
+    wait_gone(T, 1000).
 
 give_away_test() ->
     Self = self(),
