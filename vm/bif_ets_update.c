@@ -2,7 +2,9 @@
  * bif_ets_update.c — in-place updates of one object: update_counter/3,4
  * and update_element/3 (set and ordered_set only, as OTP).
  *
- * Both work the same way under the key's write lock: read the stored
+ * Both work the same way under the key's write lock (update_counter
+ * first tries the fast case: small integers over small integers are
+ * written in place): read the stored
  * tuple's elements into a scratch array, apply the updates, build a
  * scratch tuple (outside every heap; its elements point into the stored
  * object or the caller's heap, both valid while the lock is held), store a
@@ -125,7 +127,17 @@ static term_t update_counter(Process *p, term_t tid, term_t key, term_t ops, ter
                 e[op->pos] = results[i] = nv;
             }
             if (ok) {
-                replace(t, e, n);
+                /* Small integers replacing small integers (the usual
+                 * counter) are written into the stored tuple in place:
+                 * the key's write lock excludes every reader of it. */
+                bool in_place = o != NULL;
+                for (long i = 0; in_place && i < nops; i++)
+                    in_place = is_small(tuple_element(o->obj, v[i].pos)) && is_small(e[v[i].pos]);
+                if (in_place) {
+                    for (long i = 0; i < nops; i++) tuple_val(o->obj)[v[i].pos] = e[v[i].pos];
+                } else {
+                    replace(t, e, n);
+                }
                 if (listed) {
                     term_t *hp = heap_alloc(&p->h, (size_t)nops * CONS_WORDS);
                     res = NIL;
