@@ -25,7 +25,9 @@
 #include "vm/bif.h"
 #include "vm/bif_util.h"
 #include "vm/ets_table.h"
+#include "vm/lock.h"
 #include "vm/match_spec.h"
+#include "vm/proc.h"
 #include "vm/term_compare.h"
 #include "vm/term_copy.h"
 
@@ -134,19 +136,112 @@ static EtsTable *begin(Process *p, term_t tid, term_t spec, bool write, MatchSpe
     return t;
 }
 
-/* select/2 and friends: every result, in table order (reverse: an
- * ordered_set from its last key). */
-static term_t select_all(Process *p, term_t tid, term_t spec, bool reverse)
+/* ---- whole-table calls, in slices ----
+ * select/2, select_reverse/2, match/2 and match_object/2 (so tab2list/1)
+ * scan at most SLICE_OBJECTS objects per call. If more remain, the BIF
+ * yields (EXC_YIELD: the process is rescheduled and the BIF called again
+ * with its argument registers) after replacing its second argument with a
+ * resume state {Marker, Spec, Position, Acc}: Marker is a reference made
+ * once per VM (so no pattern a program writes is taken for a state), Spec
+ * the specification, Position as in a continuation, Acc the results so far
+ * (newest first, on the process heap, where the GC keeps them: they are in
+ * an argument register). Every field is checked again on resumption, so a
+ * forged state can only give wrong answers to its forger, never a crash.
+ * A hash table is fixed from the first yield to the last slice, so its
+ * buckets stay put between slices, as OTP fixes a table while trapping. */
+#define SLICE_OBJECTS 4000
+
+static SpinLock marker_lock = SPINLOCK_INIT;
+static uint32_t marker[3];                 /* [marker_lock] */
+static bool marker_made;                   /* [marker_lock] */
+
+static void get_marker(Process *p, uint32_t out[3])
 {
+    spin_lock(&marker_lock);
+    if (!marker_made) {
+        proc_make_ref_numbers(p, marker);
+        marker_made = true;
+    }
+    for (int i = 0; i < 3; i++) out[i] = marker[i];
+    spin_unlock(&marker_lock);
+}
+
+/* Is a a resume state? Sets its fields. */
+static bool resume_state(Process *p, term_t a, term_t *spec, term_t *pos, term_t *acc)
+{
+    if (!is_tuple(a) || tuple_arity(a) != 4 || !is_ref(tuple_element(a, 1))) return false;
+    uint32_t m[3];
+    get_marker(p, m);
+    term_t r = tuple_element(a, 1);
+    for (int i = 0; i < 3; i++)
+        if (ref_number(r, i) != m[i]) return false;
+    *spec = tuple_element(a, 2);
+    *pos = tuple_element(a, 3);
+    *acc = tuple_element(a, 4);
+    return true;
+}
+
+static term_t make_state(Process *p, term_t spec, term_t pos, term_t acc)
+{
+    uint32_t m[3];
+    get_marker(p, m);
+    term_t *hp = heap_alloc(&p->h, 5 + REF_WORDS);
+    hp[1] = make_internal_ref(hp + 5, m);
+    hp[2] = spec;
+    hp[3] = pos;
+    hp[4] = acc;
+    return make_tuple_header(hp, 4);
+}
+
+/* select/2 and friends: every result, in table order (reverse: an
+ * ordered_set from its last key). args[1] is the spec or a resume state. */
+static term_t select_all(Process *p, term_t *args, term_t spec, bool reverse)
+{
+    term_t tid = args[0], pos = THE_NON_VALUE, acc = NIL;
+    bool resumed = resume_state(p, args[1], &spec, &pos, &acc);
     MatchSpec *ms;
     EtsTable *t = begin(p, tid, spec, false, &ms);
     if (!t) BIF_ERROR(p, ATOM_badarg);
-    Scan s = {.p = p, .ms = ms, .mode = COLLECT, .acc = NIL};
+    Scan s = {.p = p, .ms = ms, .mode = COLLECT, .acc = acc};
+    term_t next = THE_NON_VALUE, key;
+    bool ok = true;
+    size_t seen = 0;
     ets_lock_all(t, false);
-    scan_table(t, &s, reverse);
+    if (ms_bound_key(ms, t->keypos, &key)) {
+        if (!resumed) scan_table(t, &s, reverse);
+    } else if (ets_is_hash(t)) {
+        if (resumed && !(is_small(pos) && small_value(pos) >= 0)) ok = false;
+        size_t b = resumed && ok ? (size_t)small_value(pos) : 0;
+        for (; ok && b < t->nbuckets && seen < SLICE_OBJECTS; b++)
+            for (EtsObj *o = t->buckets[b]; o; o = o->link[0], seen++)
+                if (!o->dead) visit(t, o, &s);
+        if (ok && b < t->nbuckets) next = make_small((int64_t)b);
+    } else {
+        term_t k = resumed ? ets_tree_next(t, pos, reverse) : ets_tree_first(t, reverse);
+        while (k != THE_NON_VALUE) {
+            visit(t, ets_tree_lookup(t, k), &s);
+            term_t after = ets_tree_next(t, k, reverse);
+            if (++seen >= SLICE_OBJECTS && after != THE_NON_VALUE) {
+                term_t *hp = heap_alloc(&p->h, term_copy_size(k));
+                next = term_copy(k, &hp, &p->h.off_heap);
+                break;
+            }
+            k = after;
+        }
+    }
+    /* Fix before unlocking, so no resize slips in after this slice. */
+    if (ok && next != THE_NON_VALUE && !resumed && ets_is_hash(t)) ets_fix(t, p->id);
     ets_unlock_all(t, false);
-    ets_release(t);
     ms_free(ms);
+    if (ok && next != THE_NON_VALUE) {
+        ets_release(t);
+        args[1] = make_state(p, spec, next, s.acc);
+        p->freason = EXC_YIELD;
+        return THE_NON_VALUE;
+    }
+    if (resumed && ets_is_hash(t)) ets_unfix(t, p->id);
+    ets_release(t);
+    if (!ok) BIF_ERROR(p, ATOM_badarg);
     return reverse_list(&p->h, s.acc);
 }
 
@@ -233,14 +328,24 @@ static term_t select_continue(Process *p, term_t cont, bool reverse)
 
 /* ---- the BIFs ---- */
 
-term_t bif_ets_select_2(Process *p, term_t *args) { return select_all(p, args[0], args[1], false); }
+term_t bif_ets_select_2(Process *p, term_t *args) { return select_all(p, args, args[1], false); }
 term_t bif_ets_select_3(Process *p, term_t *args) { return select_first_chunk(p, args[0], args[1], args[2], false); }
 term_t bif_ets_select_1(Process *p, term_t *args) { return select_continue(p, args[0], false); }
-term_t bif_ets_select_reverse_2(Process *p, term_t *args) { return select_all(p, args[0], args[1], true); }
+term_t bif_ets_select_reverse_2(Process *p, term_t *args) { return select_all(p, args, args[1], true); }
 term_t bif_ets_select_reverse_3(Process *p, term_t *args) { return select_first_chunk(p, args[0], args[1], args[2], true); }
 term_t bif_ets_select_reverse_1(Process *p, term_t *args) { return select_continue(p, args[0], true); }
 
-term_t bif_ets_match_2(Process *p, term_t *args) { return select_all(p, args[0], match_spec_of(p, args[1]), false); }
+/* A resumed call carries the spec in its state: no pattern to convert. */
+static bool resuming(Process *p, term_t a)
+{
+    term_t x, y, z;
+    return resume_state(p, a, &x, &y, &z);
+}
+
+term_t bif_ets_match_2(Process *p, term_t *args)
+{
+    return select_all(p, args, resuming(p, args[1]) ? NIL : match_spec_of(p, args[1]), false);
+}
 term_t bif_ets_match_3(Process *p, term_t *args)
 {
     return select_first_chunk(p, args[0], match_spec_of(p, args[1]), args[2], false);
@@ -249,7 +354,7 @@ term_t bif_ets_match_1(Process *p, term_t *args) { return select_continue(p, arg
 
 term_t bif_ets_match_object_2(Process *p, term_t *args)
 {
-    return select_all(p, args[0], object_spec_of(p, args[1]), false);
+    return select_all(p, args, resuming(p, args[1]) ? NIL : object_spec_of(p, args[1]), false);
 }
 term_t bif_ets_match_object_3(Process *p, term_t *args)
 {

@@ -7,7 +7,7 @@
 -include_lib("stdlib/include/ms_transform.hrl").
 -export([match_test/0, match_object_test/0, select_test/0, fun2ms_test/0,
          chunk_test/0, reverse_test/0, count_delete_test/0, replace_test/0,
-         tab2list_test/0, bound_key_test/0, badarg_test/0]).
+         tab2list_test/0, bound_key_test/0, badarg_test/0, large_table_test/0]).
 
 people(Type) ->
     T = ets:new(people, [Type]),
@@ -147,3 +147,36 @@ badarg_test() ->
     ?eq('$end_of_table', ets:select('$end_of_table')),
     ?raises(error, badarg, ets:match(T, {'_'}, -1)),
     ets:delete(T).
+
+%% Whole-table calls on tables larger than one slice (they yield between
+%% slices) while another process inserts and deletes other keys: every
+%% stable object is returned exactly once, and the table is unfixed after.
+large_table_test() ->
+    [large(Type) || Type <- [set, ordered_set, bag]],
+    ok.
+
+large(Type) ->
+    T = ets:new(big, [Type, public]),
+    Stable = [{K, stable} || K <- lists:seq(1, 20000)],
+    ets:insert(T, Stable),
+    Self = self(),
+    M = spawn(fun() -> churn(T, 1, 5000), Self ! {done, self()} end),
+    All = ets:tab2list(T),
+    Keys = ets:select(T, [{{'$1', stable}, [], ['$1']}]),
+    receive {done, M} -> ok after 60000 -> erlang:error(timeout) end,
+    ?eq(length(All), length(lists:usort(All))),
+    ?eq(Stable, lists:sort([O || {_, stable} = O <- All])),
+    ?eq(lists:seq(1, 20000), lists:sort(Keys)),
+    ?eq(false, ets:info(T, fixed)),
+    case Type of
+        ordered_set ->
+            ?eq(lists:seq(20000, 1, -1), ets:select_reverse(T, [{{'$1', stable}, [], ['$1']}]));
+        _ -> ok
+    end,
+    ets:delete(T).
+
+churn(_, I, N) when I > N -> ok;
+churn(T, I, N) ->
+    ets:insert(T, {100000 + I, churn}),
+    ets:delete(T, 100000 + I - 1),
+    churn(T, I + 1, N).
