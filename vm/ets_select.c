@@ -194,20 +194,28 @@ static term_t make_state(Process *p, term_t spec, term_t pos, term_t acc)
 }
 
 /* select/2 and friends: every result, in table order (reverse: an
- * ordered_set from its last key). args[1] is the spec or a resume state. */
-static term_t select_all(Process *p, term_t *args, term_t spec, bool reverse)
+ * ordered_set from its last key); select_count/2 (COUNT) and
+ * select_delete/2 (DELETE) the same way, their Acc a count. args[1] is the
+ * spec or a resume state. */
+static term_t select_all(Process *p, term_t *args, term_t spec, bool reverse, ScanMode mode)
 {
-    term_t tid = args[0], pos = THE_NON_VALUE, acc = NIL;
+    term_t tid = args[0], pos = THE_NON_VALUE, acc = mode == COLLECT ? NIL : make_small(0);
     bool resumed = resume_state(p, args[1], &spec, &pos, &acc);
+    bool write = mode == DELETE;
     MatchSpec *ms;
-    EtsTable *t = begin(p, tid, spec, false, &ms);
+    EtsTable *t = begin(p, tid, spec, write, &ms);
     if (!t) BIF_ERROR(p, ATOM_badarg);
-    Scan s = {.p = p, .ms = ms, .mode = COLLECT, .acc = acc};
-    term_t next = THE_NON_VALUE, key;
+    Scan s = {.p = p, .ms = ms, .mode = mode, .acc = NIL};
     bool ok = true;
+    if (mode == COLLECT) s.acc = acc;
+    else if (is_small(acc) && small_value(acc) >= 0) s.n = (size_t)small_value(acc);
+    else ok = false;
+    term_t next = THE_NON_VALUE, key;
     size_t seen = 0;
-    ets_lock_all(t, false);
-    if (ms_bound_key(ms, t->keypos, &key)) {
+    ets_lock_all(t, write);
+    if (!ok) {
+        /* a forged state: nothing to scan */
+    } else if (ms_bound_key(ms, t->keypos, &key)) {
         if (!resumed) scan_table(t, &s, reverse);
     } else if (ets_is_hash(t)) {
         if (resumed && !(is_small(pos) && small_value(pos) >= 0)) ok = false;
@@ -223,26 +231,35 @@ static term_t select_all(Process *p, term_t *args, term_t spec, bool reverse)
             term_t after = ets_tree_next(t, k, reverse);
             if (++seen >= SLICE_OBJECTS && after != THE_NON_VALUE) {
                 term_t *hp = heap_alloc(&p->h, term_copy_size(k));
-                next = term_copy(k, &hp, &p->h.off_heap);
+                next = term_copy(k, &hp, &p->h.off_heap);   /* before k's object can go */
                 break;
             }
             k = after;
         }
     }
+    /* select_delete: remove this slice's hits now that the walk is over. */
+    for (size_t i = 0; i < s.hits.n; i++) {
+        EtsObj *o = s.hits.v[i];
+        if (ets_is_hash(t)) ets_hash_unlink(t, o);
+        else ets_tree_remove(t, ets_obj_key(t, o), THE_NON_VALUE, NULL);
+    }
+    s.n += s.hits.n;
+    ets_vec_free(&s.hits);
     /* Fix before unlocking, so no resize slips in after this slice. */
     if (ok && next != THE_NON_VALUE && !resumed && ets_is_hash(t)) ets_fix(t, p->id);
-    ets_unlock_all(t, false);
+    ets_unlock_all(t, write);
     ms_free(ms);
+    term_t total = mode == COLLECT ? s.acc : bif_make_uint64(&p->h, s.n);
     if (ok && next != THE_NON_VALUE) {
         ets_release(t);
-        args[1] = make_state(p, spec, next, s.acc);
+        args[1] = make_state(p, spec, next, total);
         p->freason = EXC_YIELD;
         return THE_NON_VALUE;
     }
     if (resumed && ets_is_hash(t)) ets_unfix(t, p->id);
     ets_release(t);
     if (!ok) BIF_ERROR(p, ATOM_badarg);
-    return reverse_list(&p->h, s.acc);
+    return mode == COLLECT ? reverse_list(&p->h, s.acc) : total;
 }
 
 /* ---- chunks ---- */
@@ -328,10 +345,10 @@ static term_t select_continue(Process *p, term_t cont, bool reverse)
 
 /* ---- the BIFs ---- */
 
-term_t bif_ets_select_2(Process *p, term_t *args) { return select_all(p, args, args[1], false); }
+term_t bif_ets_select_2(Process *p, term_t *args) { return select_all(p, args, args[1], false, COLLECT); }
 term_t bif_ets_select_3(Process *p, term_t *args) { return select_first_chunk(p, args[0], args[1], args[2], false); }
 term_t bif_ets_select_1(Process *p, term_t *args) { return select_continue(p, args[0], false); }
-term_t bif_ets_select_reverse_2(Process *p, term_t *args) { return select_all(p, args, args[1], true); }
+term_t bif_ets_select_reverse_2(Process *p, term_t *args) { return select_all(p, args, args[1], true, COLLECT); }
 term_t bif_ets_select_reverse_3(Process *p, term_t *args) { return select_first_chunk(p, args[0], args[1], args[2], true); }
 term_t bif_ets_select_reverse_1(Process *p, term_t *args) { return select_continue(p, args[0], true); }
 
@@ -344,7 +361,7 @@ static bool resuming(Process *p, term_t a)
 
 term_t bif_ets_match_2(Process *p, term_t *args)
 {
-    return select_all(p, args, resuming(p, args[1]) ? NIL : match_spec_of(p, args[1]), false);
+    return select_all(p, args, resuming(p, args[1]) ? NIL : match_spec_of(p, args[1]), false, COLLECT);
 }
 term_t bif_ets_match_3(Process *p, term_t *args)
 {
@@ -354,7 +371,7 @@ term_t bif_ets_match_1(Process *p, term_t *args) { return select_continue(p, arg
 
 term_t bif_ets_match_object_2(Process *p, term_t *args)
 {
-    return select_all(p, args, resuming(p, args[1]) ? NIL : object_spec_of(p, args[1]), false);
+    return select_all(p, args, resuming(p, args[1]) ? NIL : object_spec_of(p, args[1]), false, COLLECT);
 }
 term_t bif_ets_match_object_3(Process *p, term_t *args)
 {
@@ -364,39 +381,15 @@ term_t bif_ets_match_object_1(Process *p, term_t *args) { return select_continue
 
 term_t bif_ets_select_count_2(Process *p, term_t *args)
 {
-    MatchSpec *ms;
-    EtsTable *t = begin(p, args[0], args[1], false, &ms);
-    if (!t) BIF_ERROR(p, ATOM_badarg);
-    Scan s = {.p = p, .ms = ms, .mode = COUNT, .acc = NIL};
-    ets_lock_all(t, false);
-    scan_table(t, &s, false);
-    ets_unlock_all(t, false);
-    ets_release(t);
-    ms_free(ms);
-    return bif_make_uint64(&p->h, s.n);
+    return select_all(p, args, args[1], false, COUNT);
 }
 
-/* Objects are collected during the scan and removed after it, so the
- * traversal never walks a chain or tree it is changing. */
+/* select_delete/2 (and match_delete/2, through ets.beam): objects are
+ * collected during a slice's walk and removed after it, so the walk never
+ * follows a chain or tree it is changing. */
 term_t bif_ets_internal_select_delete_2(Process *p, term_t *args)
 {
-    MatchSpec *ms;
-    EtsTable *t = begin(p, args[0], args[1], true, &ms);
-    if (!t) BIF_ERROR(p, ATOM_badarg);
-    Scan s = {.p = p, .ms = ms, .mode = DELETE, .acc = NIL};
-    ets_lock_all(t, true);
-    scan_table(t, &s, false);
-    for (size_t i = 0; i < s.hits.n; i++) {
-        EtsObj *o = s.hits.v[i];
-        if (ets_is_hash(t)) ets_hash_unlink(t, o);
-        else ets_tree_remove(t, ets_obj_key(t, o), THE_NON_VALUE, NULL);
-    }
-    ets_unlock_all(t, true);
-    ets_release(t);
-    ms_free(ms);
-    size_t n = s.hits.n;
-    ets_vec_free(&s.hits);
-    return bif_make_uint64(&p->h, n);
+    return select_all(p, args, args[1], false, DELETE);
 }
 
 /* select_replace/2: set and ordered_set only; every replacement must keep

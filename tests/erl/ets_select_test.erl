@@ -173,6 +173,10 @@ large(Type) ->
             ?eq(lists:seq(20000, 1, -1), ets:select_reverse(T, [{{'$1', stable}, [], ['$1']}]));
         _ -> ok
     end,
+    ?eq(10000, ets:select_count(T, [{{'$1', stable}, [{'=<', '$1', 10000}], [true]}])),
+    ?eq(20000, ets:select_delete(T, [{{'_', stable}, [], [true]}])),
+    ?eq([], [O || {_, stable} = O <- ets:tab2list(T)]),
+    ?eq(false, ets:info(T, fixed)),
     ets:delete(T).
 
 churn(_, I, N) when I > N -> ok;
