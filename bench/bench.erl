@@ -22,7 +22,19 @@ benchmarks() ->
      {maps,      5, fun bench_work:maps/0},
      {spawn,     5, fun bench_work:spawn_exit/0},
      {ring,      3, fun bench_work:ring/0},
-     {pingpong,  3, fun bench_work:pingpong/0}].
+     {pingpong,  3, fun bench_work:pingpong/0},
+     %% ETS (bench/bench_ets.erl): 100k keys; _par = one process per scheduler
+     {ets_set_insert,    5, fun() -> bench_ets:insert(set) end},
+     {ets_oset_insert,   5, fun() -> bench_ets:insert(ordered_set) end},
+     {ets_set_lookup,   10, fun() -> bench_ets:lookup({bench_ets_s, []}) end},
+     {ets_oset_lookup,  10, fun() -> bench_ets:lookup({bench_ets_o, [ordered_set]}) end},
+     {ets_set_lookup_par,    10, fun() -> bench_ets:lookup_par({bench_ets_sp, []}) end},
+     {ets_set_lookup_par_rc, 10, fun() -> bench_ets:lookup_par({bench_ets_rc, [{read_concurrency, true}]}) end},
+     {ets_oset_lookup_par_rc, 10, fun() -> bench_ets:lookup_par({bench_ets_orc, [ordered_set, {read_concurrency, true}]}) end},
+     {ets_set_insert_par,     5, fun() -> bench_ets:insert_par([]) end},
+     {ets_set_insert_par_wc,  5, fun() -> bench_ets:insert_par([{write_concurrency, true}]) end},
+     {ets_counter_par,        5, fun bench_ets:counter/0},
+     {ets_select,             5, fun bench_ets:select/0}].
 
 names() -> [N || {N, _, _} <- benchmarks()].
 

@@ -19,6 +19,7 @@
 #include "vm/bif.h"
 #include "vm/bif_util.h"
 #include "vm/code.h"
+#include "vm/ets_table.h"
 #include "vm/gc.h"
 #include "vm/platform.h"
 #include "vm/proc.h"
@@ -212,7 +213,7 @@ term_t bif_erlang_system_info_1(Process *p, term_t *args)
  * binary: bytes of live off-heap Binary objects (binary.c's tally), each
  * counted once however many processes share it.
  * atom: atom entries and their text. code: loaded code, literal areas and
- * function/line tables. ets: 0 (there is no ETS yet). system: everything
+ * function/line tables. ets: every ETS table's real size (vm/ets_registry.c). system: everything
  * that is not processes, plus the process table itself. */
 typedef struct {
     uint64_t total, processes, processes_used, system, atom, atom_used, binary, code, ets;
@@ -252,7 +253,7 @@ static void memory_info(MemInfo *mi)
         mi->atom_used += sizeof(Atom) + atom_get(make_atom(i))->len_bytes;
     mi->atom = mi->atom_used;
     code_foreach_module(code_bytes, &mi->code);
-    mi->ets = 0;
+    mi->ets = ets_memory_bytes();
     mi->system = mi->atom + mi->binary + mi->code + mi->ets + pterm_memory_bytes() +
                  (uint64_t)proc_limit() * sizeof(void *) + (uint64_t)sched_count * sizeof(Scheduler);
     mi->total = mi->processes + mi->system;

@@ -17,6 +17,7 @@
 #include "vm/boot.h"
 #include "vm/bootfs.h"
 #include "vm/code.h"
+#include "vm/ets_table.h"
 #include "vm/platform.h"
 #include "vm/proc.h"
 #include "vm/sched.h"
@@ -146,6 +147,7 @@ void vm_main(void)
     sys_stats_start();           /* VM start time (statistics(wall_clock)) */
     atom_init();                 /* predefined atoms */
     code_init();                 /* emulator dispatch, exports, BIFs */
+    ets_init();                  /* the ETS table registry */
     proc_init(process_limit);    /* process table */
     sched_init(n_sched);      /* run queues, timers */
 

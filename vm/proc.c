@@ -18,6 +18,7 @@
 
 #include "vm/atom.h"
 #include "vm/emu.h"
+#include "vm/ets_table.h"
 #include "vm/gc.h"
 #include "vm/mailbox.h"
 #include "vm/platform.h"
@@ -330,6 +331,10 @@ void proc_exit(Process *p, term_t reason)
     if (p->flags & PF_ACTIVE_TIMER) timer_cancel_receive(p);
     reg_unregister_proc(p);
     atomic_store(&table[pid_number(p->id)], NULL);   /* no new lookups */
+    /* Tables go to heirs or die, fixations end. After the slot is cleared:
+     * a table whose heir is p is then either passed to p before this call
+     * (which passes it on) or, seeing p gone, deleted (ets_registry.c). */
+    ets_proc_exit(p);
     atomic_fetch_sub(&live, 1);
     timer_bif_cancel_to(p);       /* a pid's send_after/start_timer timers go with it */
 

@@ -1,0 +1,509 @@
+%% ETS: table types, access modes, key position, counters, element updates,
+%% traversal, info, named tables, heir/give_away, owner-death cleanup,
+%% concurrent writers and readers on every scheduler, and safe_fixtable
+%% traversal under concurrent modification. Every test also runs on stock
+%% erl (the differential check).
+-module(ets_test).
+-include("bt.hrl").
+-export([set_test/0, bag_test/0, duplicate_bag_test/0, ordered_set_test/0,
+         keypos_test/0, access_test/0, named_test/0, counter_test/0,
+         update_element_test/0, take_delete_test/0, traversal_test/0,
+         slot_test/0, foldl_test/0, info_test/0, all_test/0,
+         delete_all_test/0, heir_test/0, dead_heir_test/0, give_away_test/0,
+         owner_death_test/0, binary_test/0, badarg_test/0,
+         concurrent_test/0, fixtable_test/0]).
+
+set_test() ->
+    T = ets:new(t, []),
+    ?true(is_reference(T)),
+    ?eq(true, ets:insert(T, {a, 1})),
+    ?eq(true, ets:insert(T, [{b, 2}, {c, 3}])),
+    ?eq(true, ets:insert(T, {a, 10})),               % replaces
+    ?eq([{a, 10}], ets:lookup(T, a)),
+    ?eq([], ets:lookup(T, zz)),
+    ?eq(false, ets:insert_new(T, {a, 0})),
+    ?eq(true, ets:insert_new(T, {d, 4})),
+    ?eq(false, ets:insert_new(T, [{e, 5}, {b, 0}])), % none inserted
+    ?eq(false, ets:member(T, e)),
+    ?eq(true, ets:insert_new(T, [{e, 5}, {f, 6}])),
+    ?eq(6, ets:info(T, size)),
+    ?eq([{1, x}], begin ets:insert(T, {1, x}), ets:lookup(T, 1) end),
+    ?eq([], ets:lookup(T, 1.0)),                     % set keys match with =:=
+    ?eq(true, ets:delete(T)),
+    ?eq(undefined, ets:info(T)),
+    ?raises(error, badarg, ets:lookup(T, a)).
+
+bag_test() ->
+    T = ets:new(t, [bag]),
+    ets:insert(T, [{k, 1}, {k, 2}, {k, 1}, {j, 1}]),
+    ?eq([{k, 1}, {k, 2}], ets:lookup(T, k)),         % insertion order, no duplicates
+    ?eq(3, ets:info(T, size)),
+    ets:delete_object(T, {k, 1}),
+    ?eq([{k, 2}], ets:lookup(T, k)),
+    ?eq([1], ets:lookup_element(T, j, 2)),
+    ?eq(false, ets:insert_new(T, {j, 9})),
+    ?raises(error, badarg, ets:update_counter(T, j, 1)),
+    ets:delete(T).
+
+duplicate_bag_test() ->
+    T = ets:new(t, [duplicate_bag]),
+    ets:insert(T, [{k, 1}, {k, 2}, {k, 1}]),
+    ?eq([{k, 1}, {k, 2}, {k, 1}], ets:lookup(T, k)),
+    ?eq([1, 2, 1], ets:lookup_element(T, k, 2)),
+    ets:delete_object(T, {k, 1}),                    % every copy
+    ?eq([{k, 2}], ets:lookup(T, k)),
+    ?eq([{k, 2}], ets:take(T, k)),
+    ?eq(0, ets:info(T, size)),
+    ets:delete(T).
+
+ordered_set_test() ->
+    T = ets:new(t, [ordered_set]),
+    Keys = [5, 3, 9, 1, 7, a, {x}, "str", 2.5],
+    [ets:insert(T, {K, v}) || K <- Keys],
+    ?eq(lists:sort(Keys), collect(T, ets:first(T))),
+    ?eq(lists:reverse(lists:sort(Keys)), collect_rev(T, ets:last(T))),
+    ?eq([{1, v}], ets:lookup(T, 1.0)),               % ordered_set keys match with ==
+    ?eq(3, ets:next(T, 2.6)),                       % any key, present or not
+    ?eq(2.5, ets:prev(T, 3)),
+    ?eq('$end_of_table', ets:next(T, <<"bin">>)),
+    ?eq('$end_of_table', ets:prev(T, 0)),
+    [ets:delete(T, K) || K <- [5, 1, a]],
+    ?eq(lists:sort(Keys -- [5, 1, a]), collect(T, ets:first(T))),
+    %% a larger tree stays ordered and balanced through inserts and deletes
+    [ets:insert(T, {N}) || N <- lists:seq(1000, 1, -1)],
+    [ets:delete(T, N) || N <- lists:seq(2, 1000, 2)],
+    ?eq(500 + 3, ets:info(T, size)),            % 3, 7 and 9 were there already
+    ?eq(lists:seq(1, 999, 2), [K || K <- collect(T, ets:first(T)), is_integer(K), K >= 1, K =< 1000]),
+    ets:delete(T).
+
+collect(_, '$end_of_table') -> [];
+collect(T, K) -> [K | collect(T, ets:next(T, K))].
+collect_rev(_, '$end_of_table') -> [];
+collect_rev(T, K) -> [K | collect_rev(T, ets:prev(T, K))].
+
+keypos_test() ->
+    T = ets:new(t, [{keypos, 2}]),
+    ets:insert(T, {rec, key1, data}),
+    ?eq([{rec, key1, data}], ets:lookup(T, key1)),
+    ?eq([], ets:lookup(T, rec)),
+    ?raises(error, badarg, ets:insert(T, {only_one})),
+    ?eq(data, ets:lookup_element(T, key1, 3)),
+    ?raises(error, badarg, ets:lookup_element(T, key1, 4)),
+    ?raises(error, badarg, ets:lookup_element(T, nokey, 2)),
+    ?eq(2, ets:info(T, keypos)),
+    ets:delete(T).
+
+%% Runs F in a new process and returns its result or {error, Reason}.
+in_other(F) ->
+    Self = self(),
+    Pid = spawn(fun() -> Self ! {self(), try {ok, F()} catch C:R -> {C, R} end} end),
+    receive {Pid, R} -> R after 10000 -> timeout end.
+
+access_test() ->
+    Pub = ets:new(t, [public]),
+    Prot = ets:new(t, [protected]),
+    Priv = ets:new(t, [private]),
+    [ets:insert(X, {k, 1}) || X <- [Pub, Prot, Priv]],
+    ?eq({ok, true}, in_other(fun() -> ets:insert(Pub, {j, 2}) end)),
+    ?eq({ok, [{k, 1}]}, in_other(fun() -> ets:lookup(Prot, k) end)),
+    ?eq({error, badarg}, in_other(fun() -> ets:insert(Prot, {j, 2}) end)),
+    ?eq({error, badarg}, in_other(fun() -> ets:delete(Prot, k) end)),
+    ?eq({error, badarg}, in_other(fun() -> ets:lookup(Priv, k) end)),
+    ?eq({error, badarg}, in_other(fun() -> ets:first(Priv) end)),
+    ?eq({error, badarg}, in_other(fun() -> ets:delete(Prot) end)),
+    ?eq({ok, private}, in_other(fun() -> ets:info(Priv, protection) end)),
+    ?eq([{k, 1}], ets:lookup(Priv, k)),
+    [ets:delete(X) || X <- [Pub, Prot, Priv]],
+    ok.
+
+named_test() ->
+    ?eq(ets_test_named, ets:new(ets_test_named, [named_table, public])),
+    ?raises(error, badarg, ets:new(ets_test_named, [named_table])),
+    ets:insert(ets_test_named, {a, 1}),
+    Tid = ets:whereis(ets_test_named),
+    ?true(is_reference(Tid)),
+    ?eq([{a, 1}], ets:lookup(Tid, a)),               % the reference works too
+    ?eq(undefined, ets:whereis(ets_test_nothing)),
+    ?eq(ets_test_renamed, ets:rename(ets_test_named, ets_test_renamed)),
+    ?eq(undefined, ets:whereis(ets_test_named)),
+    ?eq([{a, 1}], ets:lookup(ets_test_renamed, a)),
+    ?raises(error, badarg, ets:lookup(ets_test_named, a)),
+    U = ets:new(unnamed, []),
+    ?raises(error, badarg, ets:lookup(unnamed, a)),  % an unnamed table has no name lookup
+    ?eq(U, ets:rename(U, other_name)),              % unnamed: the reference
+    ?eq(other_name, ets:info(U, name)),
+    ?eq(true, ets:delete(ets_test_renamed)),
+    ?eq(undefined, ets:whereis(ets_test_renamed)),
+    ets:delete(U).
+
+counter_test() ->
+    T = ets:new(t, []),
+    ets:insert(T, {c, 0, 10, x}),
+    ?eq(1, ets:update_counter(T, c, 1)),
+    ?eq(6, ets:update_counter(T, c, {2, 5})),
+    ?eq(7, ets:update_counter(T, c, {3, -3})),
+    ?eq([7, 100], ets:update_counter(T, c, [{2, 1}, {3, 1000, 50, 100}])),
+    ?eq(0, ets:update_counter(T, c, {3, -200, 0, 0})),
+    ?eq([], ets:update_counter(T, c, [])),
+    ?eq([{c, 7, 0, x}], ets:lookup(T, c)),
+    Big = 1 bsl 70,
+    ?eq(Big + 7, ets:update_counter(T, c, Big)),
+    ?eq(7, ets:update_counter(T, c, -Big)),
+    ?eq(15, ets:update_counter(T, new, 5, {ignored, 10})),   % default object takes the key
+    ?eq([{new, 15}], ets:lookup(T, new)),
+    ?eq([11, 12], ets:update_counter(T, n2, [{2, 10, 15, 0}, {2, 1}], {n2, 1})),
+    ?raises(error, badarg, ets:update_counter(T, missing, 1)),
+    ?raises(error, badarg, ets:update_counter(T, c, {1, 1})),   % the key position
+    ?raises(error, badarg, ets:update_counter(T, c, {4, 1})),   % not an integer
+    ?raises(error, badarg, ets:update_counter(T, c, {9, 1})),   % past the end
+    ?raises(error, badarg, ets:update_counter(T, c, a)),
+    ?raises(error, badarg, ets:update_counter(T, c, [{2, 1} | x])),
+    ?raises(error, badarg, ets:update_counter(T, zz, {3, 1}, {zz, 1})),
+    ?eq([{c, 7, 0, x}], ets:lookup(T, c)),           % failed updates change nothing
+    O = ets:new(o, [ordered_set]),
+    ?eq(3, ets:update_counter(O, 1, 3, {1, 0})),
+    ?eq(4, ets:update_counter(O, 1.0, 1)),           % == key
+    ?eq([{1, 4}], ets:lookup(O, 1)),
+    ets:delete(O),
+    ets:delete(T).
+
+update_element_test() ->
+    T = ets:new(t, [ordered_set]),
+    ets:insert(T, {k, a, b, c}),
+    ?eq(true, ets:update_element(T, k, {2, x})),
+    ?eq(true, ets:update_element(T, k, [{3, y}, {4, z}, {3, w}])),
+    ?eq([{k, x, w, z}], ets:lookup(T, k)),
+    ?eq(false, ets:update_element(T, nokey, {2, x})),
+    ?raises(error, badarg, ets:update_element(T, k, {1, x})),
+    ?raises(error, badarg, ets:update_element(T, k, {5, x})),
+    ?eq([{k, x, w, z}], ets:lookup(T, k)),
+    B = ets:new(b, [bag]),
+    ?raises(error, badarg, ets:update_element(B, k, {2, x})),
+    ets:delete(B),
+    ets:delete(T).
+
+take_delete_test() ->
+    T = ets:new(t, [set]),
+    ets:insert(T, [{a, 1}, {b, 2}, {c, 3}]),
+    ?eq([{a, 1}], ets:take(T, a)),
+    ?eq([], ets:take(T, a)),
+    ?eq(true, ets:delete(T, b)),
+    ?eq(true, ets:delete(T, nothing)),
+    ?eq(true, ets:delete_object(T, {c, 999})),       % not equal: stays
+    ?eq([{c, 3}], ets:lookup(T, c)),
+    ?eq(true, ets:delete_object(T, {c, 3})),
+    ?eq(0, ets:info(T, size)),
+    ets:delete(T).
+
+traversal_test() ->
+    T = ets:new(t, []),
+    ?eq('$end_of_table', ets:first(T)),
+    Keys = lists:seq(1, 2000),
+    ets:insert(T, [{K, K * 2} || K <- Keys]),
+    Seen = collect(T, ets:first(T)),
+    ?eq(Keys, lists:sort(Seen)),
+    ?eq(ets:first(T), ets:last(T)),                  % hash tables: last is first
+    ?raises(error, badarg, ets:next(T, not_a_key)),
+    ets:delete(T).
+
+slot_test() ->
+    O = ets:new(o, [ordered_set]),
+    ets:insert(O, [{1}, {2}, {3}]),
+    ?eq([{1}], ets:slot(O, 0)),
+    ?eq([{3}], ets:slot(O, 2)),
+    ?eq('$end_of_table', ets:slot(O, 3)),
+    ?raises(error, badarg, ets:slot(O, 4)),
+    ?raises(error, badarg, ets:slot(O, -1)),
+    S = ets:new(s, []),
+    ets:insert(S, [{K} || K <- lists:seq(1, 100)]),
+    ?eq(lists:seq(1, 100), lists:sort([K || {K} <- slots(S, 0)])),
+    ets:delete(S),
+    ets:delete(O).
+
+slots(T, I) ->
+    case ets:slot(T, I) of
+        '$end_of_table' -> [];
+        L -> L ++ slots(T, I + 1)
+    end.
+
+foldl_test() ->
+    T = ets:new(t, [bag]),
+    ets:insert(T, [{K, V} || K <- lists:seq(1, 50), V <- [1, 2]]),
+    ?eq(50 * 51 div 2 * 2, ets:foldl(fun({K, _}, A) -> A + K end, 0, T)),
+    ?eq(150, ets:foldr(fun({_, V}, A) -> A + V end, 0, T)),
+    ?eq(false, ets:info(T, fixed)),                  % foldl unfixes
+    ets:delete(T).
+
+info_test() ->
+    T = ets:new(info_tab, [bag, public, {keypos, 2}, {read_concurrency, true}]),
+    I = ets:info(T),
+    ?eq([id, decentralized_counters, read_concurrency, write_concurrency, compressed,
+         memory, owner, heir, name, size, node, named_table, type, keypos, protection],
+        [K || {K, _} <- I]),
+    ?eq(T, proplists:get_value(id, I)),
+    ?eq(self(), ets:info(T, owner)),
+    ?eq(bag, ets:info(T, type)),
+    ?eq(public, ets:info(T, protection)),
+    ?eq(true, ets:info(T, read_concurrency)),
+    ?eq(none, ets:info(T, heir)),
+    ?eq(info_tab, ets:info(T, name)),
+    ?eq(false, ets:info(T, named_table)),
+    ?eq(node(), ets:info(T, node)),
+    M0 = ets:info(T, memory),
+    ?true(is_integer(M0) andalso M0 > 0),
+    ets:insert(T, [{x, K, lists:seq(1, 20)} || K <- lists:seq(1, 100)]),
+    M1 = ets:info(T, memory),
+    ?true(M1 - M0 >= 100 * 40),                      % each object holds a 20-element list
+    ?raises(error, badarg, ets:info(T, no_such_item)),
+    ?eq(false, ets:info(T, safe_fixed)),
+    ets:safe_fixtable(T, true),
+    ?eq(true, ets:info(T, fixed)),
+    {{_, _, _}, [{Self, 1}]} = ets:info(T, safe_fixed),
+    ?eq(self(), Self),
+    {Mono, [{_, 1}]} = ets:info(T, safe_fixed_monotonic_time),
+    ?true(is_integer(Mono)),
+    ets:safe_fixtable(T, false),
+    ?eq(false, ets:info(T, fixed)),
+    ets:delete(T),
+    ?eq(undefined, ets:info(T, size)).
+
+all_test() ->
+    T = ets:new(t, []),
+    N = ets:new(ets_test_all, [named_table]),
+    All = ets:all(),
+    ?true(lists:member(T, All)),
+    ?true(lists:member(N, All)),
+    ets:delete(T),
+    ets:delete(N),
+    ?eq(false, lists:member(T, ets:all())).
+
+delete_all_test() ->
+    T = ets:new(t, [ordered_set]),
+    ets:insert(T, [{K} || K <- lists:seq(1, 1000)]),
+    ?eq(true, ets:delete_all_objects(T)),
+    ?eq(0, ets:info(T, size)),
+    ?eq('$end_of_table', ets:first(T)),
+    ets:insert(T, {again}),
+    ?eq([{again}], ets:lookup(T, again)),
+    ets:delete(T).
+
+heir_test() ->
+    Self = self(),
+    Owner = spawn(fun() ->
+                          T = ets:new(inherited, [{heir, Self, my_gift}]),
+                          ets:insert(T, {k, v}),
+                          Self ! {table, T},
+                          receive die -> ok end
+                  end),
+    T = receive {table, Tab} -> Tab after 5000 -> timeout end,
+    ?eq(Owner, ets:info(T, owner)),
+    Owner ! die,
+    ?eq({'ETS-TRANSFER', T, Owner, my_gift},
+        receive {'ETS-TRANSFER', _, _, _} = M -> M after 5000 -> timeout end),
+    ?eq(self(), ets:info(T, owner)),
+    ?eq([{k, v}], ets:lookup(T, k)),
+    %% setopts: a new heir, then none
+    ?eq(true, ets:setopts(T, {heir, none})),
+    ?eq(none, ets:info(T, heir)),
+    ?raises(error, badarg, ets:setopts(T, {heir, self()})),
+    ets:delete(T).
+
+%% An heir that is gone when the owner dies inherits nothing: the table dies.
+dead_heir_test() ->
+    {Heir, HRef} = spawn_monitor(fun() -> ok end),
+    receive {'DOWN', HRef, _, _, _} -> ok after 5000 -> erlang:error(no_down) end,
+    Self = self(),
+    {Owner, ORef} = spawn_monitor(fun() ->
+                                          T = ets:new(orphan, [public, {heir, Heir, gift}]),
+                                          Self ! {table, T}
+                                  end),
+    T = receive {table, Tab} -> Tab after 5000 -> timeout end,
+    receive {'DOWN', ORef, _, Owner, _} -> ok after 5000 -> erlang:error(no_down) end,
+    wait_gone(T, 1000).
+
+give_away_test() ->
+    Self = self(),
+    T = ets:new(gift, [named_table]),
+    P = spawn(fun() ->
+                      receive {'ETS-TRANSFER', Tab, From, Data} ->
+                              Self ! {got, Tab, From, Data, ets:info(Tab, owner) =:= self()}
+                      end,
+                      receive stop -> ok end
+              end),
+    ?raises(error, badarg, ets:give_away(T, self(), x)),
+    ?eq(true, ets:give_away(T, P, {some, data})),
+    ?eq({got, gift, Self, {some, data}, true}, receive {got, _, _, _, _} = M -> M after 5000 -> timeout end),
+    ?raises(error, badarg, ets:give_away(T, self(), x)),   % no longer the owner
+    ?raises(error, badarg, ets:insert(T, {x})),            % protected, owned by P
+    P ! stop,
+    wait_gone(T, 1000).
+
+%% Polls (bounded) until the table is gone: its owner's exit is asynchronous.
+wait_gone(_, 0) -> erlang:error(table_still_exists);
+wait_gone(T, N) ->
+    case ets:info(T, owner) of
+        undefined -> ok;
+        _ -> receive after 5 -> wait_gone(T, N - 1) end
+    end.
+
+owner_death_test() ->
+    Before = length(ets:all()),
+    M0 = erlang:memory(ets),
+    Self = self(),
+    P = spawn(fun() ->
+                      Ts = [begin
+                                T = ets:new(t, [public]),
+                                ets:insert(T, [{K, lists:seq(1, 10)} || K <- lists:seq(1, 100)]),
+                                T
+                            end || _ <- lists:seq(1, 200)],
+                      Self ! {tables, Ts, erlang:memory(ets)},
+                      receive die -> ok end
+              end),
+    {Ts, M1} = receive {tables, X, M} -> {X, M} after 10000 -> timeout end,
+    ?true(M1 - M0 > 200 * 100 * 20 * 8),
+    MRef = monitor(process, P),
+    P ! die,
+    receive {'DOWN', MRef, _, _, _} -> ok after 5000 -> erlang:error(no_down) end,
+    [wait_gone(T, 1000) || T <- Ts],
+    ?eq(Before, length(ets:all())),
+    ?true(erlang:memory(ets) < M0 + 100000).
+
+binary_test() ->
+    Big = binary:copy(<<"0123456789abcdef">>, 1000),
+    Small = <<"tiny">>,
+    T = ets:new(t, []),
+    ets:insert(T, {b, Big, Small, {nested, [Big]}}),
+    [{b, B1, S1, {nested, [B2]}}] = ets:lookup(T, b),
+    ?eq(Big, B1), ?eq(Big, B2), ?eq(Small, S1),
+    ets:delete(T),
+    ?eq(Big, B1).                                    % still valid after the table died
+
+badarg_test() ->
+    ?raises(error, badarg, ets:new("name", [])),
+    ?raises(error, badarg, ets:new(t, [bogus])),
+    ?raises(error, badarg, ets:new(t, [{keypos, 0}])),
+    ?raises(error, badarg, ets:new(t, [set | bag])),
+    ?raises(error, badarg, ets:new(t, [{heir, not_a_pid, x}])),
+    ?raises(error, badarg, ets:lookup(make_ref(), k)),
+    ?raises(error, badarg, ets:lookup(123, k)),
+    T = ets:new(t, []),
+    ?raises(error, badarg, ets:insert(T, notatuple)),
+    ?raises(error, badarg, ets:insert(T, {})),
+    ?raises(error, badarg, ets:insert(T, [{ok}, bad])),
+    ?eq(0, ets:info(T, size)),                       % a bad list inserts nothing
+    ?raises(error, badarg, ets:insert(T, [{ok} | {improper}])),
+    ?raises(error, badarg, ets:delete_object(T, notatuple)),
+    ?raises(error, badarg, ets:safe_fixtable(T, maybe)),
+    ?raises(error, badarg, ets:slot(T, a)),
+    ?raises(error, badarg, ets:lookup_element(T, k, 0)),
+    ?raises(error, badarg, ets:rename(T, "x")),
+    ?raises(error, badarg, ets:whereis("x")),
+    ?raises(error, badarg, ets:give_away(T, not_a_pid, x)),
+    ets:delete(T),
+    ?raises(error, badarg, ets:delete(T)),
+    ?raises(error, badarg, ets:insert(T, {a})).
+
+%% Writers on every scheduler insert, update and delete their own keys in
+%% shared tables while readers look up; afterwards every table holds
+%% exactly what the writers left: nothing lost, nothing duplicated.
+concurrent_test() ->
+    Opts = [[public], [public, {write_concurrency, true}],
+            [public, {read_concurrency, true}],
+            [public, {write_concurrency, true}, {read_concurrency, true}],
+            [public, ordered_set, {write_concurrency, true}],
+            [public, bag]],
+    [concurrent(O) || O <- Opts],
+    ok.
+
+concurrent(Opts) ->
+    T = ets:new(conc, Opts),
+    C = ets:new(counter, [public, {write_concurrency, true}]),
+    ets:insert(C, {counter, 0}),
+    Writers = erlang:system_info(schedulers) * 2,
+    PerWriter = 2000,
+    Self = self(),
+    Pids = [spawn(fun() -> writer(T, C, W, PerWriter), Self ! {done, self()} end)
+            || W <- lists:seq(1, Writers)],
+    Readers = [spawn(fun() -> reader(T, C, 0), Self ! {done, self()} end)
+               || _ <- lists:seq(1, 2)],
+    [receive {done, P} -> ok after 60000 -> erlang:error({timeout, Opts}) end || P <- Pids],
+    ets:insert(T, {stop_readers}),
+    [receive {done, P} -> ok after 60000 -> erlang:error({timeout, Opts}) end || P <- Readers],
+    Expected = lists:sort([{{W, K}, K} || W <- lists:seq(1, Writers),
+                                           K <- lists:seq(1, PerWriter), K rem 3 =/= 0]),
+    Got = lists:sort([O || {{_, _}, _} = O <- all_objects(T)]),
+    ?eq(length(Expected), length(Got)),
+    ?true(Expected =:= Got),
+    ?eq([{counter, Writers * PerWriter}], ets:lookup(C, counter)),
+    ?eq(length(Expected) + 1, ets:info(T, size)),
+    ets:delete(C),
+    ets:delete(T).
+
+writer(T, C, W, N) ->
+    [begin
+         ets:insert(T, {{W, K}, K}),
+         ets:update_counter(C, counter, 1),
+         case K rem 3 of
+             0 -> ets:delete(T, {W, K});
+             _ -> ok
+         end
+     end || K <- lists:seq(1, N)],
+    ok.
+
+reader(T, C, I) ->
+    case ets:member(T, stop_readers) of
+        true -> ok;
+        false ->
+            [{counter, N}] = ets:lookup(C, counter),
+            true = is_integer(N),
+            case ets:lookup(T, {1, I rem 2000 + 1}) of
+                [] -> ok;
+                [{{1, K}, K}] -> ok
+            end,
+            reader(T, C, I + 1)
+    end.
+
+%% Objects by first/next + lookup (safe_fixtable).
+all_objects(T) ->
+    ets:safe_fixtable(T, true),
+    L = lists:append([ets:lookup(T, K) || K <- collect(T, ets:first(T))]),
+    ets:safe_fixtable(T, false),
+    L.
+
+%% A fixed table is traversed while other processes insert and delete:
+%% every key present throughout is seen exactly once, and nothing is seen
+%% twice.
+fixtable_test() ->
+    [fixtable(Type) || Type <- [set, bag, ordered_set]],
+    ok.
+
+fixtable(Type) ->
+    T = ets:new(fix, [Type, public]),
+    Stable = lists:seq(1, 3000),
+    ets:insert(T, [{K, stable} || K <- Stable]),
+    ets:insert(T, [{K, doomed} || K <- lists:seq(100001, 103000)]),
+    ets:safe_fixtable(T, true),
+    Self = self(),
+    Mutators = [spawn(fun() -> mutate(T, M), Self ! {done, self()} end) || M <- [1, 2]],
+    Seen = traverse_slowly(T, ets:first(T), 0),
+    [receive {done, P} -> ok after 60000 -> erlang:error(timeout) end || P <- Mutators],
+    ets:safe_fixtable(T, false),
+    ?eq(length(Seen), length(lists:usort(Seen))),    % nothing twice
+    ?eq([], Stable -- Seen),                         % every stable key once
+    ?eq(false, ets:info(T, fixed)),
+    %% after the unfix the deleted objects are really gone
+    ?eq(3000 + 3000 - 2000 + 2000, ets:info(T, size)),
+    ?eq([], ets:lookup(T, 100001)),
+    ets:delete(T).
+
+mutate(T, M) ->
+    Base = 200000 + M * 10000,
+    [begin
+         ets:insert(T, {Base + I, new}),
+         ets:delete(T, 100000 + (M - 1) * 1500 + I)
+     end || I <- lists:seq(1, 1000)].
+
+traverse_slowly(_, '$end_of_table', _) -> [];
+traverse_slowly(T, K, N) ->
+    case N rem 50 of 0 -> erlang:yield(); _ -> ok end,
+    [K | traverse_slowly(T, ets:next(T, K), N + 1)].

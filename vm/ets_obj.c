@@ -1,0 +1,116 @@
+/*
+ * ets_obj.c — stored objects (one malloc'ed block each, a flat copy of the
+ * tuple) and the locking helpers every ETS operation goes through.
+ */
+#include <stdlib.h>
+
+#include "vm/ets_table.h"
+#include "vm/phash.h"
+#include "vm/platform.h"
+#include "vm/term_compare.h"
+#include "vm/term_copy.h"
+
+EtsObj *ets_obj_new(EtsTable *t, term_t tup)
+{
+    size_t words = term_copy_size(tup);
+    EtsObj *o = malloc(sizeof *o + words * sizeof(term_t));
+    if (!o) plat_fatal("ets: out of memory");
+    o->link[0] = o->link[1] = NULL;
+    o->height = 1;
+    o->dead = 0;
+    o->words = words;
+    o->off_heap.first = NULL;
+    o->off_heap.overhead = 0;
+    term_t *hp = o->data;
+    o->obj = term_copy(tup, &hp, &o->off_heap);
+    o->key = tuple_element(o->obj, t->keypos);
+    o->hash = ets_is_hash(t) ? ets_key_hash(ets_obj_key(t, o)) : 0;
+    atomic_fetch_add_explicit(&t->obj_bytes, (long)ets_obj_bytes(o), memory_order_relaxed);
+    return o;
+}
+
+void ets_obj_free(EtsTable *t, EtsObj *o)
+{
+    atomic_fetch_sub_explicit(&t->obj_bytes, (long)ets_obj_bytes(o), memory_order_relaxed);
+    heap_off_heap_release(&o->off_heap);
+    free(o);
+}
+
+/* The stored copy is flat and self-contained, so copying it out is one
+ * more term_copy (ProcBins gain a reference for the caller's heap). */
+term_t ets_obj_copy_out(const EtsObj *o, term_t **hpp, OffHeap *oh)
+{
+    return term_copy(o->obj, hpp, oh);
+}
+
+bool ets_key_eq(const EtsTable *t, term_t a, term_t b)
+{
+    return ets_is_hash(t) ? term_eq_exact(a, b) : term_eq(a, b);
+}
+
+/* Small integers (the commonest keys) skip phash2 for a multiply-xorshift
+ * mix (splitmix64's finaliser): consecutive integers spread over every
+ * bucket. Any hash consistent with =:= will do; it is never shown. */
+uint32_t ets_key_hash(term_t key)
+{
+    if (!is_small(key)) return phash2_make_hash2(key);
+    uint64_t x = (uint64_t)key;
+    x = (x ^ (x >> 30)) * 0xBF58476D1CE4E5B9ull;
+    x = (x ^ (x >> 27)) * 0x94D049BB133111EBull;
+    return (uint32_t)(x ^ (x >> 31));
+}
+
+void ets_vec_push(EtsObjVec *v, EtsObj *o)
+{
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 8;
+        EtsObj **nv = realloc(v->v, cap * sizeof *nv);
+        if (!nv) plat_fatal("ets: out of memory");
+        v->v = nv;
+        v->cap = cap;
+    }
+    v->v[v->n++] = o;
+}
+
+/* Stripe locks exist only in write_concurrency hash tables: there a
+ * single-key writer holds the table lock in read mode, so the stripe is
+ * what keeps two writers (or a writer and a reader) of one chain apart. */
+static bool striped(const EtsTable *t) { return t->write_conc && ets_is_hash(t); }
+
+void ets_lock_key(EtsTable *t, uint32_t h, bool write)
+{
+    if (striped(t)) {
+        ets_rw_rlock(&t->lock);
+        spin_lock(&t->stripes[h % ETS_STRIPES]);
+    } else if (write) {
+        ets_rw_wlock(&t->lock);
+    } else {
+        ets_rw_rlock(&t->lock);
+    }
+}
+
+void ets_unlock_key(EtsTable *t, uint32_t h, bool write)
+{
+    if (striped(t)) {
+        spin_unlock(&t->stripes[h % ETS_STRIPES]);
+        ets_rw_runlock(&t->lock);
+    } else if (write) {
+        ets_rw_wunlock(&t->lock);
+    } else {
+        ets_rw_runlock(&t->lock);
+    }
+}
+
+/* A whole-table reader of a striped table takes the write lock: it then
+ * excludes the single-key writers without taking 64 stripes. */
+void ets_lock_all(EtsTable *t, bool write)
+{
+    if (write || striped(t)) ets_rw_wlock(&t->lock);
+    else ets_rw_rlock(&t->lock);
+}
+
+void ets_unlock_all(EtsTable *t, bool write)
+{
+    if (write || striped(t)) ets_rw_wunlock(&t->lock);
+    else ets_rw_runlock(&t->lock);
+}

@@ -1,0 +1,238 @@
+/*
+ * ets_table.h — an ETS table: its stored objects, its two storage kinds
+ * (hash for set/bag/duplicate_bag, AVL tree for ordered_set), its locks,
+ * and the registry that maps table identifiers to tables. See docs/ets.md.
+ *
+ * Objects live outside every process heap: each is one malloc'ed EtsObj
+ * holding a flat copy of the tuple (term_copy), with its own OffHeap list,
+ * so a large binary stored in a table is shared by reference count.
+ * Reading copies the object into the caller's heap (heap_alloc, which never
+ * collects); writing copies the caller's term into a new EtsObj.
+ *
+ * Locks (order: registry, table, stripe; see ets_lock.h):
+ *  - ets_registry_lock (per-scheduler reader indicators): guards the
+ *    registry and every table's existence. Every ETS BIF holds it in read
+ *    mode from the moment it looks the table up until it returns, so a
+ *    table is freed only under the write lock, when no call uses it.
+ *  - EtsTable.lock: the table's contents. Readers take it in read mode,
+ *    writers in write mode, except in a write_concurrency hash table, where
+ *    single-key operations take it in read mode plus the key's stripe lock
+ *    (stripes[hash % ETS_STRIPES], guarding the buckets that hash there),
+ *    and only a resize or a whole-table operation takes it in write mode.
+ *  - EtsTable.fix_lock (spinlock): the fixation list.
+ */
+#ifndef BEAMOS_VM_ETS_TABLE_H
+#define BEAMOS_VM_ETS_TABLE_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vm/ets_lock.h"
+#include "vm/heap.h"
+#include "vm/lock.h"
+#include "vm/process.h"
+#include "vm/term.h"
+
+enum { ETS_SET, ETS_ORDERED_SET, ETS_BAG, ETS_DUPLICATE_BAG };
+enum { ETS_PRIVATE, ETS_PROTECTED, ETS_PUBLIC };
+
+/* One stored object. In a hash table link[0] is the bucket chain; in the
+ * tree link[0]/link[1] are the left/right children and height the AVL
+ * height. `dead`: deleted while the table was fixed (safe_fixtable); still
+ * chained so traversal can continue past it, skipped by every reader, and
+ * freed when the last fixation ends. */
+typedef struct EtsObj {
+    struct EtsObj *link[2];
+    term_t key;                /* element keypos of obj (cached in the first cache line: searches read it) */
+    uint32_t hash;             /* hash tables: phash2_make_hash2 of the key */
+    int16_t height;            /* tree */
+    uint8_t dead;
+    size_t words;              /* words of data[] */
+    OffHeap off_heap;          /* ProcBins inside data[] */
+    term_t obj;                /* the tuple, inside data[] */
+    term_t data[];
+} EtsObj;
+
+static inline size_t ets_obj_bytes(const EtsObj *o) { return sizeof *o + o->words * sizeof(term_t); }
+
+/* A process's fixations of one table (safe_fixtable/2). */
+typedef struct EtsFix {
+    struct EtsFix *next;
+    term_t pid;
+    uint64_t count;
+} EtsFix;
+
+#define ETS_STRIPES 64u          /* power of two; buckets >= stripes */
+#define ETS_MIN_BUCKETS 256u     /* power of two */
+
+typedef struct EtsTable {
+    /* ---- registry [ets_registry_lock] ---- */
+    struct EtsTable *id_next, *name_next, *all_next;
+    uint32_t ref[3];           /* the table identifier's reference numbers */
+    term_t name;               /* atom (changed by rename under the registry write lock) */
+    bool named;
+
+    /* ---- fixed at creation ---- */
+    uint8_t type;              /* ETS_SET ... */
+    uint8_t access;            /* ETS_PRIVATE ... */
+    uint32_t keypos;           /* 1-based */
+    bool read_conc, write_conc, decentralized, compressed;
+
+    /* ---- ownership [lock, write mode], read without it as atomics ---- */
+    _Atomic term_t owner;      /* pid */
+    term_t heir;               /* pid, or ATOM_iter_none */
+    term_t heir_data;          /* in heir_frag (or immediate) */
+    HeapFragment *heir_frag;
+    OffHeap heir_oh;
+
+    /* ---- contents ---- */
+    EtsRwLock lock;
+    SpinLock stripes[ETS_STRIPES];
+    atomic_long count;         /* live objects */
+    atomic_long obj_bytes;     /* bytes of EtsObj blocks, dead ones included */
+    EtsObj **buckets;          /* hash: nbuckets chains [lock; chain i also stripe i%S] */
+    size_t nbuckets;           /* power of two [lock, write mode] */
+    EtsObj *root;              /* tree [lock] */
+
+    /* ---- safe_fixtable [fix_lock] ---- */
+    SpinLock fix_lock;
+    EtsFix *fixes;
+    atomic_long fix_count;     /* sum of fixes' counts; >0: deletes only mark */
+    atomic_long dead_count;    /* dead objects waiting for the unfix */
+    uint64_t fix_mono_ns;      /* monotonic time of the first current fixation */
+    uint64_t fix_sys_ns;       /* the same as system time (info safe_fixed) */
+} EtsTable;
+
+static inline bool ets_is_hash(const EtsTable *t) { return t->type != ETS_ORDERED_SET; }
+static inline term_t ets_obj_key(const EtsTable *t, const EtsObj *o) { (void)t; return o->key; }
+
+/* ---- objects (ets_obj.c) ---- */
+/* A new object holding a copy of tuple `tup` (the caller checked it). */
+EtsObj *ets_obj_new(EtsTable *t, term_t tup);
+/* Free an object that is no longer reachable from the table. */
+void ets_obj_free(EtsTable *t, EtsObj *o);
+/* Words on a heap a copy of o takes. */
+static inline size_t ets_obj_copy_words(const EtsObj *o) { return o->words; }
+/* Copy o's tuple to *hpp (advanced), its ProcBins joining oh. */
+term_t ets_obj_copy_out(const EtsObj *o, term_t **hpp, OffHeap *oh);
+/* Key equality as the table type defines it: =:= for hash tables, == for
+ * ordered_set. */
+bool ets_key_eq(const EtsTable *t, term_t a, term_t b);
+uint32_t ets_key_hash(term_t key);
+
+/* ---- locking helpers (ets_obj.c) ---- */
+/* Lock for an operation on the objects with one key (hash `h`; ignored by
+ * the tree). write: the operation changes the table. */
+void ets_lock_key(EtsTable *t, uint32_t h, bool write);
+void ets_unlock_key(EtsTable *t, uint32_t h, bool write);
+/* Lock the whole table: read mode still lets write_concurrency writers
+ * change chains, so whole-table readers take every stripe too. */
+void ets_lock_all(EtsTable *t, bool write);
+void ets_unlock_all(EtsTable *t, bool write);
+
+/* ---- storage operations: the caller holds the right lock ----
+ * Each kind (ets_hash.c, ets_tree.c) provides the same operations; the
+ * ets_* dispatchers below choose. `out`/`n`: collected objects. */
+typedef struct {
+    EtsObj **v;
+    size_t n, cap;
+} EtsObjVec;
+void ets_vec_push(EtsObjVec *v, EtsObj *o);
+static inline void ets_vec_free(EtsObjVec *v) { free(v->v); v->v = NULL; v->n = v->cap = 0; }
+
+/* Lookup: every live object with key (set: 0 or 1), in stored order. */
+void ets_hash_lookup(EtsTable *t, term_t key, uint32_t h, EtsObjVec *out);
+/* The first live object with key, or NULL (set lookups: no vector). */
+EtsObj *ets_hash_find(EtsTable *t, term_t key, uint32_t h);
+/* Either kind: the (first) live object with key, or NULL. */
+static inline EtsObj *ets_find(EtsTable *t, term_t key, uint32_t h);
+EtsObj *ets_tree_lookup(EtsTable *t, term_t key);
+/* Insert o (key hash o->hash). set/ordered_set: replaces an object with the
+ * same key; bag: dropped if an identical object exists (returns false and
+ * the caller frees o); duplicate_bag: always added. */
+bool ets_hash_insert(EtsTable *t, EtsObj *o);
+bool ets_tree_insert(EtsTable *t, EtsObj *o);
+/* Remove every object with key (and, if `match` is a value, only those
+ * exactly equal to it). Removed objects are freed, or marked dead if the
+ * table is fixed; if `taken` is non-NULL they are moved there instead
+ * (the caller frees them after copying). Returns how many. */
+size_t ets_hash_remove(EtsTable *t, term_t key, uint32_t h, term_t match, EtsObjVec *taken);
+size_t ets_tree_remove(EtsTable *t, term_t key, term_t match, EtsObjVec *taken);
+/* Remove this live object of a hash table (freed, or marked dead if the
+ * table is fixed). */
+void ets_hash_unlink(EtsTable *t, EtsObj *o);
+/* Traversal: the first live key / the live key after `key` in table
+ * order; THE_NON_VALUE at the end. *found = false if a hash table has no
+ * object (live or dead) with `key` (OTP raises badarg then). */
+term_t ets_hash_first(EtsTable *t);
+term_t ets_hash_next(EtsTable *t, term_t key, bool *found);
+term_t ets_tree_first(EtsTable *t, bool last);
+term_t ets_tree_next(EtsTable *t, term_t key, bool prev);
+/* Visit every live object in table order (reverse for the tree if asked);
+ * stop when fn returns false. */
+typedef bool (*EtsVisit)(EtsTable *t, EtsObj *o, void *arg);
+void ets_hash_foreach(EtsTable *t, EtsVisit fn, void *arg);
+void ets_tree_foreach(EtsTable *t, bool reverse, EtsVisit fn, void *arg);
+/* ---- freeing whole tables a little at a time (ets_reclaim.c) ---- */
+/* Detach all of t's storage (objects and bucket array; write lock held,
+ * or t unreachable) and queue it for freeing; t is left with no storage
+ * (a hash table needs ets_hash_init again to be used). */
+void ets_reclaim_later(EtsTable *t);
+/* Free up to `budget` queued objects (every ETS call, as it starts). */
+#define ETS_RECLAIM_BUDGET 1000
+void ets_reclaim(long budget);
+uint64_t ets_garbage_bytes(void);
+/* Grow the bucket array if the table is crowded and not fixed (takes the
+ * table write lock itself: call with no table lock held). */
+void ets_hash_maybe_grow(EtsTable *t);
+/* Free the dead objects (last fixation gone; table write lock held). */
+void ets_hash_purge_dead(EtsTable *t);
+void ets_hash_init(EtsTable *t);
+void ets_tree_init(EtsTable *t);
+
+static inline EtsObj *ets_find(EtsTable *t, term_t key, uint32_t h)
+{
+    return ets_is_hash(t) ? ets_hash_find(t, key, h) : ets_tree_lookup(t, key);
+}
+
+/* ---- the registry and table lifecycle (ets_registry.c) ---- */
+extern EtsRwLock ets_registry_lock;
+void ets_init(void);
+/* Look up a table by identifier (atom of a named table, or reference) and
+ * check the caller's access (write: insert/delete rights). Holds the
+ * registry read lock on success, released by ets_release. NULL: no such
+ * table or no access (badarg). */
+EtsTable *ets_acquire(Process *p, term_t tid, bool write);
+/* The same without an access check (info/1,2, whereis). */
+EtsTable *ets_acquire_any(term_t tid);
+void ets_release(EtsTable *t);
+/* The term that names t to Erlang: its name if named, else its reference
+ * (built on h: REF_WORDS). */
+term_t ets_tid_term(EtsTable *t, Heap *h, bool prefer_name);
+/* Register a new table (named: fails if the name is taken). */
+bool ets_register(EtsTable *t);
+/* Delete t: unregister and free. The caller holds no ETS lock. Returns
+ * false if it was gone already. */
+bool ets_delete_table(term_t tid, Process *p);
+/* ets:rename (takes the registry write lock: call with no ETS lock
+ * held): 0, or -1 if the table is gone, the caller may not write it or the
+ * new name is taken. *named: whether the table is a named one. */
+int ets_rename_table(Process *p, term_t tid, term_t name, bool *named);
+/* Send {'ETS-TRANSFER', Tid, From, Data} to `to` and make it the owner
+ * (the caller holds the registry read lock and t's write lock). */
+void ets_transfer(EtsTable *t, term_t to, term_t from, term_t data);
+/* Every table's identifier, on p's heap. */
+term_t ets_all_tids(Process *p);
+/* Bytes of every table (erlang:memory(ets)). */
+uint64_t ets_memory_bytes(void);
+size_t ets_table_bytes(EtsTable *t);
+/* A process is exiting: its tables go to their heirs or die, its
+ * fixations end. */
+void ets_proc_exit(Process *p);
+/* Fixation bookkeeping (safe_fixtable). */
+void ets_fix(EtsTable *t, term_t pid);
+void ets_unfix(EtsTable *t, term_t pid);
+
+#endif

@@ -1,0 +1,172 @@
+/*
+ * ets_tree.c — ordered_set: an AVL tree of objects ordered by their keys in
+ * Erlang term order (term_compare, so 1 and 1.0 are the same key, as OTP's
+ * ordered_set has it).
+ *
+ * next/prev search from the root for the nearest key above/below the given
+ * one, so they work for any key, present or not, and traversal stays valid
+ * while other processes insert and delete: ordered_set needs no dead marks
+ * for safe_fixtable. Recursion depth is the tree height (<= 1.44 log2 n).
+ */
+#include <stdlib.h>
+
+#include "vm/ets_table.h"
+#include "vm/term_compare.h"
+
+void ets_tree_init(EtsTable *t) { t->root = NULL; }
+
+static inline int height(EtsObj *o) { return o ? o->height : 0; }
+static inline void fix_height(EtsObj *o)
+{
+    int l = height(o->link[0]), r = height(o->link[1]);
+    o->height = (int16_t)((l > r ? l : r) + 1);
+}
+
+static EtsObj *rotate(EtsObj *o, int dir)     /* dir 0: left rotation */
+{
+    EtsObj *c = o->link[!dir];
+    o->link[!dir] = c->link[dir];
+    c->link[dir] = o;
+    fix_height(o);
+    fix_height(c);
+    return c;
+}
+
+static EtsObj *balance(EtsObj *o)
+{
+    fix_height(o);
+    int bf = height(o->link[0]) - height(o->link[1]);
+    if (bf > 1) {
+        if (height(o->link[0]->link[0]) < height(o->link[0]->link[1])) o->link[0] = rotate(o->link[0], 0);
+        return rotate(o, 1);
+    }
+    if (bf < -1) {
+        if (height(o->link[1]->link[1]) < height(o->link[1]->link[0])) o->link[1] = rotate(o->link[1], 1);
+        return rotate(o, 0);
+    }
+    return o;
+}
+
+/* Small integers, the commonest keys, compare without the general walk. */
+static inline int cmp_key(EtsTable *t, term_t key, EtsObj *o)
+{
+    term_t k = ets_obj_key(t, o);
+    if (is_small(key) && is_small(k)) {
+        int64_t a = small_value(key), b = small_value(k);
+        return (a > b) - (a < b);
+    }
+    return term_compare(key, k);
+}
+
+EtsObj *ets_tree_lookup(EtsTable *t, term_t key)
+{
+    EtsObj *o = t->root;
+    while (o) {
+        int c = cmp_key(t, key, o);
+        if (c == 0) return o;
+        o = o->link[c > 0];
+    }
+    return NULL;
+}
+
+static EtsObj *insert(EtsTable *t, EtsObj *node, EtsObj *o, bool *added)
+{
+    if (!node) { *added = true; return o; }
+    int c = cmp_key(t, ets_obj_key(t, o), node);
+    if (c == 0) {               /* replace in place */
+        o->link[0] = node->link[0];
+        o->link[1] = node->link[1];
+        o->height = node->height;
+        ets_obj_free(t, node);
+        return o;
+    }
+    node->link[c > 0] = insert(t, node->link[c > 0], o, added);
+    return *added ? balance(node) : node;
+}
+
+bool ets_tree_insert(EtsTable *t, EtsObj *o)
+{
+    bool added = false;
+    o->link[0] = o->link[1] = NULL;
+    o->height = 1;
+    t->root = insert(t, t->root, o, &added);
+    if (added) atomic_fetch_add_explicit(&t->count, 1, memory_order_relaxed);
+    return true;
+}
+
+static EtsObj *remove_min(EtsObj *node, EtsObj **min)
+{
+    if (!node->link[0]) { *min = node; return node->link[1]; }
+    node->link[0] = remove_min(node->link[0], min);
+    return balance(node);
+}
+
+static EtsObj *remove_key(EtsTable *t, EtsObj *node, term_t key, term_t match, EtsObj **gone)
+{
+    if (!node) return NULL;
+    int c = cmp_key(t, key, node);
+    if (c != 0) {
+        node->link[c > 0] = remove_key(t, node->link[c > 0], key, match, gone);
+        return *gone ? balance(node) : node;
+    }
+    if (match != THE_NON_VALUE && !term_eq_exact(node->obj, match)) return node;
+    *gone = node;
+    if (!node->link[0]) return node->link[1];
+    if (!node->link[1]) return node->link[0];
+    EtsObj *min;
+    EtsObj *right = remove_min(node->link[1], &min);
+    min->link[0] = node->link[0];
+    min->link[1] = right;
+    return balance(min);
+}
+
+size_t ets_tree_remove(EtsTable *t, term_t key, term_t match, EtsObjVec *taken)
+{
+    EtsObj *gone = NULL;
+    t->root = remove_key(t, t->root, key, match, &gone);
+    if (!gone) return 0;
+    atomic_fetch_sub_explicit(&t->count, 1, memory_order_relaxed);
+    if (taken) ets_vec_push(taken, gone);
+    else ets_obj_free(t, gone);
+    return 1;
+}
+
+term_t ets_tree_first(EtsTable *t, bool last)
+{
+    EtsObj *o = t->root;
+    if (!o) return THE_NON_VALUE;
+    while (o->link[last]) o = o->link[last];
+    return ets_obj_key(t, o);
+}
+
+term_t ets_tree_next(EtsTable *t, term_t key, bool prev)
+{
+    EtsObj *o = t->root, *best = NULL;
+    while (o) {
+        int c = cmp_key(t, key, o);
+        if (prev ? c > 0 : c < 0) {   /* o is beyond key: a candidate; look nearer */
+            best = o;
+            o = o->link[prev];
+        } else {
+            o = o->link[!prev];
+        }
+    }
+    return best ? ets_obj_key(t, best) : THE_NON_VALUE;
+}
+
+/* In-order walk with an explicit stack (AVL height <= 64 for any table
+ * that fits in memory... 1.44 log2 of 2^44 objects is 63). */
+void ets_tree_foreach(EtsTable *t, bool reverse, EtsVisit fn, void *arg)
+{
+    EtsObj *stack[96];
+    int sp = 0;
+    EtsObj *o = t->root;
+    int first = reverse ? 1 : 0;
+    while (o || sp) {
+        while (o) { stack[sp++] = o; o = o->link[first]; }
+        o = stack[--sp];
+        EtsObj *next = o->link[!first];   /* fn may not free o: read first anyway */
+        if (!fn(t, o, arg)) return;
+        o = next;
+    }
+}
