@@ -42,6 +42,7 @@ ERL_TEST_MODULES += proc_test
 ERL_TEST_MODULES += bif_extra_test
 ERL_TEST_MODULES += packet_test
 ERL_TEST_MODULES += phash_test
+ERL_TEST_MODULES += magicref_test
 # bt is the runner; console_input is booted on its own by scripts/run-tests.
 ERL_TEST_SRCS := tests/erl/bt.erl tests/erl/console_input.erl $(ERL_TEST_MODULES:%=tests/erl/%.erl)
 ERL_TEST_EBIN := $(BUILD)/tests/erl

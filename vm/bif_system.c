@@ -19,6 +19,7 @@
 #include "vm/bif_util.h"
 #include "vm/code.h"
 #include "vm/gc.h"
+#include "vm/magic.h"
 #include "vm/platform.h"
 #include "vm/proc.h"
 #include "vm/sched.h"
@@ -210,7 +211,9 @@ term_t bif_erlang_system_info_1(Process *p, term_t *args)
  * binary: bytes of off-heap binaries referenced from process heaps (the
  * virtual binary heaps); a binary shared by k processes counts k times —
  * exact numbers need an allocation counter in vm/binary.c (not there yet).
- * atom: atom entries and their text. code: loaded code, literal areas and
+ * Atomics and counters arrays (MagicBins) count in system, as OTP's
+ * erl_bif_atomics/counters allocations do, once each however many
+ * processes hold them. atom: atom entries and their text. code: loaded code, literal areas and
  * function/line tables. ets: 0 (there is no ETS yet). system: everything
  * that is not processes, plus the process table itself. */
 typedef struct {
@@ -254,7 +257,7 @@ static void memory_info(MemInfo *mi)
     mi->atom = mi->atom_used;
     code_foreach_module(code_bytes, &mi->code);
     mi->ets = 0;
-    mi->system = mi->atom + mi->binary + mi->code + mi->ets + pterm_memory_bytes() +
+    mi->system = mi->atom + mi->binary + mi->code + mi->ets + pterm_memory_bytes() + magic_bytes_in_use() +
                  (uint64_t)proc_limit() * sizeof(void *) + (uint64_t)sched_count * sizeof(Scheduler);
     mi->total = mi->processes + mi->system;
 }
