@@ -15,19 +15,22 @@
  *
  * counters.erl keeps its default (atomics) kind in an atomics array and
  * only its write_concurrency kind in erts_internal:counters_new/1; that
- * kind is an array of kind ATOMICS_KIND_COUNTERS here (signed, wrapping).
- * OTP stripes write_concurrency counters per scheduler and sums on read;
- * one word per counter is exact and is what to stripe later if contention
- * shows, and counters:info/1 reports the memory of this layout, not of
- * OTP's striped one.
+ * kind is an array of kind ATOMICS_KIND_COUNTERS laid out as OTP's: one
+ * word per counter per scheduler plus a base word, 8 counters to a 64-byte
+ * line, the lines of one group of counters side by side (base, scheduler
+ * 1, ..., scheduler S). add/3 touches only the caller's scheduler's word,
+ * get/2 sums them all (wrapping), put/3 sets the base to the value minus
+ * the others' sum (so a put racing an add may lose the add, as in OTP).
  *
- * memory in info/1 is OTP's figure, 40 + 8 per word: 16 bytes of
- * AtomicsArray + the words + 24 for the magic binary header as OTP counts
- * it. The true block (erlang:memory(system) counts it) is 16 bytes more:
- * our MagicBin header also keeps the ref numbers for the export table.
+ * memory in info/1 is OTP's figure: its magic binary header (24 bytes)
+ * plus the array (16 bytes of header + 8 per word for atomics; 8 bytes +
+ * 64 per line for counters). Our MagicBin header is 16 bytes longer (it
+ * keeps the ref numbers for the export table); erlang:memory(system) counts
+ * the true block.
  *
- * Memory order: every operation is sequentially consistent, as OTP's
- * atomics are (the documentation promises a total order per array).
+ * Memory order: every atomics operation is sequentially consistent, as
+ * OTP's are (the documentation promises a total order per array);
+ * write_concurrency counters are relaxed, as OTP's are (no order promised).
  */
 #include <stdatomic.h>
 
@@ -37,18 +40,29 @@
 #include "vm/magic.h"
 #include "vm/map.h"
 #include "vm/proc.h"
+#include "vm/sched.h"
 
 #define ATOMICS_KIND_ATOMICS 0u
 #define ATOMICS_KIND_COUNTERS 1u
 #define OTP_MAGIC_HEADER_BYTES 24
 #define ATOMICS_MAX_ARITY (1u << 27)     /* words; beyond this: system_limit */
 
+#define COUNTERS_PER_LINE 8                /* 64-byte lines of 64-bit words */
+
 typedef struct {
-    uint64_t n;
-    uint32_t kind;        /* ATOMICS_KIND_* */
-    uint32_t is_signed;
+    uint64_t n;           /* logical size: atomics, or counters */
+    uint16_t kind;        /* ATOMICS_KIND_* */
+    uint16_t is_signed;
+    uint32_t stripes;     /* counters: words per counter (1 + schedulers) */
     _Atomic uint64_t v[];
 } AtomicsArray;
+
+/* Words of the array of a kind: counters take whole lines per stripe. */
+static uint64_t array_words(uint64_t n, uint32_t kind, uint32_t stripes)
+{
+    if (kind == ATOMICS_KIND_ATOMICS) return n;
+    return (n + COUNTERS_PER_LINE - 1) / COUNTERS_PER_LINE * COUNTERS_PER_LINE * stripes;
+}
 
 /* The MagicBin kind of every array (magic.h: the destructor is the type
  * tag). The words need no clean-up of their own. */
@@ -68,13 +82,16 @@ static term_t new_array(Process *p, term_t arity, bool is_signed, uint32_t kind)
         BIF_ERROR(p, ATOM_badarg);
     }
     if (n > ATOMICS_MAX_ARITY) BIF_ERROR(p, ATOM_system_limit);
-    MagicBin *mb = magic_bin_alloc(sizeof(AtomicsArray) + n * sizeof(uint64_t), atomics_array_destroy);
+    uint32_t stripes = kind == ATOMICS_KIND_COUNTERS ? (sched_count ? sched_count : 1) + 1 : 1;
+    uint64_t words = array_words(n, kind, stripes);
+    MagicBin *mb = magic_bin_alloc(sizeof(AtomicsArray) + words * sizeof(uint64_t), atomics_array_destroy);
     if (!mb) BIF_ERROR(p, ATOM_system_limit);
     AtomicsArray *a = (AtomicsArray *)mb->data;
     a->n = n;
-    a->kind = kind;
+    a->kind = (uint16_t)kind;
     a->is_signed = is_signed;
-    for (uint64_t i = 0; i < n; i++) atomic_init(&a->v[i], 0);
+    a->stripes = stripes;
+    for (uint64_t i = 0; i < words; i++) atomic_init(&a->v[i], 0);
     uint32_t num[REF_NUMBERS];
     proc_make_ref_numbers(p, num);
     return magic_ref_make(&p->h, mb, num);
@@ -154,21 +171,9 @@ term_t bif_atomics_get_2(Process *p, term_t *args)
     return value_term(p, a, atomic_load(w));
 }
 
-/* add/3 and put/3 are the same for atomics and counters but for the kind
- * of array they accept. */
-static term_t add_of_kind(Process *p, term_t *args, uint32_t kind)
+term_t bif_atomics_put_3(Process *p, term_t *args)
 {
-    AtomicsArray *a = array_of(args[0], kind);
-    _Atomic uint64_t *w = slot(a, args[1]);
-    uint64_t d;
-    if (!w || !get_incr(args[2], &d)) BIF_ERROR(p, ATOM_badarg);
-    atomic_fetch_add(w, d);
-    return ATOM_ok;
-}
-
-static term_t put_of_kind(Process *p, term_t *args, uint32_t kind)
-{
-    AtomicsArray *a = array_of(args[0], kind);
+    AtomicsArray *a = array_of(args[0], ATOMICS_KIND_ATOMICS);
     _Atomic uint64_t *w = slot(a, args[1]);
     uint64_t v;
     if (!w || !get_value(a, args[2], &v)) BIF_ERROR(p, ATOM_badarg);
@@ -176,9 +181,15 @@ static term_t put_of_kind(Process *p, term_t *args, uint32_t kind)
     return ATOM_ok;
 }
 
-term_t bif_atomics_put_3(Process *p, term_t *args) { return put_of_kind(p, args, ATOMICS_KIND_ATOMICS); }
-
-term_t bif_atomics_add_3(Process *p, term_t *args) { return add_of_kind(p, args, ATOMICS_KIND_ATOMICS); }
+term_t bif_atomics_add_3(Process *p, term_t *args)
+{
+    AtomicsArray *a = array_of(args[0], ATOMICS_KIND_ATOMICS);
+    _Atomic uint64_t *w = slot(a, args[1]);
+    uint64_t d;
+    if (!w || !get_incr(args[2], &d)) BIF_ERROR(p, ATOM_badarg);
+    atomic_fetch_add(w, d);
+    return ATOM_ok;
+}
 
 term_t bif_atomics_add_get_3(Process *p, term_t *args)
 {
@@ -210,9 +221,11 @@ term_t bif_atomics_compare_exchange_4(Process *p, term_t *args)
     return value_term(p, a, expected);
 }
 
+/* OTP's info/1 memory figure (see the top of the file). */
 static uint64_t array_memory_bytes(const AtomicsArray *a)
 {
-    return OTP_MAGIC_HEADER_BYTES + sizeof(AtomicsArray) + a->n * sizeof(uint64_t);
+    if (a->kind == ATOMICS_KIND_ATOMICS) return OTP_MAGIC_HEADER_BYTES + 16 + a->n * sizeof(uint64_t);
+    return OTP_MAGIC_HEADER_BYTES + 8 + array_words(a->n, a->kind, a->stripes) * sizeof(uint64_t);
 }
 
 /* info(Ref) -> #{size, max, min, memory}. */
@@ -239,17 +252,54 @@ term_t bif_erts_internal_counters_new_1(Process *p, term_t *args)
     return new_array(p, args[0], true, ATOMICS_KIND_COUNTERS);
 }
 
+/* Counter ix's word of stripe s (0 = the base), or NULL for a bad index. */
+static _Atomic uint64_t *counter_word(AtomicsArray *a, term_t ix, uint32_t s)
+{
+    if (!a || !is_small(ix) || small_value(ix) < 1 || (uint64_t)small_value(ix) > a->n) return NULL;
+    uint64_t i = (uint64_t)small_value(ix) - 1;
+    return &a->v[(i / COUNTERS_PER_LINE * a->stripes + s) * COUNTERS_PER_LINE + i % COUNTERS_PER_LINE];
+}
+
+/* The stripes of one counter are a line apart. */
+static uint64_t counter_sum(_Atomic uint64_t *base, uint32_t from, uint32_t stripes)
+{
+    uint64_t sum = 0;
+    for (uint32_t s = from; s < stripes; s++)
+        sum += atomic_load_explicit(base + (uint64_t)s * COUNTERS_PER_LINE, memory_order_relaxed);
+    return sum;
+}
+
 term_t bif_erts_internal_counters_get_2(Process *p, term_t *args)
 {
     AtomicsArray *a = array_of(args[0], ATOMICS_KIND_COUNTERS);
-    _Atomic uint64_t *w = slot(a, args[1]);
+    _Atomic uint64_t *w = counter_word(a, args[1], 0);
     if (!w) BIF_ERROR(p, ATOM_badarg);
-    return bif_make_int64(&p->h, (int64_t)atomic_load(w));
+    return bif_make_int64(&p->h, (int64_t)counter_sum(w, 0, a->stripes));
 }
 
-term_t bif_erts_internal_counters_add_3(Process *p, term_t *args) { return add_of_kind(p, args, ATOMICS_KIND_COUNTERS); }
+term_t bif_erts_internal_counters_add_3(Process *p, term_t *args)
+{
+    AtomicsArray *a = array_of(args[0], ATOMICS_KIND_COUNTERS);
+    Scheduler *s = a ? sched_for(p) : NULL;
+    uint32_t stripe = s && s->index + 1 < a->stripes ? s->index + 1 : 0;
+    _Atomic uint64_t *w = counter_word(a, args[1], stripe);
+    uint64_t d;
+    if (!w || !get_incr(args[2], &d)) BIF_ERROR(p, ATOM_badarg);
+    /* Only this scheduler adds to its stripe, but stripe 0 (no scheduler)
+     * is shared: an atomic add is right for both and as cheap uncontended. */
+    atomic_fetch_add_explicit(w, d, memory_order_relaxed);
+    return ATOM_ok;
+}
 
-term_t bif_erts_internal_counters_put_3(Process *p, term_t *args) { return put_of_kind(p, args, ATOMICS_KIND_COUNTERS); }
+term_t bif_erts_internal_counters_put_3(Process *p, term_t *args)
+{
+    AtomicsArray *a = array_of(args[0], ATOMICS_KIND_COUNTERS);
+    _Atomic uint64_t *w = counter_word(a, args[1], 0);
+    uint64_t v;
+    if (!w || !get_value(a, args[2], &v)) BIF_ERROR(p, ATOM_badarg);
+    atomic_store_explicit(w, v - counter_sum(w, 1, a->stripes), memory_order_relaxed);
+    return ATOM_ok;
+}
 
 /* counters_info(Ref) -> #{size, memory}. */
 term_t bif_erts_internal_counters_info_1(Process *p, term_t *args)
