@@ -5,7 +5,7 @@
 -include("bt.hrl").
 -export([is_reference_test/0, print_test/0, compare_test/0, atomics_ops_test/0,
          unsigned_ops_test/0, counters_ops_test/0, info_test/0, badarg_test/0,
-         decoded_copy_test/0, counters_stripes_test/0, processes_test/0, send_and_drop_test/0,
+         decoded_copy_test/0, counters_stripes_test/0, processes_test/0, send_and_drop_test/0, other_holders_test/0,
          survives_gc_test/0, free_after_gc_test/0, free_on_exit_test/0]).
 
 -define(WORDS, 10000).
@@ -246,6 +246,23 @@ send_fresh_array(P) ->
     P ! {array, A},
     erlang:garbage_collect(),
     atomics:add(A, 1, 1).
+
+%% Handles travel in every way terms do: persistent terms, exit reasons,
+%% timer messages.
+other_holders_test() ->
+    A = atomics:new(1, []),
+    Key = {?MODULE, other_holders},
+    persistent_term:put(Key, {held, A}),
+    {held, P} = persistent_term:get(Key),
+    ?eq(ok, atomics:add(P, 1, 1)),
+    ?true(persistent_term:erase(Key)),
+    {Pid, Ref} = spawn_monitor(fun() -> exit({array, A}) end),
+    B = receive {'DOWN', Ref, process, Pid, {array, X}} -> X after 60000 -> error(timeout) end,
+    ?eq(ok, atomics:add(B, 1, 1)),
+    erlang:send_after(1, self(), {later, A}),
+    C = receive {later, Y} -> Y after 60000 -> error(timeout) end,
+    ?eq(3, atomics:add_get(C, 1, 1)),
+    ?eq(3, atomics:get(A, 1)).
 
 survives_gc_test() ->
     A = atomics:new(4, []),
