@@ -12,9 +12,10 @@
  *   (mbuf list, as OTP's HAlloc does); the GC merges fragments into the new
  *   heap at its next collection. A pointer returned by heap_alloc() stays
  *   valid until the next garbage collection.
- *   Every ProcBin and magic ref (magic.h) (and, later, every off-heap-referencing thing) allocated on
- *   this heap is linked into off_heap.first, so the GC can drop references
- *   to off-heap data that died.
+ *   Every ProcBin and magic ref (magic.h) (and, later, every
+ *   off-heap-referencing thing) allocated on this heap is linked into
+ *   off_heap.first, so the GC can drop references to off-heap data that
+ *   died.
  *
  * Heap-need rule: a function that builds terms documents (or exports a
  * *_need_words() companion computing) the worst-case number of words it will
