@@ -23,8 +23,9 @@
  * Export table: OTP keeps a magic ref that term_to_binary encoded in a
  * node-wide table, so that binary_to_term of that encoding on this node
  * gives back a magic ref to the same object while the object lives, and a
- * plain ref (badarg to every BIF) once it has been freed. magic_export()
- * and magic_import() are that table (etf_encode.c, etf_decode.c); entries
+ * plain ref (badarg to every BIF) once it has been freed; ref_to_list/1
+ * and list_to_ref/1 do the same. magic_export() and magic_import() are that
+ * table (etf_encode.c, etf_decode.c, bif_erlang_text.c); entries
  * never hold a count, the last magic_bin_deref() removes the entry.
  *
  * MagicBin: a refcounted block whose kind is its destructor (OTP's

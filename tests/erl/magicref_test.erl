@@ -5,7 +5,7 @@
 -include("bt.hrl").
 -export([is_reference_test/0, print_test/0, compare_test/0, atomics_ops_test/0,
          unsigned_ops_test/0, counters_ops_test/0, info_test/0, badarg_test/0,
-         decoded_copy_test/0, counters_stripes_test/0, processes_test/0, send_and_drop_test/0, other_holders_test/0,
+         decoded_copy_test/0, ref_text_round_trip_test/0, counters_stripes_test/0, processes_test/0, send_and_drop_test/0, other_holders_test/0,
          survives_gc_test/0, free_after_gc_test/0, free_on_exit_test/0]).
 
 -define(WORDS, 10000).
@@ -177,6 +177,23 @@ decoded_copy_test() ->
     %% the originals still work
     ?eq(3, atomics:get(A, 1)),
     ?eq(2, counters:get({write_concurrency, W}, 1)).
+
+%% ref_to_list/1 enters the array in the same table: list_to_ref/1 of its
+%% text is a working handle while the array lives, a plain ref after.
+ref_text_round_trip_test() ->
+    A = atomics:new(1, []),
+    ok = atomics:put(A, 1, 11),
+    B = list_to_ref(erlang:ref_to_list(A)),
+    ?true(B =:= A),
+    ?eq(11, atomics:get(B, 1)),
+    Text = dead_array_text(),
+    erlang:garbage_collect(),
+    D = list_to_ref(Text),
+    ?true(is_reference(D)),
+    ?raises(error, badarg, atomics:get(D, 1)).
+
+dead_array_text() ->
+    erlang:ref_to_list(atomics:new(1, [])).
 
 encoded_dead_array() ->
     A = atomics:new(1, []),
