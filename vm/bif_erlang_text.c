@@ -22,6 +22,7 @@
 #include "vm/atom.h"
 #include "vm/bif_util.h"
 #include "vm/fun.h"
+#include "vm/magic.h"
 #include "vm/term_print.h"
 
 /* t printed as a charlist; the caller has checked its type. */
@@ -44,6 +45,9 @@ term_t bif_erlang_port_to_list_1(Process *p, term_t *args) {
 
 term_t bif_erlang_ref_to_list_1(Process *p, term_t *args) {
     if (!is_reference(args[0])) BIF_ERROR(p, ATOM_badarg);
+    /* As OTP: the text of a magic ref leads back to its object
+     * (list_to_ref/1) while the object lives (magic.h export table). */
+    if (is_magic_ref(args[0])) magic_export(args[0]);
     return print_as_list(p, args[0]);
 }
 
@@ -126,6 +130,8 @@ term_t bif_erlang_list_to_ref_1(Process *p, term_t *args) {
     free(text);
     if (!ok) BIF_ERROR(p, ATOM_badarg);
     uint32_t num[REF_NUMBERS] = {(uint32_t)n0, (uint32_t)n1, (uint32_t)n2};
+    MagicBin *mb = magic_import(num);
+    if (mb) return magic_ref_make(&p->h, mb, num);
     return make_internal_ref(heap_alloc(&p->h, REF_WORDS), num);
 }
 

@@ -21,6 +21,7 @@
 #include "vm/code.h"
 #include "vm/ets_table.h"
 #include "vm/gc.h"
+#include "vm/magic.h"
 #include "vm/platform.h"
 #include "vm/proc.h"
 #include "vm/sched.h"
@@ -212,8 +213,11 @@ term_t bif_erlang_system_info_1(Process *p, term_t *args)
  * processes_used: likewise, the words in use instead of the blocks.
  * binary: bytes of live off-heap Binary objects (binary.c's tally), each
  * counted once however many processes share it.
- * atom: atom entries and their text. code: loaded code, literal areas and
- * function/line tables. ets: every ETS table's real size (vm/ets_registry.c). system: everything
+ * Atomics and counters arrays (MagicBins) count in system, as OTP's
+ * erl_bif_atomics/counters allocations do, once each however many
+ * processes hold them. atom: atom entries and their text. code: loaded code,
+ * literal areas and function/line tables. ets: every ETS table's real size
+ * (vm/ets_registry.c). system: everything
  * that is not processes, plus the process table itself. */
 typedef struct {
     uint64_t total, processes, processes_used, system, atom, atom_used, binary, code, ets;
@@ -254,7 +258,7 @@ static void memory_info(MemInfo *mi)
     mi->atom = mi->atom_used;
     code_foreach_module(code_bytes, &mi->code);
     mi->ets = ets_memory_bytes();
-    mi->system = mi->atom + mi->binary + mi->code + mi->ets + pterm_memory_bytes() +
+    mi->system = mi->atom + mi->binary + mi->code + mi->ets + pterm_memory_bytes() + magic_bytes_in_use() +
                  (uint64_t)proc_limit() * sizeof(void *) + (uint64_t)sched_count * sizeof(Scheduler);
     mi->total = mi->processes + mi->system;
 }

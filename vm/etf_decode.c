@@ -19,6 +19,7 @@
 #include "vm/atom.h"
 #include "vm/bignum.h"
 #include "vm/binary.h"
+#include "vm/magic.h"
 #include "vm/map.h"
 #include "vm/term_compare.h"
 
@@ -259,7 +260,8 @@ static EtfError scan(Reader *r, const EtfOptions *o, size_t *words_out) {
             size_t bytes = (tag == ETF_NEW_REFERENCE ? 1 : 4) + 4 * n;
             NEED(bytes);
             r->pos += bytes;
-            words += external_words(n) > REF_WORDS ? external_words(n) : REF_WORDS;
+            /* a local ref may come back as a magic ref (magic_import) */
+            words += external_words(n) > MAGIC_REF_WORDS ? external_words(n) : MAGIC_REF_WORDS;
             break;
         }
         case ETF_EXPORT: {
@@ -525,7 +527,10 @@ static EtfError build_one(Reader *r, Heap *h, const EtfOptions *o, term_t *slot,
             creation = tag == ETF_NEW_REFERENCE ? u8(r) : u32(r);
             for (uint32_t i = 0; i < n; i++) num[i] = u32(r);
         }
-        if (n == REF_NUMBERS && is_local(o, node, creation))
+        MagicBin *mb;
+        if (n == REF_NUMBERS && is_local(o, node, creation) && !o->node && (mb = magic_import(num)))
+            *slot = magic_ref_make(h, mb, num);
+        else if (n == REF_NUMBERS && is_local(o, node, creation))
             *slot = make_internal_ref(heap_alloc(h, REF_WORDS), num);
         else
             *slot = make_external(h, EXTERNAL_REF_SUBTAG, node, creation, num, n);

@@ -12,6 +12,7 @@
 #include "vm/atom.h"
 #include "vm/bignum.h"
 #include "vm/binary.h"
+#include "vm/magic.h"
 #include "vm/map.h"
 #include "vm/term_compare.h"
 
@@ -276,6 +277,8 @@ static EtfError encode(term_t t, const EtfOptions *o, Writer *w) {
             }
             w_u32(w, creation);
         } else if (is_ref(t)) {
+            /* magic.h: a decode on this node can find the object again */
+            if (is_magic_ref(t)) magic_export(t);
             w_u8(w, ETF_NEWER_REFERENCE);
             w_u16(w, REF_NUMBERS);
             w_atom(w, node, o);

@@ -1,12 +1,15 @@
 /*
- * gc_offheap.c — the off-heap sweep after a copy: the ProcBins a process
- * heap holds are linked through h.off_heap (heap.h); each owns one
- * reference to its off-heap Binary (binary.h).
+ * gc_offheap.c — the off-heap sweep after a copy: the ProcBins and magic
+ * refs a process heap holds are linked through h.off_heap (heap.h); each
+ * owns one reference to its off-heap Binary (binary.h) or MagicBin
+ * (magic.h).
  *
- * INVARIANT after the sweep: h.off_heap lists exactly the ProcBins that
- * live on the process's heaps (young and old), each once; every ProcBin
- * that died in from-space has dropped its Binary reference; overhead is the
- * byte total of the listed ProcBins (the virtual binary heap).
+ * INVARIANT after the sweep: h.off_heap lists exactly the ProcBins and
+ * magic refs that live on the process's heaps (young and old), each once;
+ * every one that died in from-space has dropped its reference (the last
+ * drop frees the Binary / runs the MagicBin's destructor); overhead is the
+ * byte total of the listed ProcBins (the virtual binary heap; magic refs
+ * are not charged to it).
  */
 #include "vm/binary.h"
 #include "vm/gc_impl.h"
@@ -23,8 +26,7 @@ size_t gc_sweep_off_heap(Process *p, const GcSpace *from) {
         OffHeapHeader *live = o;
         if (gc_in_space(from, (const term_t *)o)) {
             if (is_header(o->thing_word)) { /* not copied: dead */
-                if (header_subtag(o->thing_word) == REFC_BINARY_SUBTAG)
-                    binary_deref(((ProcBin *)o)->val);
+                off_heap_drop(o);
                 dropped++;
                 continue;
             }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "vm/binary.h"
+#include "vm/magic.h"
 
 #define FRAGMENT_MIN_WORDS 256
 
@@ -49,10 +50,21 @@ void heap_init(Heap *h, size_t words) {
     h->reserve = 0;
 }
 
+void off_heap_drop(OffHeapHeader *o) {
+    switch (header_subtag(o->thing_word)) {
+    case REFC_BINARY_SUBTAG:
+        binary_deref(((ProcBin *)o)->val);
+        break;
+    case REF_SUBTAG: /* only magic refs are ever on the list */
+        magic_bin_deref(((MagicRef *)o)->mb);
+        break;
+    }
+}
+
 void heap_off_heap_release(OffHeap *oh) {
-    for (OffHeapHeader *o = oh->first; o; o = o->next) {
-        if (header_subtag(o->thing_word) == REFC_BINARY_SUBTAG)
-            binary_deref(((ProcBin *)o)->val);
+    for (OffHeapHeader *o = oh->first, *next; o; o = next) {
+        next = o->next;
+        off_heap_drop(o);
     }
     oh->first = NULL;
     oh->overhead = 0;

@@ -12,9 +12,10 @@
  *   (mbuf list, as OTP's HAlloc does); the GC merges fragments into the new
  *   heap at its next collection. A pointer returned by heap_alloc() stays
  *   valid until the next garbage collection.
- *   Every ProcBin (and, later, every off-heap-referencing thing) allocated on
- *   this heap is linked into off_heap.first, so the GC can drop references
- *   to off-heap data that died.
+ *   Every ProcBin and magic ref (magic.h) (and, later, every
+ *   off-heap-referencing thing) allocated on this heap is linked into
+ *   off_heap.first, so the GC can drop references to off-heap data that
+ *   died.
  *
  * Heap-need rule: a function that builds terms documents (or exports a
  * *_need_words() companion computing) the worst-case number of words it will
@@ -32,8 +33,9 @@
 
 #include "vm/term.h"
 
-/* Start of every off-heap-referencing object on a heap (ProcBin, later
- * external things): its header word, its size, and the off_heap link. */
+/* Start of every off-heap-referencing object on a heap (ProcBin, magic
+ * ref; later external things): its header word, its size, and the
+ * off_heap link. */
 typedef struct OffHeapHeader {
     term_t thing_word;
     uint64_t size;
@@ -98,7 +100,10 @@ static inline size_t heap_free_words(const Heap *h) { return (size_t)(h->hend - 
 void heap_init(Heap *h, size_t words);
 /* Frees the block and fragments and drops the off-heap references. */
 void heap_destroy(Heap *h);
-/* Drops every off-heap reference in the list (binary refcounts). */
+/* Drops the one count that off-heap object o holds (a ProcBin's Binary, a
+ * magic ref's MagicBin); o itself is heap memory and is not touched. */
+void off_heap_drop(OffHeapHeader *o);
+/* Drops every off-heap reference in the list (off_heap_drop each). */
 void heap_off_heap_release(OffHeap *oh);
 
 #endif

@@ -31,7 +31,9 @@
  *   0x1 match state  binary match context (bit syntax work; raw)
  *   0x2 pos bignum   arity 64-bit digits, least significant first (raw)
  *   0x3 neg bignum   same, value negative (bit 0 of the subtag = sign)
- *   0x4 reference    internal ref: uint32 numbers[3] packed in 2 words (raw)
+ *   0x4 reference    internal ref: uint32 numbers[3] packed in 2 words (raw);
+ *                    a magic ref (magic.h) also has an off-heap link and
+ *                    a MagicBin pointer before them (raw)
  *   0x5 fun          FunThing (fun.h): raw prefix, then free-variable terms
  *   0x6 float        one IEEE double (raw)
  *   0x7 export       pointer to an MFA (fun M:F/A) (raw)
@@ -246,9 +248,15 @@ static inline bool is_bitstring(term_t t) {
     return s == REFC_BINARY_SUBTAG || s == HEAP_BINARY_SUBTAG || s == SUB_BINARY_SUBTAG;
 }
 
-/* ---- internal references: 3 x 32-bit numbers (NEWER_REFERENCE_EXT ID) ---- */
+/* ---- internal references: 3 x 32-bit numbers (NEWER_REFERENCE_EXT ID) ----
+ * A plain ref is [header(2, REF), num0 | num1 << 32, num2]. A magic ref
+ * (magic.h) is a longer REF object, [header(5, REF), OffHeapHeader rest,
+ * MagicBin *, num0 | num1 << 32, num2]: the numbers are the last two words
+ * of both, so ref_number() and everything built on it (compare, hash,
+ * print, encode) treat the two alike. */
 #define REF_NUMBERS 3
 #define REF_WORDS 3
+#define MAGIC_REF_WORDS 6
 static inline term_t make_internal_ref(term_t *hp, const uint32_t num[REF_NUMBERS]) {
     hp[0] = make_header(REF_WORDS - 1, REF_SUBTAG);
     hp[1] = (uint64_t)num[0] | ((uint64_t)num[1] << 32);
@@ -257,7 +265,11 @@ static inline term_t make_internal_ref(term_t *hp, const uint32_t num[REF_NUMBER
 }
 static inline uint32_t ref_number(term_t t, int i) {
     term_t *p = boxed_val(t);
-    return i == 0 ? (uint32_t)p[1] : i == 1 ? (uint32_t)(p[1] >> 32) : (uint32_t)p[2];
+    p += header_arity(p[0]) - 1;   /* the two number words end the object */
+    return i == 0 ? (uint32_t)p[0] : i == 1 ? (uint32_t)(p[0] >> 32) : (uint32_t)p[1];
+}
+static inline bool is_magic_ref(term_t t) {
+    return is_boxed(t) && *boxed_val(t) == make_header(MAGIC_REF_WORDS - 1, REF_SUBTAG);
 }
 
 /* ---- external pid/port/ref: a node elsewhere ----

@@ -11,6 +11,7 @@
 
 #include "vm/binary.h"
 #include "vm/fun.h"
+#include "vm/magic.h"
 #include "vm/map.h"
 #include "vm/platform.h"
 
@@ -173,10 +174,25 @@ term_t term_copy(term_t t, term_t **hpp, OffHeap *oh)
                 *dst = make_boxed(to);
                 return result;
             }
+            case REF_SUBTAG:
+                if (header_arity(hdr) == MAGIC_REF_WORDS - 1) {
+                    /* Shared by count, like a ProcBin; the copy joins
+                     * oh (heap.h invariant). */
+                    MagicRef *c = (MagicRef *)to;
+                    *hpp += MAGIC_REF_WORDS;
+                    *c = *(MagicRef *)obj;
+                    magic_bin_ref(c->mb);
+                    c->next = oh->first;
+                    oh->first = (OffHeapHeader *)c;
+                    *dst = make_boxed(to);
+                    return result;
+                }
+                goto plain;
             case MATCHSTATE_SUBTAG:
                 unsupported(hdr);
                 return THE_NON_VALUE;
-            default: {
+            default:
+            plain: {
                 uint64_t w = header_object_words(hdr);
                 memcpy(to, obj, w * sizeof(term_t));
                 *hpp += w;

@@ -9,6 +9,7 @@ VM_HOST_SRCS :=
 VM_SRCS += vm/heap.c
 VM_SRCS += vm/atom.c
 VM_SRCS += vm/binary.c
+VM_SRCS += vm/magic.c
 VM_SRCS += vm/bignum.c
 VM_SRCS += vm/bignum_bits.c
 VM_SRCS += vm/bignum_text.c

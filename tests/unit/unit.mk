@@ -2,7 +2,7 @@
 # with the host build of the VM and prints `N passed, N failed` (check.h).
 # Every test is built twice: plain, and under ASan+UBSan.
 
-UNIT_TESTS := test_beam_file test_term test_bignum test_etf test_phash test_bootfs test_bif_erlang test_gc test_proc test_bif_maps test_emu test_bigmap test_bif_binary test_bif_proc_info test_bif_unicode test_bif_misc test_match_spec
+UNIT_TESTS := test_beam_file test_term test_bignum test_etf test_phash test_bootfs test_bif_erlang test_gc test_proc test_bif_maps test_emu test_bigmap test_bif_binary test_bif_proc_info test_bif_unicode test_bif_misc test_match_spec test_magic
 
 VM_HOST_ALL := $(VM_SRCS) $(VM_HOST_SRCS)
 UNIT_BINS     := $(UNIT_TESTS:%=$(BUILD)/host/tests/unit/%)
