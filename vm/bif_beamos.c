@@ -10,6 +10,7 @@
 #include "vm/atom.h"
 #include "vm/bif.h"
 #include "vm/binary.h"
+#include "vm/gc.h"
 #include "vm/platform.h"
 
 /* Write an iolist (bytes and binaries, nested) to the console, in order.
@@ -124,6 +125,15 @@ term_t bif_beamos_platform_0(Process *p, term_t *args)
 {
     (void)p; (void)args;
     return atom_intern_cstr(plat_name());
+}
+
+/* true in the GC_STRESS build (vm/gc.h), which collects at every heap
+ * check: tests shrink their largest inputs there, since each collection
+ * copies everything live and big inputs turn quadratic. */
+term_t bif_beamos_gc_stress_0(Process *p, term_t *args)
+{
+    (void)p; (void)args;
+    return gc_stress_enabled() ? ATOM_true : ATOM_false;
 }
 
 #include "vm/term_print.h"

@@ -11,7 +11,12 @@
 %% Each test runs in its own process (so a crash, a leaked message or a
 %% trap_exit flag cannot affect the next) and is bounded by a timeout.
 -module(bt).
--export([main/1, run/1]).
+-export([main/1, run/1, gc_stress/0]).
+
+%% True on the GC_STRESS build of beamos-host (a collection at every heap
+%% check copies everything live, so big inputs turn quadratic there):
+%% tests shrink their largest inputs when it is true. False on stock erl.
+gc_stress() -> (catch beamos:gc_stress()) =:= true.
 
 %% Each test's bound, in ms: 60000, or $BT_TIMEOUT_MS (the GC_STRESS build,
 %% which collects at every heap check, needs longer; it is a bound on a

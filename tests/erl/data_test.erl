@@ -158,7 +158,7 @@ module_info_test() ->
 %% a 1 MB result, older values unchanged, two appends to one value, a copy
 %% sent to another process while the original keeps growing.
 binary_append_test() ->
-    N = 1 bsl 20,
+    N = case bt:gc_stress() of true -> 1 bsl 12; false -> 1 bsl 20 end,
     Bin = append_bytes(0, N, <<>>),
     ?eq(N, byte_size(Bin)),
     ?eq(ok, check_bytes(Bin, 0)),

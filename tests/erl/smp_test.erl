@@ -21,9 +21,10 @@
 
 in_image() -> (catch beamos:platform()) =:= beamos.
 
-%% N on the host and stock erl, N div ?IMAGE_DIV (at least Min) in the image.
+%% N on the host and stock erl, N div ?IMAGE_DIV (at least Min) in the image
+%% and on the GC_STRESS build.
 scaled(N, Min) ->
-    case in_image() of
+    case in_image() orelse bt:gc_stress() of
         true -> max(Min, N div ?IMAGE_DIV);
         false -> N
     end.
