@@ -9,6 +9,7 @@
 
 #include "vm/atom.h"
 #include "vm/bif.h"
+#include "vm/bif_util.h"
 #include "vm/binary.h"
 #include "vm/gc.h"
 #include "vm/platform.h"
@@ -243,8 +244,8 @@ term_t bif_erlang_term_to_iovec_2(Process *p, term_t *args)
 
 term_t bif_erlang_iolist_to_iovec_1(Process *p, term_t *args)
 {
-    term_t b = bif_erlang_iolist_to_binary_1(p, args);
+    term_t b = bif_iolist_to_binary_common(p, args, true);
     if (b == THE_NON_VALUE)
-        return b;
+        return b;               /* an error, or a trap whose end wraps the list */
     return make_cons(heap_alloc(&p->h, 2), b, NIL);
 }

@@ -11,6 +11,7 @@
 
 #include "vm/atom.h"
 #include "vm/bif_util.h"
+#include "vm/bif_yield.h"
 #include "vm/binary.h"
 
 /* Explicit stack of list tails still to visit. */
@@ -41,13 +42,18 @@ static void ts_free(TermStack *s) {
     if (s->v != s->local) free(s->v);
 }
 
+enum { WALK_BAD, WALK_OK, WALK_LONG };
+
 /* Walks the iolist (or bitstring list if allow_bits), calling out with
  * each byte or bitstring, ending when the stack empties. bits_total gets
- * the size in bits. buf == NULL only measures. Returns false on badarg. */
-static bool iolist_walk(term_t t, bool allow_bits, uint8_t *buf, size_t *bits_total) {
+ * the size in bits. buf == NULL only measures. Gives up with WALK_LONG
+ * after max_units units of work (bif_yield.h: a list cell, or
+ * BIF_BYTES_PER_UNIT bytes of a binary); WALK_BAD is badarg. */
+static int iolist_walk_max(term_t t, bool allow_bits, uint8_t *buf, size_t *bits_total, size_t max_units,
+                           size_t *units_done) {
     TermStack s;
     ts_init(&s);
-    size_t bits = 0;
+    size_t bits = 0, units = 0;
     bool ok = true;
     if (is_bitstring(t)) {
         /* top level binary (iolist_to_binary(<<..>>)) */
@@ -55,9 +61,10 @@ static bool iolist_walk(term_t t, bool allow_bits, uint8_t *buf, size_t *bits_to
         ok = false;
     }
     if (ok && !ts_push(&s, t)) ok = false;
-    while (ok && s.len) {
+    while (ok && s.len && units <= max_units) {
         term_t x = s.v[--s.len];
         while (ok) {
+            if (++units > max_units) break;
             if (is_list(x)) {
                 term_t hd = cons_head(x);
                 if (is_byte(hd)) {
@@ -89,6 +96,7 @@ static bool iolist_walk(term_t t, bool allow_bits, uint8_t *buf, size_t *bits_to
                 }
                 if (buf) bits_copy(buf, bits, b, off, n);
                 bits += n;
+                units += n / 8 / BIF_BYTES_PER_UNIT;
                 break;
             } else {
                 ok = false;
@@ -97,7 +105,13 @@ static bool iolist_walk(term_t t, bool allow_bits, uint8_t *buf, size_t *bits_to
     }
     ts_free(&s);
     *bits_total = bits;
-    return ok;
+    if (units_done) *units_done = units;
+    if (!ok) return WALK_BAD;
+    return units > max_units ? WALK_LONG : WALK_OK;
+}
+
+static bool iolist_walk(term_t t, bool allow_bits, uint8_t *buf, size_t *bits_total) {
+    return iolist_walk_max(t, allow_bits, buf, bits_total, SIZE_MAX, NULL) == WALK_OK;
 }
 
 bool bif_iolist_size(term_t t, size_t *bytes) {
@@ -112,15 +126,19 @@ void bif_iolist_copy(term_t t, uint8_t *buf) {
     iolist_walk(t, false, buf, &bits);
 }
 
-/* iolist_to_binary and friends: lists only, unless accept_binary. */
-static term_t to_binary(Process *p, term_t t, bool accept_binary, bool allow_bits) {
+/* iolist_to_binary and friends: lists only, unless accept_binary. Input
+ * longer than one slice goes to bif_binary_slices.c, which yields. */
+static term_t to_binary(Process *p, term_t *args, term_t t, bool accept_binary, bool allow_bits, bool iovec) {
     if (is_bitstring(t)) {
         if (!accept_binary || (!allow_bits && !is_binary(t))) BIF_ERROR(p, ATOM_badarg);
         return t;
     }
     if (!is_list(t) && !is_nil(t)) BIF_ERROR(p, ATOM_badarg);
-    size_t bits;
-    if (!iolist_walk(t, allow_bits, NULL, &bits)) BIF_ERROR(p, ATOM_badarg);
+    size_t bits, units;
+    int w = iolist_walk_max(t, allow_bits, NULL, &bits, bif_work_budget(p), &units);
+    if (w == WALK_BAD) BIF_ERROR(p, ATOM_badarg);
+    if (w == WALK_LONG) return bif_iolist_to_binary_sliced(p, args, t, allow_bits, iovec);
+    bif_charge(p, 2 * units);                /* the walk, then the copy */
     size_t bytes = (bits + 7) / 8;
     uint8_t *tmp = calloc(bytes ? bytes : 1, 1);
     if (!tmp) BIF_ERROR(p, ATOM_system_limit);
@@ -130,9 +148,10 @@ static term_t to_binary(Process *p, term_t t, bool accept_binary, bool allow_bit
     return r;
 }
 
-term_t bif_erlang_iolist_to_binary_1(Process *p, term_t *args) { return to_binary(p, args[0], true, false); }
-term_t bif_erlang_list_to_binary_1(Process *p, term_t *args) { return to_binary(p, args[0], false, false); }
-term_t bif_erlang_list_to_bitstring_1(Process *p, term_t *args) { return to_binary(p, args[0], false, true); }
+term_t bif_erlang_iolist_to_binary_1(Process *p, term_t *args) { return to_binary(p, args, args[0], true, false, false); }
+term_t bif_iolist_to_binary_common(Process *p, term_t *args, bool iovec) { return to_binary(p, args, args[0], true, false, iovec); }
+term_t bif_erlang_list_to_binary_1(Process *p, term_t *args) { return to_binary(p, args, args[0], false, false, false); }
+term_t bif_erlang_list_to_bitstring_1(Process *p, term_t *args) { return to_binary(p, args, args[0], false, true, false); }
 
 term_t bif_erlang_iolist_size_1(Process *p, term_t *args) {
     size_t n;
@@ -141,23 +160,9 @@ term_t bif_erlang_iolist_size_1(Process *p, term_t *args) {
     return bif_make_uint64(&p->h, n);
 }
 
-/* Copies [off_bytes, off_bytes + len) of binary b into a list. */
-static term_t bin_bytes_to_list(Process *p, term_t b, size_t off_bytes, size_t len, term_t tail) {
-    const uint8_t *bytes;
-    size_t off, bits;
-    bitstring_get(b, &bytes, &off, &bits);
-    term_t *hp = heap_alloc(&p->h, 2 * len);
-    uint8_t byte;
-    for (size_t i = len; i-- > 0;) {
-        bits_copy(&byte, 0, bytes, off + (off_bytes + i) * 8, 8);
-        tail = make_cons(hp + 2 * i, make_small(byte), tail);
-    }
-    return tail;
-}
-
 term_t bif_erlang_binary_to_list_1(Process *p, term_t *args) {
     if (!is_binary(args[0])) BIF_ERROR(p, ATOM_badarg);
-    return bin_bytes_to_list(p, args[0], 0, bitstring_bit_size(args[0]) / 8, NIL);
+    return bif_binary_bytes_to_list(p, args, args[0], 0, bitstring_bit_size(args[0]) / 8, NIL);
 }
 
 /* binary_to_list(Bin, Start, Stop): 1-based, inclusive, Start =< Stop. */
@@ -166,7 +171,7 @@ term_t bif_erlang_binary_to_list_3(Process *p, term_t *args) {
     int64_t size = (int64_t)(bitstring_bit_size(args[0]) / 8);
     int64_t start = small_value(args[1]), stop = small_value(args[2]);
     if (start < 1 || start > size || stop < 1 || stop > size || stop < start) BIF_ERROR(p, ATOM_badarg);
-    return bin_bytes_to_list(p, args[0], (size_t)start - 1, (size_t)(stop - start + 1), NIL);
+    return bif_binary_bytes_to_list(p, args, args[0], (size_t)start - 1, (size_t)(stop - start + 1), NIL);
 }
 
 term_t bif_erlang_bitstring_to_list_1(Process *p, term_t *args) {
@@ -178,7 +183,7 @@ term_t bif_erlang_bitstring_to_list_1(Process *p, term_t *args) {
         term_t rest = sub_binary_new(&p->h, args[0], bits - bits % 8, bits % 8);
         tail = make_cons(heap_alloc(&p->h, CONS_WORDS), rest, NIL);
     }
-    return bin_bytes_to_list(p, args[0], 0, bits / 8, tail);
+    return bif_binary_bytes_to_list(p, args, args[0], 0, bits / 8, tail);
 }
 
 term_t bif_erlang_byte_size_1(Process *p, term_t *args) {

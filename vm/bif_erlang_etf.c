@@ -12,6 +12,7 @@
  */
 #include "vm/atom.h"
 #include "vm/bif_util.h"
+#include "vm/bif_yield.h"
 #include "vm/binary.h"
 #include "vm/etf.h"
 #include "vm/code.h"
@@ -72,6 +73,9 @@ term_t bif_erlang_term_to_binary_2(Process *p, term_t *args) {
     EtfError e = etf_term_to_binary(&p->h, args[0], &o, &out);
     if (e == ETF_ERR_TOO_BIG) BIF_ERROR(p, ATOM_system_limit);
     if (e != ETF_OK) BIF_ERROR(p, ATOM_badarg);
+    /* Not sliced (yet): the whole encoding happens in this call, and its
+     * cost is charged so the process is preempted right after. */
+    bif_charge(p, bitstring_bit_size(out) / 8 / BIF_BYTES_PER_UNIT);
     return level ? compress_ext(p, out, level) : out;
 }
 
@@ -130,6 +134,7 @@ static term_t decode(Process *p, term_t bin, bool used, bool safe) {
                       : etf_decode(&p->h, bytes, len, &o, &t);
     free(tmp);
     if (e != ETF_OK) BIF_ERROR(p, ATOM_badarg);
+    bif_charge(p, n_used / BIF_BYTES_PER_UNIT);      /* not sliced (yet), like term_to_binary */
     if (!used) return t;
     term_t *hp = heap_alloc(&p->h, tuple_words(2));
     term_t r = make_tuple_header(hp, 2);

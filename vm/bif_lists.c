@@ -7,18 +7,30 @@
  */
 #include "vm/atom.h"
 #include "vm/bif_util.h"
+#include "vm/bif_yield.h"
 #include "vm/term_compare.h"
 
+/* Works in slices (bif_yield.h): reverse(L, T) = reverse(Rest, Acc) once
+ * a prefix of L has been moved onto T, so a long list yields by rewriting
+ * its own arguments, as OTP's lists:reverse/2 traps. A list that turns out
+ * improper raises badarg with the arguments of that slice, as on OTP. */
 term_t bif_lists_reverse_2(Process *p, term_t *args) {
-    long n = bif_list_length(args[0]);
-    if (n < 0) BIF_ERROR(p, ATOM_badarg);
-    term_t *hp = heap_alloc(&p->h, 2 * (size_t)n);
+    size_t budget = bif_work_budget(p), n = 0;
+    term_t l = args[0];
+    for (; is_list(l) && n < budget; l = cons_tail(l)) n++;
+    if (!is_list(l) && !is_nil(l)) BIF_ERROR(p, ATOM_badarg);
+    term_t *hp = heap_alloc(&p->h, 2 * n);
     term_t r = args[1];
-    for (term_t l = args[0]; is_list(l); l = cons_tail(l)) {
+    l = args[0];
+    for (size_t i = 0; i < n; i++, l = cons_tail(l)) {
         r = make_cons(hp, cons_head(l), r);
         hp += 2;
     }
-    return r;
+    bif_charge(p, n);
+    if (is_nil(l)) return r;
+    args[0] = l;
+    args[1] = r;
+    return bif_yield(p);
 }
 
 term_t bif_lists_member_2(Process *p, term_t *args) {

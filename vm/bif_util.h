@@ -41,6 +41,15 @@ bool bif_iolist_size(term_t t, size_t *bytes);
 /* Copies an iolist checked by bif_iolist_size into buf. */
 void bif_iolist_copy(term_t t, uint8_t *buf);
 
+/* Long inputs in slices (bif_binary_slices.c, bif_yield.h): bytes
+ * [start, start + len) of bitstring b as a list ending in tail, and an
+ * iolist (or bitstring list) to a binary. args are the calling BIF's
+ * arguments (X registers: at least 4 may be written). */
+term_t bif_binary_bytes_to_list(Process *p, term_t *args, term_t b, size_t start, size_t len, term_t tail);
+term_t bif_iolist_to_binary_sliced(Process *p, term_t *args, term_t t, bool allow_bits, bool iovec);
+/* iolist_to_binary (iovec: iolist_to_iovec, the result in a list). */
+term_t bif_iolist_to_binary_common(Process *p, term_t *args, bool iovec);
+
 /* Bytes [start, start + len) of binary bin as a sub binary (bin itself
  * if that is all of it). Needs SUB_BIN_WORDS. */
 term_t bif_binary_window(Process *p, term_t bin, size_t start, size_t len);
