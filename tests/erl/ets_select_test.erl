@@ -7,7 +7,9 @@
 -include_lib("stdlib/include/ms_transform.hrl").
 -export([match_test/0, match_object_test/0, select_test/0, fun2ms_test/0,
          chunk_test/0, reverse_test/0, count_delete_test/0, replace_test/0,
-         tab2list_test/0, bound_key_test/0, badarg_test/0, large_table_test/0]).
+         tab2list_test/0, bound_key_test/0, badarg_test/0, large_table_test/0,
+         compiled_ms_test/0, compiled_ms_badarg_test/0, compiled_ms_long_test/0,
+         compiled_ms_share_test/0]).
 
 people(Type) ->
     T = ets:new(people, [Type]),
@@ -184,3 +186,80 @@ churn(T, I, N) ->
     ets:insert(T, {100000 + I, churn}),
     ets:delete(T, 100000 + I - 1),
     churn(T, I + 1, N).
+
+%% ets:match_spec_compile/1, match_spec_run/2 (match_spec_run_r/3 under
+%% it) and is_compiled_ms/1: a compiled specification is a reference.
+compiled_ms_test() ->
+    C = ets:match_spec_compile([{{x, '$1'}, [], ['$1']}]),
+    ?true(is_reference(C)),
+    ?true(ets:is_compiled_ms(C)),
+    ?eq([1, 3], ets:match_spec_run([{x, 1}, {y, 2}, {x, 3}, 7, {x, a, b}], C)),
+    ?eq([3, 1 | zz], ets:match_spec_run_r([{x, 1}, {y, 2}, {x, 3}], C, zz)),
+    ?eq(acc, ets:match_spec_run_r([], C, acc)),
+    ?eq([], ets:match_spec_run([], C)),
+    %% a body that raises gives 'EXIT'; guards that raise are false
+    C2 = ets:match_spec_compile([{{x, '$1'}, [], [{'+', '$1', 1}]}]),
+    ?eq([2, 'EXIT'], ets:match_spec_run([{x, 1}, {x, a}], C2)),
+    C3 = ets:match_spec_compile([{{'$1', '$2'}, [{'>', '$2', 1}], [{{'$2', '$1'}}]},
+                                 {'$1', [], [{const, other}]}]),
+    ?eq([{2, a}, other, other], ets:match_spec_run([{a, 2}, {b, 1}, foo], C3)),
+    %% the same results as select on a table
+    T = ets:new(t, [ordered_set]),
+    Objs = [{K, K * K} || K <- lists:seq(1, 50)],
+    ets:insert(T, Objs),
+    MS = [{{'$1', '$2'}, [{'<', '$2', 100}], [{{'$2', '$1'}}]}],
+    ?eq(ets:select(T, MS), ets:match_spec_run(Objs, ets:match_spec_compile(MS))),
+    ets:delete(T),
+    %% other terms are not compiled specifications
+    ?eq(false, ets:is_compiled_ms(make_ref())),
+    ?eq(false, ets:is_compiled_ms(atomics:new(1, []))),
+    ?eq(false, ets:is_compiled_ms(<<1, 2, 3>>)),
+    ?eq(false, ets:is_compiled_ms([{'_', [], [true]}])),
+    ?eq(false, ets:is_compiled_ms(foo)),
+    %% a copy decoded on this node while the original lives is the same
+    ?true(ets:is_compiled_ms(binary_to_term(term_to_binary(C)))).
+
+compiled_ms_badarg_test() ->
+    ?raises(error, badarg, ets:match_spec_compile([])),
+    ?raises(error, badarg, ets:match_spec_compile(foo)),
+    ?raises(error, badarg, ets:match_spec_compile([{a, [], [x]} | b])),
+    ?raises(error, badarg, ets:match_spec_compile([{'_', [], ['$7']}])),
+    ?raises(error, badarg, ets:match_spec_compile([{'_', not_a_list, []}])),
+    ?raises(error, badarg, ets:match_spec_compile([{'_', [], [{get_tcw}]}])),
+    C = ets:match_spec_compile([{'$1', [], ['$1']}]),
+    ?raises(error, badarg, ets:match_spec_run([{x, 1}], make_ref())),
+    ?raises(error, badarg, ets:match_spec_run([{x, 1}], atomics:new(1, []))),
+    ?raises(error, badarg, ets:match_spec_run([{x, 1}], [{'$1', [], ['$1']}])),
+    ?raises(error, badarg, ets:match_spec_run_r([{x, 1} | bar], C, [])),
+    ?raises(error, badarg, ets:match_spec_run_r(bar, C, [])),
+    ?raises(error, badarg, ets:match_spec_run(lists:seq(1, 5000) ++ bar, C)).
+
+%% Lists longer than one slice (the BIF yields between slices).
+compiled_ms_long_test() ->
+    C = ets:match_spec_compile([{'$1', [{is_integer, '$1'}, {'==', {'rem', '$1', 3}, 0}], [{'div', '$1', 3}]}]),
+    L = lists:seq(1, 30000),
+    ?eq(lists:seq(1, 10000), ets:match_spec_run(L, C)),
+    ?eq(lists:seq(10000, 1, -1) ++ [tail], ets:match_spec_run_r(L, C, [tail])).
+
+%% A compiled specification can be sent, stored and run by other processes,
+%% and outlives the process that compiled it.
+compiled_ms_share_test() ->
+    Self = self(),
+    {Pid, MRef} = spawn_monitor(fun() ->
+                                        Self ! {ms, ets:match_spec_compile([{{'$1'}, [], [{{'$1', '$1'}}]}])}
+                                end),
+    C = receive {ms, M} -> M after 5000 -> erlang:error(timeout) end,
+    receive {'DOWN', MRef, _, Pid, _} -> ok after 5000 -> erlang:error(no_down) end,
+    erlang:garbage_collect(),
+    ?eq([{1, 1}, {2, 2}], ets:match_spec_run([{1}, {2}], C)),
+    T = ets:new(t, [public]),
+    ets:insert(T, {ms, C}),
+    Workers = [spawn_monitor(fun() ->
+                                     [{ms, C2}] = ets:lookup(T, ms),
+                                     R = ets:match_spec_run([{N} || N <- lists:seq(1, 2000)], C2),
+                                     exit({done, length(R)})
+                             end) || _ <- lists:seq(1, 4)],
+    [receive {'DOWN', R, _, P, Why} -> ?eq({done, 2000}, Why) after 30000 -> erlang:error(timeout) end
+     || {P, R} <- Workers],
+    ets:delete(T),
+    ?true(ets:is_compiled_ms(C)).
