@@ -163,6 +163,9 @@ size_t ets_tree_remove(EtsTable *t, term_t key, term_t match, EtsObjVec *taken);
 /* Remove this live object of a hash table (freed, or marked dead if the
  * table is fixed). */
 void ets_hash_unlink(EtsTable *t, EtsObj *o);
+/* Put `repl` (an object with o's key) where live object o is in its
+ * chain, and free o (select_replace: keeps a duplicate_bag's order). */
+void ets_hash_replace(EtsTable *t, EtsObj *o, EtsObj *repl);
 /* Traversal: the first live key / the live key after `key` in table
  * order; THE_NON_VALUE at the end. *found = false if a hash table has no
  * object (live or dead) with `key` (OTP raises badarg then). */

@@ -9,7 +9,7 @@
          chunk_test/0, reverse_test/0, count_delete_test/0, replace_test/0,
          tab2list_test/0, bound_key_test/0, badarg_test/0, large_table_test/0,
          compiled_ms_test/0, compiled_ms_badarg_test/0, compiled_ms_long_test/0,
-         compiled_ms_share_test/0]).
+         compiled_ms_share_test/0, replace_rules_test/0, replace_large_test/0]).
 
 people(Type) ->
     T = ets:new(people, [Type]),
@@ -263,3 +263,91 @@ compiled_ms_share_test() ->
      || {P, R} <- Workers],
     ets:delete(T),
     ?true(ets:is_compiled_ms(C)).
+
+%% select_replace/2 accepts a specification only if its text shows that
+%% every clause keeps the matched object's key (OTP's rule); otherwise
+%% badarg and nothing is replaced. duplicate_bag is supported, bag is not.
+replace_rules_test() ->
+    T = ets:new(t, [set]),
+    Reset = fun() -> ets:delete_all_objects(T), ets:insert(T, [{1, a}, {2, b}, {k, c}]) end,
+    Ok = [{[{{'$1', '$2'}, [], [{{'$1', x}}]}], 3, [{1, x}, {2, x}, {k, x}]},
+          {[{{k, '$2'}, [], [{{k, x}}]}], 1, [{1, a}, {2, b}, {k, x}]},
+          {[{{k, '$2'}, [], [{const, {k, y}}]}], 1, [{1, a}, {2, b}, {k, y}]},
+          {[{{'$1', '$2'}, [], ['$_']}], 3, [{1, a}, {2, b}, {k, c}]},
+          {[{'_', [], ['$_']}], 3, [{1, a}, {2, b}, {k, c}]},
+          {[{{'$1', '$2'}, [], [{{{element, 1, '$_'}, z}}]}], 3, [{1, z}, {2, z}, {k, z}]},
+          {[{{{'$1'}, '$2'}, [], [{{{{'$1'}}, w}}]}], 0, [{1, a}, {2, b}, {k, c}]},
+          {[{{[a | '$1'], '$2'}, [], [{{[a | '$1'], w}}]}], 0, [{1, a}, {2, b}, {k, c}]},
+          {[{{<<"bin">>, '$2'}, [], [{{<<"bin">>, w}}]}], 0, [{1, a}, {2, b}, {k, c}]},
+          {[{{'$1', '$2'}, [], [{{'$1'}}]}], 3, [{1}, {2}, {k}]},
+          {[{{'$1', '$2'}, [], [{{'$1', '$2', extra}}]}], 3, [{1, a, extra}, {2, b, extra}, {k, c, extra}]},
+          {[], 0, [{1, a}, {2, b}, {k, c}]},
+          {[{{'$1', '$2'}, [{is_integer, '$1'}], [{{'$1', {'+', '$2', 1}}}]}], 2,
+           [{1, 'EXIT'}, {2, 'EXIT'}, {k, c}]}],
+    [begin
+         Reset(),
+         ?eq({MS, N}, {MS, ets:select_replace(T, MS)}),
+         ?eq({MS, After}, {MS, lists:sort(ets:tab2list(T))})
+     end || {MS, N, After} <- Ok],
+    Bad = [[{'$1', [], [{const, {k, y}}]}],
+           [{{'$1', '$2'}, [], [x, {{'$1', x}}]}],
+           [{{'$1', '$2'}, [], [{{'$2', '$1'}}]}],
+           [{{'$1', '$2'}, [{'==', '$1', 1}], [{{'$1', w}}]}, {'_', [], [{{x}}]}],
+           [{{'$1', '$2'}, [], [{{{const, '$1'}, w}}]}],
+           [{{#{a => '$1'}, '$2'}, [], [{{#{a => '$1'}, w}}]}],
+           [{{'$1', '$2'}, [], [{{x, '$2'}}]}],
+           not_a_spec],
+    [begin
+         Reset(),
+         ?raises(error, badarg, ets:select_replace(T, MS)),
+         ?eq([{1, a}, {2, b}, {k, c}], lists:sort(ets:tab2list(T)))
+     end || MS <- Bad],
+    ets:delete(T),
+    D = ets:new(d, [duplicate_bag]),
+    ets:insert(D, [{1, a}, {1, b}, {1, a}, {2, c}]),
+    ?eq(2, ets:select_replace(D, [{{1, a}, [], [{{1, z}}]}])),
+    ?eq([{1, z}, {1, b}, {1, z}], ets:lookup(D, 1)),
+    ets:delete(D),
+    O = ets:new(o, [ordered_set]),
+    ets:insert(O, [{1, a}, {2.0, b}]),
+    ?eq(0, ets:select_replace(O, [{{1.0, '$2'}, [], [{{1.0, x}}]}])),
+    ?eq(1, ets:select_replace(O, [{{1, '$2'}, [], [{{1, x}}]}])),
+    ?eq(0, ets:select_replace(O, [{{2, '$2'}, [], [{{2, x}}]}])),
+    ?eq(2, ets:select_replace(O, [{{'$1', '$2'}, [], [{{'$1', y}}]}])),
+    ?eq([{1, y}, {2.0, y}], ets:tab2list(O)),
+    ets:delete(O),
+    B = ets:new(b, [bag]),
+    ?raises(error, badarg, ets:select_replace(B, [{'$1', [], ['$1']}])),
+    ?raises(error, badarg, ets:select_replace(B, [{'$1', [], ['$_']}])),
+    ets:delete(B),
+    ?raises(error, badarg, ets:select_replace(make_ref(), [{'$1', [], ['$_']}])),
+    P = ets:new(p, [protected]),
+    ets:insert(P, {1, a}),
+    Self = self(),
+    spawn(fun() -> Self ! {r, catch ets:select_replace(P, [{{'$1', '_'}, [], [{{'$1', b}}]}])} end),
+    ?eq({r, {'EXIT', badarg}}, receive {r, {'EXIT', {R, _}}} -> {r, {'EXIT', R}}; {r, X} -> {r, X} after 5000 -> timeout end),
+    ?eq([{1, a}], ets:lookup(P, 1)),
+    ets:delete(P).
+
+%% On tables larger than one slice select_replace yields between slices;
+%% another process inserting and deleting other keys meanwhile never makes
+%% it replace an object twice or miss one that was there all along.
+replace_large_test() ->
+    [replace_large(Type) || Type <- [set, ordered_set, duplicate_bag]],
+    ok.
+
+replace_large(Type) ->
+    T = ets:new(big, [Type, public]),
+    N = 20000,
+    ets:insert(T, [{K, 0} || K <- lists:seq(1, N)]),
+    Self = self(),
+    M = spawn(fun() -> churn(T, 1, 5000), Self ! {done, self()} end),
+    MS = [{{'$1', '$2'}, [{is_integer, '$2'}, {'=<', '$1', N}], [{{'$1', {'+', '$2', 1}}}]}],
+    ?eq(N, ets:select_replace(T, MS)),
+    receive {done, M} -> ok after 60000 -> erlang:error(timeout) end,
+    ?eq([{K, 1} || K <- lists:seq(1, N)],
+        lists:sort(ets:select(T, [{{'$1', '$2'}, [{is_integer, '$2'}], ['$_']}]))),
+    ?eq(false, ets:info(T, fixed)),
+    ?eq(N, ets:select_replace(T, MS)),
+    ?eq(N, ets:select_count(T, [{{'_', 2}, [], [true]}])),
+    ets:delete(T).
