@@ -485,16 +485,14 @@ static EtsTable *acquire_owned(Process *p, term_t tid)
     return t;
 }
 
+/* give_away/3: see ets_give_away (ets_registry.c) for why the receiver's
+ * liveness is checked under the registry's write lock. */
 term_t bif_ets_give_away_3(Process *p, term_t *args)
 {
     term_t to = args[1];
-    if (!is_internal_pid(to) || to == p->id || !proc_lookup(to)) BIF_ERROR(p, ATOM_badarg);
-    EtsTable *t = acquire_owned(p, args[0]);
-    if (!t) BIF_ERROR(p, ATOM_badarg);
-    ets_lock_all(t, true);
-    ets_transfer(t, to, p->id, args[2]);
-    ets_unlock_all(t, true);
-    ets_release(t);
+    if (!is_internal_pid(to) || to == p->id) BIF_ERROR(p, ATOM_badarg);
+    ets_reclaim(ETS_RECLAIM_BUDGET);
+    if (!ets_give_away(p, args[0], to, args[2])) BIF_ERROR(p, ATOM_badarg);
     return ATOM_true;
 }
 

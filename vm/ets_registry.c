@@ -190,7 +190,9 @@ int ets_rename_table(Process *p, term_t tid, term_t name, bool *named)
     return rc;
 }
 
-void ets_transfer(EtsTable *t, term_t to, term_t from, term_t data)
+/* Send {'ETS-TRANSFER', Tid, From, Data} to `to` and make it the owner
+ * (the caller holds the registry write lock). */
+static void ets_transfer(EtsTable *t, term_t to, term_t from, term_t data)
 {
     /* {'ETS-TRANSFER', Tid, FromPid, Data}: Tid is the name of a named
      * table, else its reference, as ets:new returned it. */
@@ -208,6 +210,26 @@ void ets_transfer(EtsTable *t, term_t to, term_t from, term_t data)
     m->msg = make_tuple_header(tup, 4);
     atomic_store(&t->owner, to);
     sig_send(to, m);
+}
+
+/* The receiver's liveness is checked and the owner changed under the
+ * registry's write lock, as an heir is given a table in ets_proc_exit.
+ * A dying process leaves the process table (proc.c) before its
+ * ets_proc_exit looks for its tables under the registry lock, so either
+ * proc_lookup here already fails (badarg: the table stays with the giver,
+ * as OTP has it), or the receiver's scan comes after this write lock is
+ * released and finds the table it now owns (heir or deletion). Checking
+ * before taking the lock, or under the read lock, which that scan also
+ * takes, would let the table go to a process that has already cleaned up:
+ * owned by a dead pid for ever. */
+bool ets_give_away(Process *p, term_t tid, term_t to, term_t data)
+{
+    ets_rw_wlock(&ets_registry_lock);
+    EtsTable *t = find(tid);
+    bool ok = t && atomic_load(&t->owner) == p->id && proc_lookup(to);
+    if (ok) ets_transfer(t, to, p->id, data);
+    ets_rw_wunlock(&ets_registry_lock);
+    return ok;
 }
 
 term_t ets_all_tids(Process *p)

@@ -223,9 +223,10 @@ bool ets_delete_table(term_t tid, Process *p);
  * held): 0, or -1 if the table is gone, the caller may not write it or the
  * new name is taken. *named: whether the table is a named one. */
 int ets_rename_table(Process *p, term_t tid, term_t name, bool *named);
-/* Send {'ETS-TRANSFER', Tid, From, Data} to `to` and make it the owner
- * (the caller holds the registry read lock and t's write lock). */
-void ets_transfer(EtsTable *t, term_t to, term_t from, term_t data);
+/* ets:give_away: make `to` the owner of p's table tid and send it
+ * {'ETS-TRANSFER', ...}; false (badarg) if there is no such table, p does
+ * not own it, or `to` is not alive. Takes the registry write lock. */
+bool ets_give_away(Process *p, term_t tid, term_t to, term_t data);
 /* Every table's identifier, on p's heap. */
 term_t ets_all_tids(Process *p);
 /* Bytes of every table (erlang:memory(ets)). */

@@ -11,7 +11,8 @@
          slot_test/0, foldl_test/0, info_test/0, all_test/0,
          delete_all_test/0, heir_test/0, dead_heir_test/0, give_away_test/0,
          owner_death_test/0, binary_test/0, badarg_test/0,
-         concurrent_test/0, fixtable_test/0]).
+         concurrent_test/0, fixtable_test/0,
+         give_away_dying_test/0]).
 
 set_test() ->
     T = ets:new(t, []),
@@ -507,3 +508,54 @@ traverse_slowly(_, '$end_of_table', _) -> [];
 traverse_slowly(T, K, N) ->
     case N rem 50 of 0 -> erlang:yield(); _ -> ok end,
     [K | traverse_slowly(T, ets:next(T, K), N + 1)].
+
+%% give_away/3 to a process that exits at once, many times: each call either
+%% fails with badarg (the receiver was already dead; the table stays ours)
+%% or succeeds, and then the receiver's death deletes the table or, with an
+%% heir, hands it on. Nothing is left owned by a dead process, and the table
+%% count and erlang:memory(ets) return to where they were.
+give_away_dying_test() ->
+    Before = length(ets:all()),
+    M0 = erlang:memory(ets),
+    Self = self(),
+    Results = [give_away_dying(I rem 2 =:= 0, Self) || I <- lists:seq(1, 3000)],
+    Given = length([x || true <- Results]),
+    ?eq(3000, Given + length([x || badarg <- Results])),
+    ?eq(Before, length(ets:all())),
+    ?true(wait_memory(M0 + 20000, 1000)).
+
+give_away_dying(WithHeir, Self) ->
+    Opts = case WithHeir of
+               true -> [public, {heir, Self, back}];
+               false -> [public]
+           end,
+    T = ets:new(t, Opts),
+    ets:insert(T, [{K, lists:seq(1, 20)} || K <- lists:seq(1, 20)]),
+    P = spawn(fun() -> ok end),
+    case catch ets:give_away(T, P, gift) of
+        true ->
+            case WithHeir of
+                true ->
+                    receive {'ETS-TRANSFER', T, P, back} -> ok
+                    after 5000 -> erlang:error(no_transfer_back)
+                    end,
+                    ?eq(Self, ets:info(T, owner)),
+                    ets:delete(T);
+                false ->
+                    wait_gone(T, 1000)
+            end,
+            true;
+        {'EXIT', {badarg, _}} ->
+            ?eq(Self, ets:info(T, owner)),
+            ets:delete(T),
+            badarg
+    end.
+
+%% erlang:memory(ets) at most Limit, polled (bounded): freed objects are
+%% reclaimed a bounded amount per ETS call.
+wait_memory(Limit, 0) -> erlang:memory(ets) =< Limit;
+wait_memory(Limit, N) ->
+    case erlang:memory(ets) =< Limit of
+        true -> true;
+        false -> ets:whereis(no_such_table), receive after 1 -> wait_memory(Limit, N - 1) end
+    end.
