@@ -12,7 +12,7 @@
          delete_all_test/0, heir_test/0, dead_heir_test/0, give_away_test/0,
          owner_death_test/0, binary_test/0, badarg_test/0,
          concurrent_test/0, fixtable_test/0,
-         give_away_dying_test/0]).
+         give_away_dying_test/0, stats_test/0]).
 
 set_test() ->
     T = ets:new(t, []),
@@ -559,3 +559,63 @@ wait_memory(Limit, N) ->
         true -> true;
         false -> ets:whereis(no_such_table), receive after 1 -> wait_memory(Limit, N - 1) end
     end.
+
+%% info(T, stats): hash tables give {Buckets, AvgChainLen, StdDevChainLen,
+%% ExpectedStdDev, MinChainLen, MaxChainLen, KeptDeadObjects, Locks} (OTP
+%% 25's shape); ordered_set gives false. Only shape and invariants are
+%% checked, not the numbers a particular hash function gives.
+stats_test() ->
+    [stats(Type, Opts) || Type <- [set, bag, duplicate_bag],
+                          Opts <- [[], [{write_concurrency, true}]]],
+    ?eq(false, ets:info(ets:new(o, [ordered_set]), stats)),
+    ?eq(undefined, ets:info(make_ref(), stats)),
+    ok.
+
+stats(Type, Opts) ->
+    T = ets:new(t, [Type, public | Opts]),
+    S0 = stats_ok(T, 0),
+    ?eq({0, 0}, {element(5, S0), element(6, S0)}),
+    case Opts of
+        [] -> ok;
+        _ -> ?true(element(8, S0) > 1)
+    end,
+    ets:insert(T, [{K rem 1000, K} || K <- lists:seq(1, 3000)]),
+    N = ets:info(T, size),
+    S1 = stats_ok(T, N),
+    ?true(element(6, S1) >= 1),
+    ets:safe_fixtable(T, true),
+    [ets:delete(T, K) || K <- lists:seq(0, 99)],
+    %% kept: deleted while fixed (a bag may free some at once on OTP)
+    S2 = stats_ok(T, {ets:info(T, size), N}),
+    ?true(element(7, S2) =< N - ets:info(T, size)),
+    case Type of
+        set -> ?eq(N - ets:info(T, size), element(7, S2));
+        _ -> ok
+    end,
+    ets:safe_fixtable(T, false),
+    stats_ok(T, ets:info(T, size)),
+    ets:delete(T).
+
+%% Checks the invariants; Chained: objects in chains (live and kept), or
+%% bounds {Lo, Hi} on it.
+stats_ok(T, {Lo, Hi}) ->
+    S = stats_ok(T, -1),
+    Chained = element(2, S) * element(1, S),
+    ?true(Chained >= Lo - 1 - Lo / 10000 andalso Chained =< Hi + 1 + Hi / 10000),
+    S;
+stats_ok(T, Chained) ->
+    S = ets:info(T, stats),
+    {Buckets, Avg, Dev, Expected, Min, Max, Kept, Locks} = S,
+    ?true(is_integer(Buckets) andalso Buckets > 0),
+    ?true(is_float(Avg) andalso is_float(Dev) andalso is_float(Expected)),
+    ?true(Avg >= 0 andalso Dev >= 0 andalso Expected >= 0),
+    ?true(is_integer(Min) andalso is_integer(Max) andalso 0 =< Min andalso Min =< Max),
+    ?true(Min =< Avg andalso Avg =< Max),
+    ?true(Chained < 0 orelse abs(Avg * Buckets - Chained) =< 1 + Chained / 10000),
+    ?true(is_integer(Kept) andalso Kept >= 0 andalso Kept =< Avg * Buckets + 1),
+    case ets:info(T, fixed) of
+        false -> ?eq(0, Kept);
+        true -> ok
+    end,
+    ?true(is_integer(Locks) andalso Locks >= 1),
+    S.
