@@ -568,7 +568,6 @@ stats_test() ->
     [stats(Type, Opts) || Type <- [set, bag, duplicate_bag],
                           Opts <- [[], [{write_concurrency, true}]]],
     ?eq(false, ets:info(ets:new(o, [ordered_set]), stats)),
-    ?eq(undefined, ets:info(make_ref(), stats)),
     ok.
 
 stats(Type, Opts) ->
