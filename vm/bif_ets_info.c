@@ -242,7 +242,7 @@ static bool mark_dead(EtsTable *t, EtsObj *o, void *arg)
 term_t bif_ets_internal_delete_all_2(Process *p, term_t *args)
 {
     EtsTable *t = ets_acquire(p, args[0], true);
-    if (!t) BIF_ERROR(p, ATOM_badarg);
+    if (!t) ETS_TABLE_ERROR(p, args[0]);
     ets_lock_all(t, true);
     long n = atomic_load(&t->count);
     if (ets_is_hash(t) && atomic_load(&t->fix_count)) {

@@ -74,6 +74,15 @@ EtsTable *ets_acquire(Process *p, term_t tid, bool write)
     return t;
 }
 
+term_t ets_error_cause(term_t tid)
+{
+    if (!is_atom(tid) && !is_ref(tid)) return ATOM_type;
+    ets_rw_rlock(&ets_registry_lock);
+    bool exists = find(tid) != NULL;
+    ets_rw_runlock(&ets_registry_lock);
+    return exists ? ATOM_access : ATOM_id;
+}
+
 void ets_release(EtsTable *t)
 {
     (void)t;
@@ -222,14 +231,19 @@ static void ets_transfer(EtsTable *t, term_t to, term_t from, term_t data)
  * before taking the lock, or under the read lock, which that scan also
  * takes, would let the table go to a process that has already cleaned up:
  * owned by a dead pid for ever. */
-bool ets_give_away(Process *p, term_t tid, term_t to, term_t data)
+term_t ets_give_away(Process *p, term_t tid, term_t to, term_t data)
 {
+    if (!is_atom(tid) && !is_ref(tid)) return ATOM_type;
     ets_rw_wlock(&ets_registry_lock);
     EtsTable *t = find(tid);
-    bool ok = t && atomic_load(&t->owner) == p->id && proc_lookup(to);
-    if (ok) ets_transfer(t, to, p->id, data);
+    term_t cause = THE_NON_VALUE;
+    if (!t) cause = ATOM_id;
+    else if (!proc_lookup(to)) cause = ATOM_badarg;
+    else if (atomic_load(&t->owner) != p->id) cause = t->access == ETS_PUBLIC ? ATOM_not_owner : ATOM_access;
+    else if (to == p->id) cause = ATOM_owner;
+    else ets_transfer(t, to, p->id, data);
     ets_rw_wunlock(&ets_registry_lock);
-    return ok;
+    return cause;
 }
 
 term_t ets_all_tids(Process *p)

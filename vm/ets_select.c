@@ -126,14 +126,29 @@ static term_t reverse_list(Heap *h, term_t l)
     return r;
 }
 
-/* Compile spec and acquire the table, or raise badarg. */
-static EtsTable *begin(Process *p, term_t tid, term_t spec, bool write, MatchSpec **ms)
+/* Compile spec and acquire the table; NULL: the caller raises badarg
+ * with *cause (THE_NON_VALUE: none), OTP's error_info: a table that is
+ * not there or not accessible is reported before a bad specification. */
+static EtsTable *begin(Process *p, term_t tid, term_t spec, bool write, MatchSpec **ms, term_t *cause)
 {
-    *ms = ms_compile(spec, MS_KIND_TABLE);
-    if (!*ms) return NULL;
+    *cause = THE_NON_VALUE;
     EtsTable *t = ets_acquire(p, tid, write);
-    if (!t) ms_free(*ms);
+    if (!t) {
+        *cause = ets_error_cause(tid);
+        return NULL;
+    }
+    *ms = ms_compile(spec, MS_KIND_TABLE);
+    if (!*ms) {
+        ets_release(t);
+        return NULL;
+    }
     return t;
+}
+
+static term_t badarg(Process *p, term_t cause)
+{
+    if (cause != THE_NON_VALUE) return bif_raise_cause(p, ATOM_badarg, cause);
+    return bif_raise(p, EXC_ERROR, ATOM_badarg);
 }
 
 /* ---- select_replace's key check ----
@@ -288,8 +303,13 @@ static term_t select_all(Process *p, term_t *args, term_t spec, bool reverse, Sc
     bool resumed = resume_state(p, args[1], &spec, &pos, &acc);
     bool write = mode == DELETE || mode == REPLACE;
     MatchSpec *ms;
-    EtsTable *t = begin(p, tid, spec, write, &ms);
-    if (!t) BIF_ERROR(p, ATOM_badarg);
+    term_t cause;
+    EtsTable *t = begin(p, tid, spec, write, &ms, &cause);
+    if (!t) {
+        /* a table deleted while the call was yielding: its fixation
+         * went with it */
+        return badarg(p, cause);
+    }
     if (mode == REPLACE && (t->type == ETS_BAG || !keeps_key_at(spec, t->keypos))) {
         /* OTP: bag tables are not supported (duplicate_bag is). */
         if (resumed && ets_is_hash(t)) ets_unfix(t, p->id);
@@ -380,8 +400,9 @@ static term_t make_tuple2(Heap *h, term_t a, term_t b)
 static term_t select_chunk(Process *p, term_t tid, term_t spec, int64_t limit, term_t pos, bool reverse)
 {
     MatchSpec *ms;
-    EtsTable *t = begin(p, tid, spec, false, &ms);
-    if (!t) BIF_ERROR(p, ATOM_badarg);
+    term_t cause;
+    EtsTable *t = begin(p, tid, spec, false, &ms, &cause);
+    if (!t) return badarg(p, cause);
     Scan s = {.p = p, .ms = ms, .mode = COLLECT, .acc = NIL};
     term_t next = THE_NON_VALUE;   /* the continuation's position; none: the end */
     bool ok = true;

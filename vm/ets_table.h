@@ -211,6 +211,10 @@ EtsTable *ets_acquire(Process *p, term_t tid, bool write);
 /* The same without an access check (info/1,2, whereis). */
 EtsTable *ets_acquire_any(term_t tid);
 void ets_release(EtsTable *t);
+/* Why ets_acquire(p, tid, _) failed, as OTP's error_info cause: `type`
+ * (tid is not an atom or a reference), `id` (no such table), `access`. */
+term_t ets_error_cause(term_t tid);
+#define ETS_TABLE_ERROR(p, tid) return bif_raise_cause((p), ATOM_badarg, ets_error_cause(tid))
 /* The term that names t to Erlang: its name if named, else its reference
  * (built on h: REF_WORDS). */
 term_t ets_tid_term(EtsTable *t, Heap *h, bool prefer_name);
@@ -224,9 +228,12 @@ bool ets_delete_table(term_t tid, Process *p);
  * new name is taken. *named: whether the table is a named one. */
 int ets_rename_table(Process *p, term_t tid, term_t name, bool *named);
 /* ets:give_away: make `to` the owner of p's table tid and send it
- * {'ETS-TRANSFER', ...}; false (badarg) if there is no such table, p does
- * not own it, or `to` is not alive. Takes the registry write lock. */
-bool ets_give_away(Process *p, term_t tid, term_t to, term_t data);
+ * {'ETS-TRANSFER', ...}. THE_NON_VALUE when done; else badarg, with its
+ * error_info cause: `type`/`id` (no such table), `access`/`not_owner`
+ * (p is not the owner of a protected/public table), `owner` (to
+ * is p), or the atom badarg for none (`to` is not alive). Takes the
+ * registry write lock. */
+term_t ets_give_away(Process *p, term_t tid, term_t to, term_t data);
 /* Every table's identifier, on p's heap. */
 term_t ets_all_tids(Process *p);
 /* Bytes of every table (erlang:memory(ets)). */

@@ -12,7 +12,7 @@
          delete_all_test/0, heir_test/0, dead_heir_test/0, give_away_test/0,
          owner_death_test/0, binary_test/0, badarg_test/0,
          concurrent_test/0, fixtable_test/0,
-         give_away_dying_test/0, stats_test/0]).
+         give_away_dying_test/0, stats_test/0, error_info_test/0]).
 
 set_test() ->
     T = ets:new(t, []),
@@ -618,3 +618,64 @@ stats_ok(T, Chained) ->
     end,
     ?true(is_integer(Locks) andalso Locks >= 1),
     S.
+
+%% ETS badargs carry OTP 25's error_info (module erl_stdlib_errors and, for
+%% the common cases, a cause), so erl_error can explain them.
+error_info_test() ->
+    T = ets:new(t, [protected]),
+    ets:insert(T, {a, 1, b}),
+    Self = self(),
+    Gone = ets:new(gone, []),
+    ets:delete(Gone),
+    Std = #{module => erl_stdlib_errors},
+    Id = Std#{cause => id},
+    ?eq(Id, error_info(fun() -> ets:insert(Gone, {a}) end)),
+    ?eq(Id, error_info(fun() -> ets:lookup(no_such_table, a) end)),
+    ?eq(Id, error_info(fun() -> ets:lookup_element(Gone, a, 2) end)),
+    ?eq(Id, error_info(fun() -> ets:update_counter(Gone, a, 1) end)),
+    ?eq(Id, error_info(fun() -> ets:select(Gone, [{'_', [], [true]}]) end)),
+    ?eq(Id, error_info(fun() -> ets:select(Gone, not_a_spec) end)),
+    ?eq(Id, error_info(fun() -> ets:first(Gone) end)),
+    ?eq(Id, error_info(fun() -> ets:delete(Gone) end)),
+    ?eq(Id, error_info(fun() -> ets:give_away(Gone, Self, x) end)),
+    ?eq(Std#{cause => type}, error_info(fun() -> ets:lookup(1, a) end)),
+    ?eq(Std#{cause => already_exists},
+        error_info(fun() -> ets:new(ets_test_ei, [named_table]), ets:new(ets_test_ei, [named_table]) end)),
+    ?eq(Std, error_info(fun() -> ets:new(x, not_a_list) end)),
+    ?eq(Std, error_info(fun() -> ets:insert(T, not_a_tuple) end)),
+    ?eq(Std, error_info(fun() -> ets:select(T, not_a_spec) end)),
+    ?eq(Std, error_info(fun() -> ets:match_spec_compile(not_a_spec) end)),
+    ?eq(Std#{cause => badkey}, error_info(fun() -> ets:lookup_element(T, nokey, 2) end)),
+    ?eq(Std, error_info(fun() -> ets:lookup_element(T, a, 7) end)),
+    ?eq(Std#{cause => badkey}, error_info(fun() -> ets:update_counter(T, nokey, 1) end)),
+    ?eq(Std#{cause => keypos}, error_info(fun() -> ets:update_counter(T, a, {1, 1}) end)),
+    ?eq(Std#{cause => position}, error_info(fun() -> ets:update_counter(T, a, {5, 1}) end)),
+    ?eq(Std#{cause => keypos}, error_info(fun() -> ets:update_element(T, a, {1, x}) end)),
+    ?eq(Std#{cause => owner}, error_info(fun() -> ets:give_away(T, Self, x) end)),
+    ?eq(Std, error_info(fun() -> ets:give_away(T, not_a_pid, x) end)),
+    spawn(fun() ->
+                  Self ! {other,
+                          error_info(fun() -> ets:insert(T, {b}) end),
+                          error_info(fun() -> ets:delete(T) end),
+                          error_info(fun() -> ets:give_away(T, Self, x) end)}
+          end),
+    ?eq({other, Std#{cause => access}, Std#{cause => access}, Std#{cause => access}},
+        receive {other, _, _, _} = M -> M after 5000 -> timeout end),
+    Pub = ets:new(pub, [public]),
+    spawn(fun() -> Self ! {pub, error_info(fun() -> ets:give_away(Pub, Self, x) end)} end),
+    ?eq({pub, Std#{cause => not_owner}}, receive {pub, _} = M2 -> M2 after 5000 -> timeout end),
+    ets:delete(Pub),
+    %% erl_stdlib_errors turns them into text
+    {'EXIT', {badarg, [Frame | _]}} = (catch ets:lookup_element(T, nokey, 2)),
+    ?true(is_map(erl_stdlib_errors:format_error(badarg, [Frame]))),
+    ets:delete(T).
+
+%% The error_info map of the top frame of the badarg F raises.
+error_info(F) ->
+    try F() of
+        V -> {returned, V}
+    catch
+        error:badarg:St ->
+            [{_, _, _, Info} | _] = St,
+            proplists:get_value(error_info, Info)
+    end.
