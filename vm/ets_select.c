@@ -126,18 +126,20 @@ static term_t reverse_list(Heap *h, term_t l)
     return r;
 }
 
-/* Compile spec and acquire the table; NULL: the caller raises badarg
- * with *cause (THE_NON_VALUE: none), OTP's error_info: a table that is
- * not there or not accessible is reported before a bad specification. */
+/* Compile spec (before any lock: compiling mallocs and is as long as the
+ * spec) and acquire the table; NULL: the caller raises badarg with *cause
+ * (THE_NON_VALUE: none). As OTP's error_info has it, a table that is not
+ * there or not accessible is reported before a bad specification. */
 static EtsTable *begin(Process *p, term_t tid, term_t spec, bool write, MatchSpec **ms, term_t *cause)
 {
     *cause = THE_NON_VALUE;
+    *ms = ms_compile(spec, MS_KIND_TABLE);
     EtsTable *t = ets_acquire(p, tid, write);
     if (!t) {
         *cause = ets_error_cause(tid);
+        if (*ms) ms_free(*ms);
         return NULL;
     }
-    *ms = ms_compile(spec, MS_KIND_TABLE);
     if (!*ms) {
         ets_release(t);
         return NULL;
@@ -305,11 +307,7 @@ static term_t select_all(Process *p, term_t *args, term_t spec, bool reverse, Sc
     MatchSpec *ms;
     term_t cause;
     EtsTable *t = begin(p, tid, spec, write, &ms, &cause);
-    if (!t) {
-        /* a table deleted while the call was yielding: its fixation
-         * went with it */
-        return badarg(p, cause);
-    }
+    if (!t) return badarg(p, cause);   /* a fixation of a deleted table went with it */
     if (mode == REPLACE && (t->type == ETS_BAG || !keeps_key_at(spec, t->keypos))) {
         /* OTP: bag tables are not supported (duplicate_bag is). */
         if (resumed && ets_is_hash(t)) ets_unfix(t, p->id);
