@@ -111,7 +111,7 @@ term_t bif_ets_new_2(Process *p, term_t *args)
         set_heir(t, ATOM_iter_none, NIL);
         ets_rw_destroy(&t->lock);
         free(t);
-        BIF_ERROR(p, ATOM_badarg);
+        BIF_ERROR_CAUSE(p, ATOM_badarg, ATOM_already_exists);
     }
     return t->named ? args[0] : make_internal_ref(heap_alloc(&p->h, REF_WORDS), t->ref);
 }
@@ -120,7 +120,7 @@ term_t bif_ets_new_2(Process *p, term_t *args)
 
 term_t bif_ets_delete_1(Process *p, term_t *args)
 {
-    if (!ets_delete_table(args[0], p)) BIF_ERROR(p, ATOM_badarg);
+    if (!ets_delete_table(args[0], p)) ETS_TABLE_ERROR(p, args[0]);
     return ATOM_true;
 }
 
@@ -142,7 +142,7 @@ static void remove_key(EtsTable *t, term_t key, term_t match)
 term_t bif_ets_delete_2(Process *p, term_t *args)
 {
     EtsTable *t = ets_acquire(p, args[0], true);
-    if (!t) BIF_ERROR(p, ATOM_badarg);
+    if (!t) ETS_TABLE_ERROR(p, args[0]);
     remove_key(t, args[1], THE_NON_VALUE);
     ets_release(t);
     return ATOM_true;
@@ -151,7 +151,7 @@ term_t bif_ets_delete_2(Process *p, term_t *args)
 term_t bif_ets_delete_object_2(Process *p, term_t *args)
 {
     EtsTable *t = ets_acquire(p, args[0], true);
-    if (!t) BIF_ERROR(p, ATOM_badarg);
+    if (!t) ETS_TABLE_ERROR(p, args[0]);
     if (!storable(t, args[1])) {
         ets_release(t);
         BIF_ERROR(p, ATOM_badarg);
@@ -198,7 +198,7 @@ static bool key_present(EtsTable *t, term_t key, uint32_t h) { return ets_find(t
 static term_t do_insert(Process *p, term_t *args, bool only_new)
 {
     EtsTable *t = ets_acquire(p, args[0], true);
-    if (!t) BIF_ERROR(p, ATOM_badarg);
+    if (!t) ETS_TABLE_ERROR(p, args[0]);
     size_t n;
     EtsObj **objs = prepare(t, args[1], &n);
     if (!objs) {
@@ -265,7 +265,7 @@ static term_t copy_list(Process *p, EtsObjVec *v)
 term_t bif_ets_lookup_2(Process *p, term_t *args)
 {
     EtsTable *t = ets_acquire(p, args[0], false);
-    if (!t) BIF_ERROR(p, ATOM_badarg);
+    if (!t) ETS_TABLE_ERROR(p, args[0]);
     term_t key = args[1];
     uint32_t h = hash_if(t, key);
     term_t res;
@@ -294,7 +294,7 @@ term_t bif_ets_lookup_2(Process *p, term_t *args)
 term_t bif_ets_member_2(Process *p, term_t *args)
 {
     EtsTable *t = ets_acquire(p, args[0], false);
-    if (!t) BIF_ERROR(p, ATOM_badarg);
+    if (!t) ETS_TABLE_ERROR(p, args[0]);
     uint32_t h = hash_if(t, args[1]);
     ets_lock_key(t, h, false);
     bool found = key_present(t, args[1], h);
@@ -308,12 +308,12 @@ term_t bif_ets_lookup_element_3(Process *p, term_t *args)
     if (!is_small(args[2]) || small_value(args[2]) < 1) BIF_ERROR(p, ATOM_badarg);
     uint64_t pos = (uint64_t)small_value(args[2]);
     EtsTable *t = ets_acquire(p, args[0], false);
-    if (!t) BIF_ERROR(p, ATOM_badarg);
+    if (!t) ETS_TABLE_ERROR(p, args[0]);
     uint32_t h = hash_if(t, args[1]);
     ets_lock_key(t, h, false);
     EtsObjVec v = {0};
     collect(t, args[1], h, &v);
-    bool ok = v.n > 0;
+    bool ok = v.n > 0, nokey = v.n == 0;
     for (size_t i = 0; i < v.n && ok; i++) ok = tuple_arity(v.v[i]->obj) >= pos;
     term_t res = THE_NON_VALUE;
     if (ok) {
@@ -335,6 +335,7 @@ term_t bif_ets_lookup_element_3(Process *p, term_t *args)
     ets_vec_free(&v);
     ets_unlock_key(t, h, false);
     ets_release(t);
+    if (nokey) BIF_ERROR_CAUSE(p, ATOM_badarg, ATOM_badkey);
     if (res == THE_NON_VALUE) BIF_ERROR(p, ATOM_badarg);
     return res;
 }
@@ -342,7 +343,7 @@ term_t bif_ets_lookup_element_3(Process *p, term_t *args)
 term_t bif_ets_take_2(Process *p, term_t *args)
 {
     EtsTable *t = ets_acquire(p, args[0], true);
-    if (!t) BIF_ERROR(p, ATOM_badarg);
+    if (!t) ETS_TABLE_ERROR(p, args[0]);
     uint32_t h = hash_if(t, args[1]);
     EtsObjVec v = {0};
     ets_lock_key(t, h, true);
@@ -370,7 +371,7 @@ static term_t copy_key(Process *p, term_t key)
 static term_t first_last(Process *p, term_t tid, bool last)
 {
     EtsTable *t = ets_acquire(p, tid, false);
-    if (!t) BIF_ERROR(p, ATOM_badarg);
+    if (!t) ETS_TABLE_ERROR(p, tid);
     ets_lock_all(t, false);
     term_t k = ets_is_hash(t) ? ets_hash_first(t) : ets_tree_first(t, last);
     term_t res = copy_key(p, k);
@@ -382,7 +383,7 @@ static term_t first_last(Process *p, term_t tid, bool last)
 static term_t next_prev(Process *p, term_t tid, term_t key, bool prev)
 {
     EtsTable *t = ets_acquire(p, tid, false);
-    if (!t) BIF_ERROR(p, ATOM_badarg);
+    if (!t) ETS_TABLE_ERROR(p, tid);
     bool found = true;
     ets_lock_all(t, false);
     term_t k = ets_is_hash(t) ? ets_hash_next(t, key, &found) : ets_tree_next(t, key, prev);
@@ -414,7 +415,7 @@ static bool slot_visit(EtsTable *t, EtsObj *o, void *arg)
 term_t bif_ets_slot_2(Process *p, term_t *args)
 {
     EtsTable *t = ets_acquire(p, args[0], false);
-    if (!t) BIF_ERROR(p, ATOM_badarg);
+    if (!t) ETS_TABLE_ERROR(p, args[0]);
     if (!is_small(args[1]) || small_value(args[1]) < 0) {
         ets_release(t);
         BIF_ERROR(p, ATOM_badarg);
@@ -485,16 +486,16 @@ static EtsTable *acquire_owned(Process *p, term_t tid)
     return t;
 }
 
+/* give_away/3: see ets_give_away (ets_registry.c) for why the receiver's
+ * liveness is checked under the registry's write lock. */
 term_t bif_ets_give_away_3(Process *p, term_t *args)
 {
     term_t to = args[1];
-    if (!is_internal_pid(to) || to == p->id || !proc_lookup(to)) BIF_ERROR(p, ATOM_badarg);
-    EtsTable *t = acquire_owned(p, args[0]);
-    if (!t) BIF_ERROR(p, ATOM_badarg);
-    ets_lock_all(t, true);
-    ets_transfer(t, to, p->id, args[2]);
-    ets_unlock_all(t, true);
-    ets_release(t);
+    if (!is_internal_pid(to)) BIF_ERROR(p, ATOM_badarg);
+    ets_reclaim(ETS_RECLAIM_BUDGET);
+    term_t cause = ets_give_away(p, args[0], to, args[2]);
+    if (cause == ATOM_badarg) BIF_ERROR(p, ATOM_badarg);
+    if (cause != THE_NON_VALUE) BIF_ERROR_CAUSE(p, ATOM_badarg, cause);
     return ATOM_true;
 }
 
@@ -527,7 +528,11 @@ term_t bif_ets_setopts_2(Process *p, term_t *args)
             if (!heir_opt(cons_head(l), &heir, &data)) BIF_ERROR(p, ATOM_badarg);
     }
     EtsTable *t = acquire_owned(p, args[0]);
-    if (!t) BIF_ERROR(p, ATOM_badarg);
+    if (!t) {
+        term_t cause = ets_error_cause(args[0]);
+        if (cause == ATOM_access) BIF_ERROR(p, ATOM_badarg);   /* OTP: no cause */
+        BIF_ERROR_CAUSE(p, ATOM_badarg, cause);
+    }
     if (heir != THE_NON_VALUE) {
         ets_lock_all(t, true);
         set_heir(t, heir, data);
@@ -541,7 +546,7 @@ term_t bif_ets_safe_fixtable_2(Process *p, term_t *args)
 {
     if (args[1] != ATOM_true && args[1] != ATOM_false) BIF_ERROR(p, ATOM_badarg);
     EtsTable *t = ets_acquire(p, args[0], false);
-    if (!t) BIF_ERROR(p, ATOM_badarg);
+    if (!t) ETS_TABLE_ERROR(p, args[0]);
     if (args[1] == ATOM_true) ets_fix(t, p->id);
     else ets_unfix(t, p->id);
     ets_release(t);

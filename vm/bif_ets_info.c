@@ -8,6 +8,7 @@
  * the table holds: the table structure, its bucket array or tree nodes,
  * every stored object's block (dead ones waiting for an unfix included).
  */
+#include <math.h>
 #include <stdlib.h>
 
 #include "vm/atom.h"
@@ -61,6 +62,45 @@ static term_t fixers(EtsTable *t, Heap *h)
     return l;
 }
 
+/* info(T, stats) of a hash table, in OTP 25's shape (erl_db.c, from
+ * erl_db_hash.c's db_calc_stats_hash):
+ *   {Buckets, AvgChainLen, StdDevChainLen, ExpectedStdDev,
+ *    MinChainLen, MaxChainLen, KeptDeadObjects, Locks}
+ * Chain lengths count dead objects too (deleted while the table is fixed,
+ * still chained: they are also KeptDeadObjects); ExpectedStdDev is what a
+ * uniform hash would give (binomial); Locks is the number of stripe locks
+ * (1 without write_concurrency). Averages in single precision as OTP
+ * computes them. */
+static term_t hash_stats(Process *p, EtsTable *t)
+{
+    uint64_t sum = 0, sq_sum = 0, kept = 0, min = UINT64_MAX, max = 0;
+    ets_lock_all(t, false);
+    size_t nb = t->nbuckets;
+    for (size_t b = 0; b < nb; b++) {
+        uint64_t len = 0;
+        for (EtsObj *o = t->buckets[b]; o; o = o->link[0]) {
+            len++;
+            kept += o->dead;
+        }
+        sum += len;
+        sq_sum += len * len;
+        if (len < min) min = len;
+        if (len > max) max = len;
+    }
+    ets_unlock_all(t, false);
+    float avg = (float)sum / (float)nb;
+    double var = ((double)sq_sum - (double)avg * (double)sum) / (double)nb;
+    float dev = (float)sqrt(var > 0 ? var : 0);      /* rounding: never NaN */
+    float expected = (float)sqrt(avg * (1.0 - 1.0 / (double)nb));
+    Heap *h = &p->h;
+    term_t e[8] = {bif_make_uint64(h, nb), bif_make_double(h, avg), bif_make_double(h, dev),
+                   bif_make_double(h, expected), bif_make_uint64(h, min), bif_make_uint64(h, max),
+                   bif_make_uint64(h, kept), make_small(t->write_conc ? ETS_STRIPES : 1)};
+    term_t *hp = heap_alloc(h, 9);
+    for (int i = 0; i < 8; i++) hp[i + 1] = e[i];
+    return make_tuple_header(hp, 8);
+}
+
 /* The value of one info item; THE_NON_VALUE for an unknown item. */
 static term_t info_item(Process *p, EtsTable *t, term_t item)
 {
@@ -90,6 +130,7 @@ static term_t info_item(Process *p, EtsTable *t, term_t item)
     case ATOM_keypos: return make_small(t->keypos);
     case ATOM_protection: return access_atom(t);
     case ATOM_fixed: return boolean(atomic_load(&t->fix_count) > 0);
+    case ATOM_stats: return ets_is_hash(t) ? hash_stats(p, t) : ATOM_false;
     case ATOM_safe_fixed:
     case ATOM_safe_fixed_monotonic_time: {
         if (!atomic_load(&t->fix_count)) return ATOM_false;
@@ -201,7 +242,7 @@ static bool mark_dead(EtsTable *t, EtsObj *o, void *arg)
 term_t bif_ets_internal_delete_all_2(Process *p, term_t *args)
 {
     EtsTable *t = ets_acquire(p, args[0], true);
-    if (!t) BIF_ERROR(p, ATOM_badarg);
+    if (!t) ETS_TABLE_ERROR(p, args[0]);
     ets_lock_all(t, true);
     long n = atomic_load(&t->count);
     if (ets_is_hash(t) && atomic_load(&t->fix_count)) {

@@ -90,7 +90,7 @@ static term_t update_counter(Process *p, term_t tid, term_t key, term_t ops, ter
     long nops = listed ? bif_list_length(ops) : 1;
     if (nops < 0) BIF_ERROR(p, ATOM_badarg);
     EtsTable *t = ets_acquire(p, tid, true);
-    if (!t) BIF_ERROR(p, ATOM_badarg);
+    if (!t) ETS_TABLE_ERROR(p, tid);
     CounterOp *v = malloc((size_t)(nops ? nops : 1) * sizeof *v);
     if (!v) plat_fatal("ets: out of memory");
     bool ok = t->type == ETS_SET || t->type == ETS_ORDERED_SET;
@@ -101,7 +101,7 @@ static term_t update_counter(Process *p, term_t tid, term_t key, term_t ops, ter
         ok = ok && parse_op(ops, t->keypos, &v[0]);
     }
     if (ok && deflt != THE_NON_VALUE) ok = is_tuple(deflt) && tuple_arity(deflt) >= t->keypos;
-    term_t res = THE_NON_VALUE;
+    term_t res = THE_NON_VALUE, cause = THE_NON_VALUE;   /* error_info cause */
     if (ok) {
         uint32_t h = ets_is_hash(t) ? ets_key_hash(key) : 0;
         ets_lock_key(t, h, true);
@@ -116,6 +116,8 @@ static term_t update_counter(Process *p, term_t tid, term_t key, term_t ops, ter
             for (long i = 0; ok && i < nops; i++) {
                 CounterOp *op = &v[i];
                 if (op->pos == t->keypos || op->pos > n || !is_integer(e[op->pos])) {
+                    if (op->pos == t->keypos) cause = ATOM_keypos;
+                    else if (op->pos > n) cause = ATOM_position;
                     ok = false;
                     break;
                 }
@@ -151,6 +153,8 @@ static term_t update_counter(Process *p, term_t tid, term_t key, term_t ops, ter
             }
             free(results);
             free(e);
+        } else {
+            cause = ATOM_badkey;
         }
         ets_unlock_key(t, h, true);
     }
@@ -158,6 +162,7 @@ static term_t update_counter(Process *p, term_t tid, term_t key, term_t ops, ter
     if (res != THE_NON_VALUE && ets_is_hash(t)) ets_hash_maybe_grow(t);
     ets_release(t);
     /* setvalue/threshold constants may be on the caller's heap: fine. */
+    if (res == THE_NON_VALUE && cause != THE_NON_VALUE) BIF_ERROR_CAUSE(p, ATOM_badarg, cause);
     if (res == THE_NON_VALUE) BIF_ERROR(p, ATOM_badarg);
     return res;
 }
@@ -190,14 +195,16 @@ term_t bif_ets_update_element_3(Process *p, term_t *args)
     if (listed && bif_list_length(ops) < 0) BIF_ERROR(p, ATOM_badarg);
     if (!listed && !is_tuple(ops)) BIF_ERROR(p, ATOM_badarg);
     EtsTable *t = ets_acquire(p, args[0], true);
-    if (!t) BIF_ERROR(p, ATOM_badarg);
-    bool ok = t->type == ETS_SET || t->type == ETS_ORDERED_SET;
+    if (!t) ETS_TABLE_ERROR(p, args[0]);
+    bool ok = t->type == ETS_SET || t->type == ETS_ORDERED_SET, keypos = false;
     uint64_t pos;
     term_t val;
     if (listed) {
-        for (term_t l = ops; ok && is_list(l); l = cons_tail(l)) ok = elem_op(cons_head(l), &pos, &val) && pos != t->keypos;
+        for (term_t l = ops; ok && is_list(l); l = cons_tail(l)) {
+            ok = elem_op(cons_head(l), &pos, &val) && !(keypos = pos == t->keypos);
+        }
     } else {
-        ok = ok && elem_op(ops, &pos, &val) && pos != t->keypos;
+        ok = ok && elem_op(ops, &pos, &val) && !(keypos = pos == t->keypos);
     }
     term_t res = THE_NON_VALUE;
     if (ok) {
@@ -228,6 +235,7 @@ term_t bif_ets_update_element_3(Process *p, term_t *args)
         ets_unlock_key(t, h, true);
     }
     ets_release(t);
+    if (keypos) BIF_ERROR_CAUSE(p, ATOM_badarg, ATOM_keypos);
     if (res == THE_NON_VALUE) BIF_ERROR(p, ATOM_badarg);
     return res;
 }

@@ -255,7 +255,9 @@ handle_error: {
         raw = p->ftrace;
     } else {
         if (fl & EXC_F_ARGS) { exc_args = p->ftrace; exc_flags = RAW_TOP_CURRENT; exc_mfa = NULL; }
-        raw = emu_raw_trace(p, cls, exc_pc, exc_mfa, exc_args, exc_flags);
+        /* A BIF's error_info cause (process.h) rides in the flags. */
+        unsigned cause = exc_flags & RAW_TOP_BIF ? p->freason >> EXC_CAUSE_SHIFT : 0;
+        raw = emu_raw_trace(p, cls, exc_pc, exc_mfa, exc_args, exc_flags | cause << RAW_CAUSE_SHIFT);
     }
     p->freason = cls;
     p->ftrace = raw;

@@ -64,6 +64,7 @@ const char *emu_instr_name(unsigned op);
 /* Raw trace flags. */
 #define RAW_TOP_BIF 1u      /* top frame: {M,F,Args,[{error_info,...}]} of top_mfa */
 #define RAW_TOP_CURRENT 2u  /* top frame: function at pc with Args, pc's location */
+#define RAW_CAUSE_SHIFT 8   /* bits 8..: 1 + atom index of the BIF's error_info cause */
 
 /* The raw (unbuilt) stack trace of an exception of class cls raised at pc
  * (may be NULL), with the return addresses on p's stack. A tuple on p's

@@ -95,10 +95,31 @@ static term_t location(Process *p, term_t file, uint32_t line) {
     return make_cons(hp + 8, f, tail);
 }
 
-/* [{error_info, #{module => erl_erts_errors}}] */
-static term_t error_info(Process *p) {
-    term_t k = ATOM_module, v = ATOM_erl_erts_errors;
-    term_t m = map_from_pairs(&p->h, &k, &v, 1);
+/* The module that explains errors of module m's BIFs, as OTP 25 names it
+ * in error_info: stdlib's erl_stdlib_errors for the BIFs of the stdlib
+ * modules it formats (ets, lists, maps, binary, math, unicode, re, io),
+ * erl_erts_errors for the rest. */
+static term_t error_info_module(term_t m) {
+    static const char *const stdlib[] = {"lists", "maps", "binary", "math", "unicode", "re", "io"};
+    if (m == ATOM_ets) return ATOM_erl_stdlib_errors;
+    for (size_t i = 0; i < sizeof stdlib / sizeof stdlib[0]; i++)
+        if (m == atom_intern_cstr(stdlib[i])) return ATOM_erl_stdlib_errors;
+    return ATOM_erl_erts_errors;
+}
+
+/* [{error_info, #{module => M}}], or #{cause => C, module => M} when the
+ * BIF gave a cause (cause: 1 + its atom index, 0 = none). */
+static term_t error_info(Process *p, term_t mod, unsigned cause) {
+    term_t k[2] = {ATOM_module, ATOM_cause}, v[2] = {error_info_module(mod), 0};
+    unsigned n = 1;
+    if (cause) {
+        k[0] = ATOM_cause;
+        v[0] = make_atom(cause - 1);
+        k[1] = ATOM_module;
+        v[1] = error_info_module(mod);
+        n = 2;
+    }
+    term_t m = map_from_pairs(&p->h, k, v, n);
     term_t *hp = heap_alloc(&p->h, 3 + 2);
     term_t t = make_tuple_header(hp, 2);
     hp[1] = ATOM_error_info;
@@ -132,7 +153,8 @@ term_t emu_build_stacktrace(Process *p, term_t raw) {
     uint32_t line;
     unsigned first = 0;
     if ((flags & RAW_TOP_BIF) && top) {
-        frames[k++] = frame(p, top, args, cls == EXC_ERROR ? error_info(p) : NIL);
+        frames[k++] = frame(p, top, args,
+                            cls == EXC_ERROR ? error_info(p, top->module, flags >> RAW_CAUSE_SHIFT) : NIL);
     } else if (flags & RAW_TOP_CURRENT) {
         const BeamInstr *pc = small_ptr(e[6]);
         if (pc && code_lookup_address(pc, &mfa, &file, &line))

@@ -147,6 +147,17 @@ void ets_hash_unlink(EtsTable *t, EtsObj *o)
     ets_obj_free(t, o);
 }
 
+void ets_hash_replace(EtsTable *t, EtsObj *o, EtsObj *repl)
+{
+    for (EtsObj **q = chain_of(t, o->hash); *q; q = &(*q)->link[0])
+        if (*q == o) {
+            repl->link[0] = o->link[0];
+            *q = repl;
+            ets_obj_free(t, o);
+            return;
+        }
+}
+
 static term_t first_live_from(EtsTable *t, size_t bucket, EtsObj *o)
 {
     for (;;) {

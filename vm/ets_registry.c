@@ -74,6 +74,15 @@ EtsTable *ets_acquire(Process *p, term_t tid, bool write)
     return t;
 }
 
+term_t ets_error_cause(term_t tid)
+{
+    if (!is_atom(tid) && !is_ref(tid)) return ATOM_type;
+    ets_rw_rlock(&ets_registry_lock);
+    bool exists = find(tid) != NULL;
+    ets_rw_runlock(&ets_registry_lock);
+    return exists ? ATOM_access : ATOM_id;
+}
+
 void ets_release(EtsTable *t)
 {
     (void)t;
@@ -190,7 +199,9 @@ int ets_rename_table(Process *p, term_t tid, term_t name, bool *named)
     return rc;
 }
 
-void ets_transfer(EtsTable *t, term_t to, term_t from, term_t data)
+/* Send {'ETS-TRANSFER', Tid, From, Data} to `to` and make it the owner
+ * (the caller holds the registry write lock). */
+static void ets_transfer(EtsTable *t, term_t to, term_t from, term_t data)
 {
     /* {'ETS-TRANSFER', Tid, FromPid, Data}: Tid is the name of a named
      * table, else its reference, as ets:new returned it. */
@@ -208,6 +219,31 @@ void ets_transfer(EtsTable *t, term_t to, term_t from, term_t data)
     m->msg = make_tuple_header(tup, 4);
     atomic_store(&t->owner, to);
     sig_send(to, m);
+}
+
+/* The receiver's liveness is checked and the owner changed under the
+ * registry's write lock, as an heir is given a table in ets_proc_exit.
+ * A dying process leaves the process table (proc.c) before its
+ * ets_proc_exit looks for its tables under the registry lock, so either
+ * proc_lookup here already fails (badarg: the table stays with the giver,
+ * as OTP has it), or the receiver's scan comes after this write lock is
+ * released and finds the table it now owns (heir or deletion). Checking
+ * before taking the lock, or under the read lock, which that scan also
+ * takes, would let the table go to a process that has already cleaned up:
+ * owned by a dead pid for ever. */
+term_t ets_give_away(Process *p, term_t tid, term_t to, term_t data)
+{
+    if (!is_atom(tid) && !is_ref(tid)) return ATOM_type;
+    ets_rw_wlock(&ets_registry_lock);
+    EtsTable *t = find(tid);
+    term_t cause = THE_NON_VALUE;
+    if (!t) cause = ATOM_id;
+    else if (!proc_lookup(to)) cause = ATOM_badarg;
+    else if (atomic_load(&t->owner) != p->id) cause = t->access == ETS_PUBLIC ? ATOM_not_owner : ATOM_access;
+    else if (to == p->id) cause = ATOM_owner;
+    else ets_transfer(t, to, p->id, data);
+    ets_rw_wunlock(&ets_registry_lock);
+    return cause;
 }
 
 term_t ets_all_tids(Process *p)

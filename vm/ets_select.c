@@ -63,7 +63,6 @@ typedef struct {
     size_t n;                  /* results collected / counted / deleted */
     EtsObjVec hits;            /* DELETE/REPLACE: objects to change after the scan */
     EtsObjVec repl;            /* REPLACE: their new objects */
-    bool bad;                  /* REPLACE: a result that is not a valid replacement */
 } Scan;
 
 static bool visit(EtsTable *t, EtsObj *o, void *arg)
@@ -83,12 +82,13 @@ static bool visit(EtsTable *t, EtsObj *o, void *arg)
         if (r == ATOM_true) ets_vec_push(&s->hits, o);
         break;
     case REPLACE:
-        /* The replacement must be an object with the very same key. */
+        /* keeps_key() let only specifications through whose results keep
+         * the matched object's key; this check is what keeps a forged
+         * resume state from breaking the table: anything else is left
+         * alone. */
         if (!is_tuple(r) || tuple_arity(r) < t->keypos ||
-            !term_eq_exact(tuple_element(r, t->keypos), ets_obj_key(t, o))) {
-            s->bad = true;
-            return false;
-        }
+            !term_eq_exact(tuple_element(r, t->keypos), ets_obj_key(t, o)))
+            break;
         ets_vec_push(&s->hits, o);
         ets_vec_push(&s->repl, ets_obj_new(t, r));
         break;
@@ -126,14 +126,116 @@ static term_t reverse_list(Heap *h, term_t l)
     return r;
 }
 
-/* Compile spec and acquire the table, or raise badarg. */
-static EtsTable *begin(Process *p, term_t tid, term_t spec, bool write, MatchSpec **ms)
+/* Compile spec (before any lock: compiling mallocs and is as long as the
+ * spec) and acquire the table; NULL: the caller raises badarg with *cause
+ * (THE_NON_VALUE: none). As OTP's error_info has it, a table that is not
+ * there or not accessible is reported before a bad specification. */
+static EtsTable *begin(Process *p, term_t tid, term_t spec, bool write, MatchSpec **ms, term_t *cause)
 {
+    *cause = THE_NON_VALUE;
     *ms = ms_compile(spec, MS_KIND_TABLE);
-    if (!*ms) return NULL;
     EtsTable *t = ets_acquire(p, tid, write);
-    if (!t) ms_free(*ms);
+    if (!t) {
+        *cause = ets_error_cause(tid);
+        if (*ms) ms_free(*ms);
+        return NULL;
+    }
+    if (!*ms) {
+        ets_release(t);
+        return NULL;
+    }
     return t;
+}
+
+static term_t badarg(Process *p, term_t cause)
+{
+    if (cause != THE_NON_VALUE) return bif_raise_cause(p, ATOM_badarg, cause);
+    return bif_raise(p, EXC_ERROR, ATOM_badarg);
+}
+
+/* ---- select_replace's key check ----
+ * OTP refuses (badarg, nothing replaced) a select_replace specification
+ * unless every clause can be seen, from its text alone, to give back an
+ * object with the matched object's key (erts' db_match_keeps_key): the
+ * body is the single expression '$_', or a single tuple construction
+ * {{...}} or constant {const, {...}} whose key element either is
+ * {element, KeyPos, '$_'} or constructs exactly the term that the head's
+ * key element matched. The same rules here, so the same specifications
+ * are accepted; visit() checks every result again. */
+
+#define KEEPS_KEY_DEPTH 1000
+
+/* Does constructing term b (an expression; const_mode: a {const, _}
+ * literal) always give the term that pattern a matched? */
+static bool eq_body(term_t a, term_t b, bool const_mode, unsigned depth)
+{
+    if (depth > KEEPS_KEY_DEPTH) return false;
+    for (;;) {
+        if (is_list(b)) {
+            if (!is_list(a) || !eq_body(cons_head(a), cons_head(b), const_mode, depth + 1)) return false;
+            a = cons_tail(a);
+            b = cons_tail(b);
+            continue;
+        }
+        if (is_tuple(b)) {
+            if (!const_mode) {
+                if (tuple_arity(b) == 1 && is_tuple(tuple_element(b, 1))) {
+                    b = tuple_element(b, 1);          /* {{...}}: construction */
+                } else if (tuple_arity(b) == 2 && tuple_element(b, 1) == atom_intern_cstr("const")) {
+                    return eq_body(a, tuple_element(b, 2), true, depth + 1);
+                } else {
+                    return false;                     /* a call, or not valid */
+                }
+            }
+            if (!is_tuple(a) || tuple_arity(a) != tuple_arity(b)) return false;
+            for (unsigned i = 1; i <= tuple_arity(a); i++)
+                if (!eq_body(tuple_element(a, i), tuple_element(b, i), const_mode, depth + 1)) return false;
+            return true;
+        }
+        if (is_map(b)) return false;                  /* the object may hold more pairs */
+        if (is_boxed(b)) return term_eq_exact(a, b);
+        /* an immediate: the same one, and not a wildcard or a variable
+         * that a constant would not bind */
+        return a == b && a != atom_intern_cstr("_") && a != atom_intern_cstr("$$") &&
+               a != atom_intern_cstr("$_") && !(const_mode && ms_is_variable(a));
+    }
+}
+
+static bool clause_keeps_key(term_t clause, unsigned keypos)
+{
+    if (!is_tuple(clause) || tuple_arity(clause) != 3) return false;
+    term_t head = tuple_element(clause, 1), body = tuple_element(clause, 3);
+    if (!is_list(body) || cons_tail(body) != NIL) return false;
+    term_t expr = cons_head(body);
+    if (expr == atom_intern_cstr("$_")) return true;
+    if (!is_tuple(expr) || !is_tuple(head) || tuple_arity(head) < keypos) return false;
+    term_t head_key = tuple_element(head, keypos), sub;
+    bool const_mode;
+    if (tuple_arity(expr) == 2 && tuple_element(expr, 1) == atom_intern_cstr("const")) {
+        sub = tuple_element(expr, 2);
+        const_mode = true;
+    } else if (tuple_arity(expr) == 1) {
+        sub = tuple_element(expr, 1);
+        const_mode = false;
+    } else {
+        return false;
+    }
+    if (!is_tuple(sub) || tuple_arity(sub) < keypos) return false;
+    term_t body_key = tuple_element(sub, keypos);
+    if (eq_body(head_key, body_key, const_mode, 0)) return true;
+    if (const_mode) return false;
+    return is_tuple(body_key) && tuple_arity(body_key) == 3 &&
+           tuple_element(body_key, 1) == atom_intern_cstr("element") &&
+           tuple_element(body_key, 2) == make_small(keypos) &&
+           tuple_element(body_key, 3) == atom_intern_cstr("$_");
+}
+
+/* Every clause keeps the key (spec already compiled: a proper list). */
+static bool keeps_key_at(term_t spec, unsigned keypos)
+{
+    for (; is_list(spec); spec = cons_tail(spec))
+        if (!clause_keeps_key(cons_head(spec), keypos)) return false;
+    return true;
 }
 
 /* ---- whole-table calls, in slices ----
@@ -201,10 +303,18 @@ static term_t select_all(Process *p, term_t *args, term_t spec, bool reverse, Sc
 {
     term_t tid = args[0], pos = THE_NON_VALUE, acc = mode == COLLECT ? NIL : make_small(0);
     bool resumed = resume_state(p, args[1], &spec, &pos, &acc);
-    bool write = mode == DELETE;
+    bool write = mode == DELETE || mode == REPLACE;
     MatchSpec *ms;
-    EtsTable *t = begin(p, tid, spec, write, &ms);
-    if (!t) BIF_ERROR(p, ATOM_badarg);
+    term_t cause;
+    EtsTable *t = begin(p, tid, spec, write, &ms, &cause);
+    if (!t) return badarg(p, cause);   /* a fixation of a deleted table went with it */
+    if (mode == REPLACE && (t->type == ETS_BAG || !keeps_key_at(spec, t->keypos))) {
+        /* OTP: bag tables are not supported (duplicate_bag is). */
+        if (resumed && ets_is_hash(t)) ets_unfix(t, p->id);
+        ets_release(t);
+        ms_free(ms);
+        BIF_ERROR(p, ATOM_badarg);
+    }
     Scan s = {.p = p, .ms = ms, .mode = mode, .acc = NIL};
     bool ok = true;
     if (mode == COLLECT) s.acc = acc;
@@ -237,14 +347,24 @@ static term_t select_all(Process *p, term_t *args, term_t spec, bool reverse, Sc
             k = after;
         }
     }
-    /* select_delete: remove this slice's hits now that the walk is over. */
+    /* select_delete / select_replace: change this slice's hits now that
+     * the walk is over. A replacement has its object's key, so it takes
+     * the object's place (in its chain, or as the tree's node for that
+     * key) and no walk, this one or a resumed one, sees it again. */
     for (size_t i = 0; i < s.hits.n; i++) {
         EtsObj *o = s.hits.v[i];
-        if (ets_is_hash(t)) ets_hash_unlink(t, o);
-        else ets_tree_remove(t, ets_obj_key(t, o), THE_NON_VALUE, NULL);
+        if (mode == REPLACE) {
+            if (ets_is_hash(t)) ets_hash_replace(t, o, s.repl.v[i]);
+            else ets_tree_insert(t, s.repl.v[i]);
+        } else if (ets_is_hash(t)) {
+            ets_hash_unlink(t, o);
+        } else {
+            ets_tree_remove(t, ets_obj_key(t, o), THE_NON_VALUE, NULL);
+        }
     }
     s.n += s.hits.n;
     ets_vec_free(&s.hits);
+    ets_vec_free(&s.repl);
     /* Fix before unlocking, so no resize slips in after this slice. */
     if (ok && next != THE_NON_VALUE && !resumed && ets_is_hash(t)) ets_fix(t, p->id);
     ets_unlock_all(t, write);
@@ -278,8 +398,9 @@ static term_t make_tuple2(Heap *h, term_t a, term_t b)
 static term_t select_chunk(Process *p, term_t tid, term_t spec, int64_t limit, term_t pos, bool reverse)
 {
     MatchSpec *ms;
-    EtsTable *t = begin(p, tid, spec, false, &ms);
-    if (!t) BIF_ERROR(p, ATOM_badarg);
+    term_t cause;
+    EtsTable *t = begin(p, tid, spec, false, &ms, &cause);
+    if (!t) return badarg(p, cause);
     Scan s = {.p = p, .ms = ms, .mode = COLLECT, .acc = NIL};
     term_t next = THE_NON_VALUE;   /* the continuation's position; none: the end */
     bool ok = true;
@@ -392,35 +513,12 @@ term_t bif_ets_internal_select_delete_2(Process *p, term_t *args)
     return select_all(p, args, args[1], false, DELETE);
 }
 
-/* select_replace/2: set and ordered_set only; every replacement must keep
- * its object's key, or nothing is replaced and the call raises badarg. */
+/* select_replace/2: in slices like select_delete/2, each object replaced
+ * in place as its slice is walked. As on OTP, the specification must be
+ * seen to keep every matched object's key (keeps_key_at) or the call fails
+ * with badarg before anything is replaced; bag tables are badarg. The
+ * whole call is not atomic (nor is OTP's): each replacement is. */
 term_t bif_ets_select_replace_2(Process *p, term_t *args)
 {
-    MatchSpec *ms;
-    EtsTable *t = begin(p, args[0], args[1], true, &ms);
-    if (!t) BIF_ERROR(p, ATOM_badarg);
-    if (t->type != ETS_SET && t->type != ETS_ORDERED_SET) {
-        ets_release(t);
-        ms_free(ms);
-        BIF_ERROR(p, ATOM_badarg);
-    }
-    Scan s = {.p = p, .ms = ms, .mode = REPLACE, .acc = NIL};
-    ets_lock_all(t, true);
-    scan_table(t, &s, false);
-    if (!s.bad) {
-        for (size_t i = 0; i < s.repl.n; i++) {
-            if (ets_is_hash(t)) ets_hash_insert(t, s.repl.v[i]);
-            else ets_tree_insert(t, s.repl.v[i]);
-        }
-    }
-    ets_unlock_all(t, true);
-    if (s.bad)
-        for (size_t i = 0; i < s.repl.n; i++) ets_obj_free(t, s.repl.v[i]);
-    ets_release(t);
-    ms_free(ms);
-    size_t n = s.repl.n;
-    ets_vec_free(&s.hits);
-    ets_vec_free(&s.repl);
-    if (s.bad) BIF_ERROR(p, ATOM_badarg);
-    return bif_make_uint64(&p->h, n);
+    return select_all(p, args, args[1], false, REPLACE);
 }

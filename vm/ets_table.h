@@ -163,6 +163,9 @@ size_t ets_tree_remove(EtsTable *t, term_t key, term_t match, EtsObjVec *taken);
 /* Remove this live object of a hash table (freed, or marked dead if the
  * table is fixed). */
 void ets_hash_unlink(EtsTable *t, EtsObj *o);
+/* Put `repl` (an object with o's key) where live object o is in its
+ * chain, and free o (select_replace: keeps a duplicate_bag's order). */
+void ets_hash_replace(EtsTable *t, EtsObj *o, EtsObj *repl);
 /* Traversal: the first live key / the live key after `key` in table
  * order; THE_NON_VALUE at the end. *found = false if a hash table has no
  * object (live or dead) with `key` (OTP raises badarg then). */
@@ -208,6 +211,10 @@ EtsTable *ets_acquire(Process *p, term_t tid, bool write);
 /* The same without an access check (info/1,2, whereis). */
 EtsTable *ets_acquire_any(term_t tid);
 void ets_release(EtsTable *t);
+/* Why ets_acquire(p, tid, _) failed, as OTP's error_info cause: `type`
+ * (tid is not an atom or a reference), `id` (no such table), `access`. */
+term_t ets_error_cause(term_t tid);
+#define ETS_TABLE_ERROR(p, tid) return bif_raise_cause((p), ATOM_badarg, ets_error_cause(tid))
 /* The term that names t to Erlang: its name if named, else its reference
  * (built on h: REF_WORDS). */
 term_t ets_tid_term(EtsTable *t, Heap *h, bool prefer_name);
@@ -220,9 +227,13 @@ bool ets_delete_table(term_t tid, Process *p);
  * held): 0, or -1 if the table is gone, the caller may not write it or the
  * new name is taken. *named: whether the table is a named one. */
 int ets_rename_table(Process *p, term_t tid, term_t name, bool *named);
-/* Send {'ETS-TRANSFER', Tid, From, Data} to `to` and make it the owner
- * (the caller holds the registry read lock and t's write lock). */
-void ets_transfer(EtsTable *t, term_t to, term_t from, term_t data);
+/* ets:give_away: make `to` the owner of p's table tid and send it
+ * {'ETS-TRANSFER', ...}. THE_NON_VALUE when done; else badarg, with its
+ * error_info cause: `type`/`id` (no such table), `access`/`not_owner`
+ * (p is not the owner of a protected/public table), `owner` (to
+ * is p), or the atom badarg for none (`to` is not alive). Takes the
+ * registry write lock. */
+term_t ets_give_away(Process *p, term_t tid, term_t to, term_t data);
 /* Every table's identifier, on p's heap. */
 term_t ets_all_tids(Process *p);
 /* Bytes of every table (erlang:memory(ets)). */

@@ -65,6 +65,9 @@ typedef struct {
 } MsErrors;
 
 MatchSpec *ms_compile_diag(term_t spec, int kind, MsErrors *errs);
+
+/* Is t a match variable ('$0', '$1', ...; OTP's rule, docs/match_spec.md)? */
+bool ms_is_variable(term_t t);
 void ms_errors_free(MsErrors *errs);
 
 /* ---- beyond the fixed interface: the trace dialect ----

@@ -245,6 +245,8 @@ static long var_number(term_t t) {
     return v;
 }
 
+bool ms_is_variable(term_t t) { return var_number(t) >= 0; }
+
 static bool atom_is(term_t t, const char *text) {
     if (!is_atom(t)) return false;
     const Atom *a = atom_get(t);

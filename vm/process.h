@@ -189,4 +189,19 @@ static inline term_t bif_raise(Process *p, uint32_t cls, term_t reason)
 }
 #define BIF_ERROR(p, reason) return bif_raise((p), EXC_ERROR, (reason))
 
+/* An error with a cause for the stack trace's error_info map
+ * (#{module => ..., cause => Cause}: OTP's erl_stdlib_errors explains ETS
+ * errors by it: id, access, badkey, ...). The cause is kept in bits
+ * EXC_CAUSE_SHIFT.. of freason as 1 + its atom index, so it must be a
+ * predefined atom (atoms.def: small indices); the emulator moves it into
+ * the raw stack trace when it raises (emu_exc.c). */
+#define EXC_CAUSE_SHIFT 16
+static inline term_t bif_raise_cause(Process *p, term_t reason, term_t cause)
+{
+    p->freason = EXC_ERROR | (uint32_t)((atom_index(cause) + 1) << EXC_CAUSE_SHIFT);
+    p->fvalue = reason;
+    return THE_NON_VALUE;
+}
+#define BIF_ERROR_CAUSE(p, reason, cause) return bif_raise_cause((p), (reason), (cause))
+
 #endif

@@ -7,7 +7,9 @@
 -include_lib("stdlib/include/ms_transform.hrl").
 -export([match_test/0, match_object_test/0, select_test/0, fun2ms_test/0,
          chunk_test/0, reverse_test/0, count_delete_test/0, replace_test/0,
-         tab2list_test/0, bound_key_test/0, badarg_test/0, large_table_test/0]).
+         tab2list_test/0, bound_key_test/0, badarg_test/0, large_table_test/0,
+         compiled_ms_test/0, compiled_ms_badarg_test/0, compiled_ms_long_test/0,
+         compiled_ms_share_test/0, replace_rules_test/0, replace_large_test/0]).
 
 people(Type) ->
     T = ets:new(people, [Type]),
@@ -184,3 +186,168 @@ churn(T, I, N) ->
     ets:insert(T, {100000 + I, churn}),
     ets:delete(T, 100000 + I - 1),
     churn(T, I + 1, N).
+
+%% ets:match_spec_compile/1, match_spec_run/2 (match_spec_run_r/3 under
+%% it) and is_compiled_ms/1: a compiled specification is a reference.
+compiled_ms_test() ->
+    C = ets:match_spec_compile([{{x, '$1'}, [], ['$1']}]),
+    ?true(is_reference(C)),
+    ?true(ets:is_compiled_ms(C)),
+    ?eq([1, 3], ets:match_spec_run([{x, 1}, {y, 2}, {x, 3}, 7, {x, a, b}], C)),
+    ?eq([3, 1 | zz], ets:match_spec_run_r([{x, 1}, {y, 2}, {x, 3}], C, zz)),
+    ?eq(acc, ets:match_spec_run_r([], C, acc)),
+    ?eq([], ets:match_spec_run([], C)),
+    %% a body that raises gives 'EXIT'; guards that raise are false
+    C2 = ets:match_spec_compile([{{x, '$1'}, [], [{'+', '$1', 1}]}]),
+    ?eq([2, 'EXIT'], ets:match_spec_run([{x, 1}, {x, a}], C2)),
+    C3 = ets:match_spec_compile([{{'$1', '$2'}, [{'>', '$2', 1}], [{{'$2', '$1'}}]},
+                                 {'$1', [], [{const, other}]}]),
+    ?eq([{2, a}, other, other], ets:match_spec_run([{a, 2}, {b, 1}, foo], C3)),
+    %% the same results as select on a table
+    T = ets:new(t, [ordered_set]),
+    Objs = [{K, K * K} || K <- lists:seq(1, 50)],
+    ets:insert(T, Objs),
+    MS = [{{'$1', '$2'}, [{'<', '$2', 100}], [{{'$2', '$1'}}]}],
+    ?eq(ets:select(T, MS), ets:match_spec_run(Objs, ets:match_spec_compile(MS))),
+    ets:delete(T),
+    %% other terms are not compiled specifications
+    ?eq(false, ets:is_compiled_ms(make_ref())),
+    ?eq(false, ets:is_compiled_ms(atomics:new(1, []))),
+    ?eq(false, ets:is_compiled_ms(<<1, 2, 3>>)),
+    ?eq(false, ets:is_compiled_ms([{'_', [], [true]}])),
+    ?eq(false, ets:is_compiled_ms(foo)),
+    %% a copy decoded on this node while the original lives is the same
+    ?true(ets:is_compiled_ms(binary_to_term(term_to_binary(C)))).
+
+compiled_ms_badarg_test() ->
+    ?raises(error, badarg, ets:match_spec_compile([])),
+    ?raises(error, badarg, ets:match_spec_compile(foo)),
+    ?raises(error, badarg, ets:match_spec_compile([{a, [], [x]} | b])),
+    ?raises(error, badarg, ets:match_spec_compile([{'_', [], ['$7']}])),
+    ?raises(error, badarg, ets:match_spec_compile([{'_', not_a_list, []}])),
+    ?raises(error, badarg, ets:match_spec_compile([{'_', [], [{get_tcw}]}])),
+    C = ets:match_spec_compile([{'$1', [], ['$1']}]),
+    ?raises(error, badarg, ets:match_spec_run([{x, 1}], make_ref())),
+    ?raises(error, badarg, ets:match_spec_run([{x, 1}], atomics:new(1, []))),
+    ?raises(error, badarg, ets:match_spec_run([{x, 1}], [{'$1', [], ['$1']}])),
+    ?raises(error, badarg, ets:match_spec_run_r([{x, 1} | bar], C, [])),
+    ?raises(error, badarg, ets:match_spec_run_r(bar, C, [])),
+    ?raises(error, badarg, ets:match_spec_run(lists:seq(1, 5000) ++ bar, C)).
+
+%% Lists longer than one slice (the BIF yields between slices).
+compiled_ms_long_test() ->
+    C = ets:match_spec_compile([{'$1', [{is_integer, '$1'}, {'==', {'rem', '$1', 3}, 0}], [{'div', '$1', 3}]}]),
+    L = lists:seq(1, 30000),
+    ?eq(lists:seq(1, 10000), ets:match_spec_run(L, C)),
+    ?eq(lists:seq(10000, 1, -1) ++ [tail], ets:match_spec_run_r(L, C, [tail])).
+
+%% A compiled specification can be sent, stored and run by other processes,
+%% and outlives the process that compiled it.
+compiled_ms_share_test() ->
+    Self = self(),
+    {Pid, MRef} = spawn_monitor(fun() ->
+                                        Self ! {ms, ets:match_spec_compile([{{'$1'}, [], [{{'$1', '$1'}}]}])}
+                                end),
+    C = receive {ms, M} -> M after 5000 -> erlang:error(timeout) end,
+    receive {'DOWN', MRef, _, Pid, _} -> ok after 5000 -> erlang:error(no_down) end,
+    erlang:garbage_collect(),
+    ?eq([{1, 1}, {2, 2}], ets:match_spec_run([{1}, {2}], C)),
+    T = ets:new(t, [public]),
+    ets:insert(T, {ms, C}),
+    Workers = [spawn_monitor(fun() ->
+                                     [{ms, C2}] = ets:lookup(T, ms),
+                                     R = ets:match_spec_run([{N} || N <- lists:seq(1, 2000)], C2),
+                                     exit({done, length(R)})
+                             end) || _ <- lists:seq(1, 4)],
+    [receive {'DOWN', R, _, P, Why} -> ?eq({done, 2000}, Why) after 30000 -> erlang:error(timeout) end
+     || {P, R} <- Workers],
+    ets:delete(T),
+    ?true(ets:is_compiled_ms(C)).
+
+%% select_replace/2 accepts a specification only if its text shows that
+%% every clause keeps the matched object's key (OTP's rule); otherwise
+%% badarg and nothing is replaced. duplicate_bag is supported, bag is not.
+replace_rules_test() ->
+    T = ets:new(t, [set]),
+    Reset = fun() -> ets:delete_all_objects(T), ets:insert(T, [{1, a}, {2, b}, {k, c}]) end,
+    Ok = [{[{{'$1', '$2'}, [], [{{'$1', x}}]}], 3, [{1, x}, {2, x}, {k, x}]},
+          {[{{k, '$2'}, [], [{{k, x}}]}], 1, [{1, a}, {2, b}, {k, x}]},
+          {[{{k, '$2'}, [], [{const, {k, y}}]}], 1, [{1, a}, {2, b}, {k, y}]},
+          {[{{'$1', '$2'}, [], ['$_']}], 3, [{1, a}, {2, b}, {k, c}]},
+          {[{'_', [], ['$_']}], 3, [{1, a}, {2, b}, {k, c}]},
+          {[{{'$1', '$2'}, [], [{{{element, 1, '$_'}, z}}]}], 3, [{1, z}, {2, z}, {k, z}]},
+          {[{{{'$1'}, '$2'}, [], [{{{{'$1'}}, w}}]}], 0, [{1, a}, {2, b}, {k, c}]},
+          {[{{[a | '$1'], '$2'}, [], [{{[a | '$1'], w}}]}], 0, [{1, a}, {2, b}, {k, c}]},
+          {[{{<<"bin">>, '$2'}, [], [{{<<"bin">>, w}}]}], 0, [{1, a}, {2, b}, {k, c}]},
+          {[{{'$1', '$2'}, [], [{{'$1'}}]}], 3, [{1}, {2}, {k}]},
+          {[{{'$1', '$2'}, [], [{{'$1', '$2', extra}}]}], 3, [{1, a, extra}, {2, b, extra}, {k, c, extra}]},
+          {[], 0, [{1, a}, {2, b}, {k, c}]},
+          {[{{'$1', '$2'}, [{is_integer, '$1'}], [{{'$1', {'+', '$2', 1}}}]}], 2,
+           [{1, 'EXIT'}, {2, 'EXIT'}, {k, c}]}],
+    [begin
+         Reset(),
+         ?eq({MS, N}, {MS, ets:select_replace(T, MS)}),
+         ?eq({MS, After}, {MS, lists:sort(ets:tab2list(T))})
+     end || {MS, N, After} <- Ok],
+    Bad = [[{'$1', [], [{const, {k, y}}]}],
+           [{{'$1', '$2'}, [], [x, {{'$1', x}}]}],
+           [{{'$1', '$2'}, [], [{{'$2', '$1'}}]}],
+           [{{'$1', '$2'}, [{'==', '$1', 1}], [{{'$1', w}}]}, {'_', [], [{{x}}]}],
+           [{{'$1', '$2'}, [], [{{{const, '$1'}, w}}]}],
+           [{{#{a => '$1'}, '$2'}, [], [{{#{a => '$1'}, w}}]}],
+           [{{'$1', '$2'}, [], [{{x, '$2'}}]}],
+           not_a_spec],
+    [begin
+         Reset(),
+         ?raises(error, badarg, ets:select_replace(T, MS)),
+         ?eq([{1, a}, {2, b}, {k, c}], lists:sort(ets:tab2list(T)))
+     end || MS <- Bad],
+    ets:delete(T),
+    D = ets:new(d, [duplicate_bag]),
+    ets:insert(D, [{1, a}, {1, b}, {1, a}, {2, c}]),
+    ?eq(2, ets:select_replace(D, [{{1, a}, [], [{{1, z}}]}])),
+    ?eq([{1, z}, {1, b}, {1, z}], ets:lookup(D, 1)),
+    ets:delete(D),
+    O = ets:new(o, [ordered_set]),
+    ets:insert(O, [{1, a}, {2.0, b}]),
+    ?eq(0, ets:select_replace(O, [{{1.0, '$2'}, [], [{{1.0, x}}]}])),
+    ?eq(1, ets:select_replace(O, [{{1, '$2'}, [], [{{1, x}}]}])),
+    ?eq(0, ets:select_replace(O, [{{2, '$2'}, [], [{{2, x}}]}])),
+    ?eq(2, ets:select_replace(O, [{{'$1', '$2'}, [], [{{'$1', y}}]}])),
+    ?eq([{1, y}, {2.0, y}], ets:tab2list(O)),
+    ets:delete(O),
+    B = ets:new(b, [bag]),
+    ?raises(error, badarg, ets:select_replace(B, [{'$1', [], ['$1']}])),
+    ?raises(error, badarg, ets:select_replace(B, [{'$1', [], ['$_']}])),
+    ets:delete(B),
+    ?raises(error, badarg, ets:select_replace(make_ref(), [{'$1', [], ['$_']}])),
+    P = ets:new(p, [protected]),
+    ets:insert(P, {1, a}),
+    Self = self(),
+    spawn(fun() -> Self ! {r, catch ets:select_replace(P, [{{'$1', '_'}, [], [{{'$1', b}}]}])} end),
+    ?eq({r, {'EXIT', badarg}}, receive {r, {'EXIT', {R, _}}} -> {r, {'EXIT', R}}; {r, X} -> {r, X} after 5000 -> timeout end),
+    ?eq([{1, a}], ets:lookup(P, 1)),
+    ets:delete(P).
+
+%% On tables larger than one slice select_replace yields between slices;
+%% another process inserting and deleting other keys meanwhile never makes
+%% it replace an object twice or miss one that was there all along.
+replace_large_test() ->
+    [replace_large(Type) || Type <- [set, ordered_set, duplicate_bag]],
+    ok.
+
+replace_large(Type) ->
+    T = ets:new(big, [Type, public]),
+    N = 20000,
+    ets:insert(T, [{K, 0} || K <- lists:seq(1, N)]),
+    Self = self(),
+    M = spawn(fun() -> churn(T, 1, 5000), Self ! {done, self()} end),
+    MS = [{{'$1', '$2'}, [{is_integer, '$2'}, {'=<', '$1', N}], [{{'$1', {'+', '$2', 1}}}]}],
+    ?eq(N, ets:select_replace(T, MS)),
+    receive {done, M} -> ok after 60000 -> erlang:error(timeout) end,
+    ?eq([{K, 1} || K <- lists:seq(1, N)],
+        lists:sort(ets:select(T, [{{'$1', '$2'}, [{is_integer, '$2'}], ['$_']}]))),
+    ?eq(false, ets:info(T, fixed)),
+    ?eq(N, ets:select_replace(T, MS)),
+    ?eq(N, ets:select_count(T, [{{'_', 2}, [], [true]}])),
+    ets:delete(T).

@@ -11,7 +11,8 @@
          slot_test/0, foldl_test/0, info_test/0, all_test/0,
          delete_all_test/0, heir_test/0, dead_heir_test/0, give_away_test/0,
          owner_death_test/0, binary_test/0, badarg_test/0,
-         concurrent_test/0, fixtable_test/0]).
+         concurrent_test/0, fixtable_test/0,
+         give_away_dying_test/0, stats_test/0, error_info_test/0]).
 
 set_test() ->
     T = ets:new(t, []),
@@ -507,3 +508,174 @@ traverse_slowly(_, '$end_of_table', _) -> [];
 traverse_slowly(T, K, N) ->
     case N rem 50 of 0 -> erlang:yield(); _ -> ok end,
     [K | traverse_slowly(T, ets:next(T, K), N + 1)].
+
+%% give_away/3 to a process that exits at once, many times: each call either
+%% fails with badarg (the receiver was already dead; the table stays ours)
+%% or succeeds, and then the receiver's death deletes the table or, with an
+%% heir, hands it on. Nothing is left owned by a dead process, and the table
+%% count and erlang:memory(ets) return to where they were.
+give_away_dying_test() ->
+    Before = length(ets:all()),
+    M0 = erlang:memory(ets),
+    Self = self(),
+    Results = [give_away_dying(I rem 2 =:= 0, Self) || I <- lists:seq(1, 3000)],
+    Given = length([x || true <- Results]),
+    ?eq(3000, Given + length([x || badarg <- Results])),
+    ?eq(Before, length(ets:all())),
+    ?true(wait_memory(M0 + 20000, 1000)).
+
+give_away_dying(WithHeir, Self) ->
+    Opts = case WithHeir of
+               true -> [public, {heir, Self, back}];
+               false -> [public]
+           end,
+    T = ets:new(t, Opts),
+    ets:insert(T, [{K, lists:seq(1, 20)} || K <- lists:seq(1, 20)]),
+    P = spawn(fun() -> ok end),
+    case catch ets:give_away(T, P, gift) of
+        true ->
+            case WithHeir of
+                true ->
+                    receive {'ETS-TRANSFER', T, P, back} -> ok
+                    after 5000 -> erlang:error(no_transfer_back)
+                    end,
+                    ?eq(Self, ets:info(T, owner)),
+                    ets:delete(T);
+                false ->
+                    wait_gone(T, 1000)
+            end,
+            true;
+        {'EXIT', {badarg, _}} ->
+            ?eq(Self, ets:info(T, owner)),
+            ets:delete(T),
+            badarg
+    end.
+
+%% erlang:memory(ets) at most Limit, polled (bounded): freed objects are
+%% reclaimed a bounded amount per ETS call.
+wait_memory(Limit, 0) -> erlang:memory(ets) =< Limit;
+wait_memory(Limit, N) ->
+    case erlang:memory(ets) =< Limit of
+        true -> true;
+        false -> ets:whereis(no_such_table), receive after 1 -> wait_memory(Limit, N - 1) end
+    end.
+
+%% info(T, stats): hash tables give {Buckets, AvgChainLen, StdDevChainLen,
+%% ExpectedStdDev, MinChainLen, MaxChainLen, KeptDeadObjects, Locks} (OTP
+%% 25's shape); ordered_set gives false. Only shape and invariants are
+%% checked, not the numbers a particular hash function gives.
+stats_test() ->
+    [stats(Type, Opts) || Type <- [set, bag, duplicate_bag],
+                          Opts <- [[], [{write_concurrency, true}]]],
+    ?eq(false, ets:info(ets:new(o, [ordered_set]), stats)),
+    ok.
+
+stats(Type, Opts) ->
+    T = ets:new(t, [Type, public | Opts]),
+    S0 = stats_ok(T, 0),
+    ?eq({0, 0}, {element(5, S0), element(6, S0)}),
+    case Opts of
+        [] -> ok;
+        _ -> ?true(element(8, S0) > 1)
+    end,
+    ets:insert(T, [{K rem 1000, K} || K <- lists:seq(1, 3000)]),
+    N = ets:info(T, size),
+    S1 = stats_ok(T, N),
+    ?true(element(6, S1) >= 1),
+    ets:safe_fixtable(T, true),
+    [ets:delete(T, K) || K <- lists:seq(0, 99)],
+    %% kept: deleted while fixed (a bag may free some at once on OTP)
+    S2 = stats_ok(T, {ets:info(T, size), N}),
+    ?true(element(7, S2) =< N - ets:info(T, size)),
+    case Type of
+        set -> ?eq(N - ets:info(T, size), element(7, S2));
+        _ -> ok
+    end,
+    ets:safe_fixtable(T, false),
+    stats_ok(T, ets:info(T, size)),
+    ets:delete(T).
+
+%% Checks the invariants; Chained: objects in chains (live and kept), or
+%% bounds {Lo, Hi} on it.
+stats_ok(T, {Lo, Hi}) ->
+    S = stats_ok(T, -1),
+    Chained = element(2, S) * element(1, S),
+    ?true(Chained >= Lo - 1 - Lo / 10000 andalso Chained =< Hi + 1 + Hi / 10000),
+    S;
+stats_ok(T, Chained) ->
+    S = ets:info(T, stats),
+    {Buckets, Avg, Dev, Expected, Min, Max, Kept, Locks} = S,
+    ?true(is_integer(Buckets) andalso Buckets > 0),
+    ?true(is_float(Avg) andalso is_float(Dev) andalso is_float(Expected)),
+    ?true(Avg >= 0 andalso Dev >= 0 andalso Expected >= 0),
+    ?true(is_integer(Min) andalso is_integer(Max) andalso 0 =< Min andalso Min =< Max),
+    ?true(Min =< Avg andalso Avg =< Max),
+    ?true(Chained < 0 orelse abs(Avg * Buckets - Chained) =< 1 + Chained / 10000),
+    ?true(is_integer(Kept) andalso Kept >= 0 andalso Kept =< Avg * Buckets + 1),
+    case ets:info(T, fixed) of
+        false -> ?eq(0, Kept);
+        true -> ok
+    end,
+    ?true(is_integer(Locks) andalso Locks >= 1),
+    S.
+
+%% ETS badargs carry OTP 25's error_info (module erl_stdlib_errors and, for
+%% the common cases, a cause), so erl_error can explain them.
+error_info_test() ->
+    T = ets:new(t, [protected]),
+    ets:insert(T, {a, 1, b}),
+    Self = self(),
+    Gone = ets:new(gone, []),
+    ets:delete(Gone),
+    Std = #{module => erl_stdlib_errors},
+    Id = Std#{cause => id},
+    ?eq(Id, error_info(fun() -> ets:insert(Gone, {a}) end)),
+    ?eq(Id, error_info(fun() -> ets:lookup(no_such_table, a) end)),
+    ?eq(Id, error_info(fun() -> ets:lookup_element(Gone, a, 2) end)),
+    ?eq(Id, error_info(fun() -> ets:update_counter(Gone, a, 1) end)),
+    ?eq(Id, error_info(fun() -> ets:select(Gone, [{'_', [], [true]}]) end)),
+    ?eq(Id, error_info(fun() -> ets:select(Gone, not_a_spec) end)),
+    ?eq(Id, error_info(fun() -> ets:first(Gone) end)),
+    ?eq(Id, error_info(fun() -> ets:delete(Gone) end)),
+    ?eq(Id, error_info(fun() -> ets:give_away(Gone, Self, x) end)),
+    ?eq(Std#{cause => type}, error_info(fun() -> ets:lookup(1, a) end)),
+    ?eq(Std#{cause => already_exists},
+        error_info(fun() -> ets:new(ets_test_ei, [named_table]), ets:new(ets_test_ei, [named_table]) end)),
+    ?eq(Std, error_info(fun() -> ets:new(x, not_a_list) end)),
+    ?eq(Std, error_info(fun() -> ets:insert(T, not_a_tuple) end)),
+    ?eq(Std, error_info(fun() -> ets:select(T, not_a_spec) end)),
+    ?eq(Std, error_info(fun() -> ets:match_spec_compile(not_a_spec) end)),
+    ?eq(Std#{cause => badkey}, error_info(fun() -> ets:lookup_element(T, nokey, 2) end)),
+    ?eq(Std, error_info(fun() -> ets:lookup_element(T, a, 7) end)),
+    ?eq(Std#{cause => badkey}, error_info(fun() -> ets:update_counter(T, nokey, 1) end)),
+    ?eq(Std#{cause => keypos}, error_info(fun() -> ets:update_counter(T, a, {1, 1}) end)),
+    ?eq(Std#{cause => position}, error_info(fun() -> ets:update_counter(T, a, {5, 1}) end)),
+    ?eq(Std#{cause => keypos}, error_info(fun() -> ets:update_element(T, a, {1, x}) end)),
+    ?eq(Std#{cause => owner}, error_info(fun() -> ets:give_away(T, Self, x) end)),
+    ?eq(Std, error_info(fun() -> ets:give_away(T, not_a_pid, x) end)),
+    spawn(fun() ->
+                  Self ! {other,
+                          error_info(fun() -> ets:insert(T, {b}) end),
+                          error_info(fun() -> ets:delete(T) end),
+                          error_info(fun() -> ets:give_away(T, Self, x) end)}
+          end),
+    ?eq({other, Std#{cause => access}, Std#{cause => access}, Std#{cause => access}},
+        receive {other, _, _, _} = M -> M after 5000 -> timeout end),
+    Pub = ets:new(pub, [public]),
+    spawn(fun() -> Self ! {pub, error_info(fun() -> ets:give_away(Pub, Self, x) end)} end),
+    ?eq({pub, Std#{cause => not_owner}}, receive {pub, _} = M2 -> M2 after 5000 -> timeout end),
+    ets:delete(Pub),
+    %% erl_stdlib_errors turns them into text
+    {'EXIT', {badarg, [Frame | _]}} = (catch ets:lookup_element(T, nokey, 2)),
+    ?true(is_map(erl_stdlib_errors:format_error(badarg, [Frame]))),
+    ets:delete(T).
+
+%% The error_info map of the top frame of the badarg F raises.
+error_info(F) ->
+    try F() of
+        V -> {returned, V}
+    catch
+        error:badarg:St ->
+            [{_, _, _, Info} | _] = St,
+            proplists:get_value(error_info, Info)
+    end.
