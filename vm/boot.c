@@ -93,8 +93,16 @@ static long flag_number(const char *flag, const char *s, long min, long max, lon
 {
     char *end;
     long v = strtol(s, &end, 10);
-    if (*s == 0 || (*end && *end != ':') || v < min || v > max) {
+    if (*s == 0 || (*end && *end != ':')) {
         report("vm: %s wants a number, got '%s'; using the default\n", flag, s);
+        return dflt;
+    }
+    if (v < min || v > max) {
+        char range[64];
+        snprintf(range, sizeof range, "%ld..%ld", min, max);
+        char msg[128];
+        snprintf(msg, sizeof msg, "vm: %%s %%s is outside %s; using the default\n", range);
+        report(msg, flag, s);
         return dflt;
     }
     return v;
