@@ -3,7 +3,7 @@
 #   make run     build everything, boot the image in QEMU on the serial console
 #   make test    build everything, run every test (host unit tests, QEMU boots)
 #   make iso     build/beamos.iso        make image   build/beamos.img (+ .qcow2)
-#   make bench   benchmarks against stock erl
+#   make bench   benchmarks against stock erl, then the benchmark image in QEMU
 #   make qemu-gdb  boot paused with a gdb stub on :1234
 #
 # Knobs: SMP=N MEM=SIZE KVM=1 ARGS='kernel command line'
@@ -41,6 +41,7 @@ include tests/unit/unit.mk
 include mk/host.mk
 include mk/erlang.mk
 include mk/image.mk
+include mk/bench.mk
 
 .PHONY: all run test bench iso image qemu-gdb clean distclean deps
 all: iso $(LWIP_STAMP)
@@ -56,8 +57,9 @@ qemu-gdb: iso
 test: $(LWIP_STAMP) iso image unit-tests erl-tests build/tests/erl-image.iso build/beamos-host build/beamos-host-san build/beamos-host-stress
 	scripts/run-tests
 
-bench: build/beamos-host erl-tests
+bench: build/beamos-host erl-tests bench-image-iso
 	scripts/bench
+	scripts/bench-image
 
 clean:
 	rm -rf $(BUILD)/k $(BUILD)/host $(BUILD)/iso $(BUILD)/*.iso $(BUILD)/*.img $(BUILD)/*.qcow2 $(BUILD)/*.elf

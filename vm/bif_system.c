@@ -186,6 +186,10 @@ term_t bif_erlang_system_info_1(Process *p, term_t *args)
     }
     case ATOM_schedulers:
     case ATOM_schedulers_online: return make_small(sched_count);
+    case ATOM_scheduler_id: {          /* 1-based, as OTP numbers them */
+        Scheduler *s = sched_self();
+        return make_small(s ? s->index + 1 : 1);
+    }
     case ATOM_logical_processors: return make_small(plat_cpu_count());
     case ATOM_process_count: return make_small(proc_count());
     case ATOM_process_limit: return make_small(proc_limit());

@@ -1,9 +1,13 @@
 /*
- * proc_links.c — a process's links and monitors: two singly linked lists
- * hanging off Process.links and Process.monitors (signal.h). Only the
- * owning process (its scheduler) reads or changes them, so no lock.
- * Lists are short in practice (OTP uses trees; a list is enough until a
- * process has thousands of links).
+ * proc_links.c — a process's links and monitors: a singly linked list of
+ * links (Process.links) and a doubly linked list of monitors
+ * (Process.monitors, signal.h). Only the owning process (its scheduler)
+ * reads or changes them, so no lock. Link lists are short in practice (OTP
+ * uses trees; a list is enough until a process has thousands of links).
+ * Monitors are not: a process that spawn_monitors thousands of workers
+ * looks one up per 'DOWN', so once it holds MON_INDEX_MIN of them a hash
+ * index by reference (Process.mon_index) makes find and remove O(1); the
+ * list stays the order everything else walks.
  */
 #include <stdlib.h>
 
@@ -53,9 +57,42 @@ static bool ref_eq(const uint32_t a[3], const uint32_t b[3])
     return a[0] == b[0] && a[1] == b[1] && a[2] == b[2];
 }
 
+/* ---- the monitor index: open hashing, a power-of-two bucket count no
+ * smaller than the number of monitors (grown by doubling, dropped when the
+ * last monitor goes) ---- */
+#define MON_INDEX_MIN 32
+
+typedef struct MonIndex {
+    uint32_t shift;            /* 64 - log2(buckets) */
+    uint32_t buckets;
+    MonEntry *bucket[];
+} MonIndex;
+
+static MonEntry **mon_bucket(MonIndex *ix, const uint32_t ref[3], bool origin)
+{
+    uint64_t k = ((uint64_t)ref[1] << 32 | ref[0]) ^ ((uint64_t)ref[2] << 17) ^ origin;
+    return &ix->bucket[(k * 0x9E3779B97F4A7C15ull) >> ix->shift];
+}
+
+static void mon_index_build(Process *p, uint32_t buckets)
+{
+    MonIndex *ix = xcalloc(sizeof *ix + buckets * sizeof(MonEntry *));
+    ix->buckets = buckets;
+    ix->shift = 64 - (uint32_t)__builtin_ctz(buckets);
+    for (MonEntry *m = p->monitors; m; m = m->next) {
+        MonEntry **b = mon_bucket(ix, m->ref, m->origin);
+        m->hnext = *b;
+        *b = m;
+    }
+    free(p->mon_index);
+    p->mon_index = ix;
+}
+
 MonEntry *mon_find(Process *p, const uint32_t ref[3], bool origin)
 {
-    for (MonEntry *m = p->monitors; m; m = m->next)
+    MonIndex *ix = p->mon_index;
+    MonEntry *m = ix ? *mon_bucket(ix, ref, origin) : p->monitors;
+    for (; m; m = ix ? m->hnext : m->next)
         if (m->origin == origin && ref_eq(m->ref, ref)) return m;
     return NULL;
 }
@@ -68,25 +105,42 @@ MonEntry *mon_add(Process *p, const uint32_t ref[3], term_t pid, term_t name, bo
     m->name = name;
     m->origin = origin;
     m->tag = THE_NON_VALUE;
-    m->next = p->monitors;
+    MonEntry *head = p->monitors;
+    m->next = head;
+    if (head) head->prev = m;
     p->monitors = m;
     p->n_mons++;
+    MonIndex *ix = p->mon_index;
+    if (ix && p->n_mons <= ix->buckets) {
+        MonEntry **b = mon_bucket(ix, ref, origin);
+        m->hnext = *b;
+        *b = m;
+    } else if (p->n_mons >= MON_INDEX_MIN) {
+        mon_index_build(p, ix ? ix->buckets * 2 : 2 * MON_INDEX_MIN);
+    }
     return m;
 }
 
 bool mon_remove(Process *p, const uint32_t ref[3], bool origin)
 {
-    for (MonEntry **pp = (MonEntry **)&p->monitors; *pp; pp = &(*pp)->next) {
-        if ((*pp)->origin == origin && ref_eq((*pp)->ref, ref)) {
-            MonEntry *m = *pp;
-            *pp = m->next;
-            mon_set_tag(m, THE_NON_VALUE);
-            free(m);
-            p->n_mons--;
-            return true;
-        }
+    MonEntry *m = mon_find(p, ref, origin);
+    if (!m) return false;
+    if (m->prev) m->prev->next = m->next;
+    else p->monitors = m->next;
+    if (m->next) m->next->prev = m->prev;
+    MonIndex *ix = p->mon_index;
+    if (ix) {
+        MonEntry **b = mon_bucket(ix, ref, origin);
+        while (*b != m) b = &(*b)->hnext;
+        *b = m->hnext;
     }
-    return false;
+    mon_set_tag(m, THE_NON_VALUE);
+    free(m);
+    if (--p->n_mons == 0 && ix) {
+        free(ix);
+        p->mon_index = NULL;
+    }
+    return true;
 }
 
 void links_free_all(Process *p)
@@ -104,8 +158,10 @@ void links_free_all(Process *p)
         n = a->next;
         free(a);
     }
+    free(p->mon_index);
     p->links = NULL;
     p->monitors = NULL;
+    p->mon_index = NULL;
     p->aliases = NULL;
     p->n_links = p->n_mons = 0;
 }

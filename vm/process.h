@@ -129,6 +129,7 @@ typedef struct Process {
     /* ---- links, monitors, timers, dictionary (process work) ---- */
     void *links;               /* link/monitor tree or list (owner's choice) */
     void *monitors;
+    void *mon_index;           /* [run] hash index over monitors once there are many (proc_links.c) */
     void *timer;               /* receive-after timer */
     term_t dictionary;         /* process dictionary: a list of {Key, Value} [run] */
     /* Added by the process work (backward compatible: new fields only).

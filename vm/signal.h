@@ -37,7 +37,8 @@ typedef struct LinkEntry {
 } LinkEntry;
 
 typedef struct MonEntry {
-    struct MonEntry *next;
+    struct MonEntry *next, *prev;  /* Process.monitors, newest first */
+    struct MonEntry *hnext;        /* bucket chain of Process.mon_index */
     uint32_t ref[3];
     term_t pid;                /* the other process */
     term_t name;               /* atom if the origin monitored by name, else NIL */

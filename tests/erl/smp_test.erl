@@ -15,7 +15,8 @@
          priority_test/0, fairness_test/0, stealing_test/0,
          spawn_link_kill_memory_test/0, shared_binary_test/0,
          exit_self_test/0, remote_process_info_test/0,
-         remote_group_leader_register_test/0, timers_go_with_their_pid_test/0]).
+         remote_group_leader_register_test/0, timers_go_with_their_pid_test/0,
+         scheduler_id_test/0]).
 
 -define(IMAGE_DIV, 20).
 
@@ -280,6 +281,15 @@ stealing_test() ->
                                       A * 4 * N < Total],
             ?eq([], Idle)
     end.
+
+%% system_info(scheduler_id): the id of the scheduler running the caller,
+%% 1..schedulers, in every process.
+scheduler_id_test() ->
+    N = schedulers(),
+    Self = self(),
+    [spawn(fun() -> Self ! {sid, erlang:system_info(scheduler_id)} end) || _ <- lists:seq(1, 4 * N)],
+    Ids = collect(sid, 4 * N),
+    ?eq([], [I || I <- [erlang:system_info(scheduler_id) | Ids], not is_integer(I) orelse I < 1 orelse I > N]).
 
 %% The normal schedulers' {Id, Active, Total}, sorted by id.
 wall_times() ->

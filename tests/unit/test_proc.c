@@ -540,6 +540,54 @@ TEST(spawn_monitor_and_limit)
     CHECK(proc_lookup(pids[0]) == NULL);
 }
 
+/* Monitors past MON_INDEX_MIN go through the hash index: find and remove
+ * in FIFO, LIFO and mixed order, both sides (origin true/false) of the same
+ * reference apart, the list and the count kept in step. */
+TEST(many_monitors_indexed)
+{
+    Process *a = spawn_fn(NULL, "idle", NIL);
+    enum { N = 1000 };
+    static uint32_t refs[N][3];
+    for (int i = 0; i < N; i++) {
+        proc_make_ref_numbers(a, refs[i]);
+        mon_add(a, refs[i], a->id, NIL, true);
+        if (i % 3 == 0) mon_add(a, refs[i], a->id, NIL, false);
+    }
+    CHECK_EQ_INT(a->n_mons, N + (N + 2) / 3);
+    int bad = 0;
+    for (int i = 0; i < N; i++) {
+        MonEntry *m = mon_find(a, refs[i], true);
+        if (!m || m->ref[0] != refs[i][0] || !m->origin) bad++;
+        if ((mon_find(a, refs[i], false) != NULL) != (i % 3 == 0)) bad++;
+    }
+    CHECK_EQ_INT(bad, 0);
+    /* oldest first (spawn_monitor's DOWNs), then newest first, then the rest */
+    for (int i = 0; i < N / 3; i++) if (!mon_remove(a, refs[i], true)) bad++;
+    for (int i = N - 1; i >= 2 * N / 3; i--) if (!mon_remove(a, refs[i], true)) bad++;
+    for (int i = N / 3; i < 2 * N / 3; i += 2) if (!mon_remove(a, refs[i], true)) bad++;
+    CHECK_EQ_INT(bad, 0);
+    CHECK(!mon_remove(a, refs[0], true));
+    unsigned listed = 0;
+    for (MonEntry *m = a->monitors; m; m = m->next) listed++;
+    CHECK_EQ_INT(listed, a->n_mons);
+    for (int i = 0; i < N; i++) {
+        bool in = i >= N / 3 && i < 2 * N / 3 && (i - N / 3) % 2 == 1;
+        if ((mon_find(a, refs[i], true) != NULL) != in) bad++;
+    }
+    CHECK_EQ_INT(bad, 0);
+    for (int i = 0; i < N; i++) {
+        mon_remove(a, refs[i], true);
+        mon_remove(a, refs[i], false);
+    }
+    CHECK_EQ_INT(a->n_mons, 0);
+    CHECK(a->monitors == NULL);
+    CHECK(a->mon_index == NULL);
+    for (int i = 0; i < 40; i++) mon_add(a, refs[i], a->id, NIL, true);
+    CHECK(a->mon_index != NULL);
+    links_free_all(a);
+    CHECK(a->mon_index == NULL);
+}
+
 int main(void)
 {
     atom_init();
@@ -564,6 +612,7 @@ int main(void)
     RUN(bif_timers);
     RUN(priorities);
     RUN(spawn_monitor_and_limit);
+    RUN(many_monitors_indexed);
     heap_destroy(&th);
     return CHECK_DONE();
 }
