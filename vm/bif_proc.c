@@ -7,6 +7,8 @@
 
 #include "vm/atom.h"
 #include "vm/bif.h"
+#include "vm/bif_util.h"
+#include "vm/gc.h"
 #include "vm/mailbox.h"
 #include "vm/proc.h"
 #include "vm/registry.h"
@@ -337,7 +339,22 @@ term_t bif_erlang_process_flag_2(Process *p, term_t *args)
         if (!is_small(v) || small_value(v) < 0) break;
         term_t old = make_small((int64_t)p->min_heap_size);
         size_t w = (size_t)small_value(v);
-        p->min_heap_size = w < PROC_DEFAULT_HEAP_WORDS ? PROC_DEFAULT_HEAP_WORDS : w;
+        p->min_heap_size = w < PROC_DEFAULT_HEAP_WORDS ? PROC_DEFAULT_HEAP_WORDS : gc_next_heap_size(w);
+        return old;
+    }
+    case ATOM_min_bin_vheap_size: {
+        if (!is_small(v) || small_value(v) < 0) break;
+        term_t old = bif_make_uint64(&p->h, p->min_bin_vheap_size);
+        uint64_t w = (uint64_t)small_value(v);
+        p->min_bin_vheap_size = w < GC_MIN_BIN_VHEAP_WORDS ? GC_MIN_BIN_VHEAP_WORDS : gc_next_heap_size(w);
+        if (p->bin_vheap_sz < p->min_bin_vheap_size) p->bin_vheap_sz = p->min_bin_vheap_size;
+        return old;
+    }
+    case ATOM_max_heap_size: {
+        MaxHeap m = p->max_heap;
+        if (!max_heap_parse(v, p->min_heap_size, &m)) break;
+        term_t old = max_heap_term(&p->h, &p->max_heap);
+        p->max_heap = m;              /* checked at the next collection */
         return old;
     }
     case ATOM_fullsweep_after: {

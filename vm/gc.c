@@ -14,6 +14,7 @@
  *    owns; the collector merges it and frees it with free().
  */
 #include "vm/gc.h"
+#include "vm/heap_limits.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -281,8 +282,9 @@ int gc_collect(Process *p, size_t need_words, term_t *x_reg, unsigned live) {
     sys_stats_gc_done(used_before > used_after ? used_before - used_after : 0);
 
     uint64_t vsz = gc_next_vheap_size(p->h.off_heap.overhead / sizeof(term_t), p->bin_vheap_sz);
-    p->bin_vheap_sz = vsz < GC_MIN_BIN_VHEAP_WORDS ? GC_MIN_BIN_VHEAP_WORDS : vsz;
-    return reds;
+    uint64_t floor = p->min_bin_vheap_size > GC_MIN_BIN_VHEAP_WORDS ? p->min_bin_vheap_size : GC_MIN_BIN_VHEAP_WORDS;
+    p->bin_vheap_sz = vsz < floor ? floor : vsz;
+    return reds + max_heap_check(p);
 }
 
 /* ------------------------------------------------------ process lifetime */
@@ -305,6 +307,8 @@ int gc_alloc_initial_heap(Process *p, size_t words) {
     p->gen_gcs = 0;
     p->max_gen_gcs = GC_DEFAULT_FULLSWEEP_AFTER;
     p->bin_vheap_sz = GC_MIN_BIN_VHEAP_WORDS;
+    p->min_bin_vheap_size = GC_MIN_BIN_VHEAP_WORDS;
+    p->max_heap = MAX_HEAP_DEFAULT;
     return 0;
 }
 

@@ -79,6 +79,8 @@ void proc_spawn_opts_default(SpawnOpts *o)
     o->min_heap_size = PROC_DEFAULT_HEAP_WORDS;
     o->fullsweep_after = PROC_DEFAULT_FULLSWEEP_AFTER;
     o->scheduler = -1;
+    o->min_bin_vheap_size = GC_MIN_BIN_VHEAP_WORDS;
+    o->max_heap = MAX_HEAP_DEFAULT;
 }
 
 
@@ -96,6 +98,7 @@ bool proc_prio_from_atom(term_t a, int *prio)
 bool proc_spawn_opts_parse(term_t list, SpawnOpts *o)
 {
     proc_spawn_opts_default(o);
+    term_t pending_max_heap = THE_NON_VALUE;
     for (; is_list(list); list = cons_tail(list)) {
         term_t opt = cons_head(list);
         if (opt == ATOM_link) { o->link = true; continue; }
@@ -106,8 +109,9 @@ bool proc_spawn_opts_parse(term_t list, SpawnOpts *o)
             if (!proc_prio_from_atom(v, &o->prio)) return false;
         } else if (k == ATOM_min_heap_size) {
             if (!is_small(v) || small_value(v) < 0) return false;
+            /* OTP rounds up to a size of its heap growth sequence */
             o->min_heap_size = (size_t)small_value(v) < PROC_DEFAULT_HEAP_WORDS
-                                   ? PROC_DEFAULT_HEAP_WORDS : (size_t)small_value(v);
+                                   ? PROC_DEFAULT_HEAP_WORDS : gc_next_heap_size((size_t)small_value(v));
         } else if (k == ATOM_fullsweep_after) {
             if (!is_small(v) || small_value(v) < 0) return false;
             o->fullsweep_after = small_value(v) > 65535 ? 65535 : (unsigned)small_value(v);
@@ -115,13 +119,22 @@ bool proc_spawn_opts_parse(term_t list, SpawnOpts *o)
             if (!is_small(v) || small_value(v) < 0 || small_value(v) > (int64_t)sched_count)
                 return false;
             o->scheduler = (int)small_value(v) - 1;     /* {scheduler, 0}: any */
-        } else if (k == ATOM_min_bin_vheap_size || k == ATOM_message_queue_data ||
-                   k == ATOM_max_heap_size) {
-            /* accepted; these tune memory policy we do not vary yet */
+        } else if (k == ATOM_min_bin_vheap_size) {
+            if (!is_small(v) || small_value(v) < 0) return false;
+            o->min_bin_vheap_size = (uint64_t)small_value(v) < GC_MIN_BIN_VHEAP_WORDS
+                                        ? GC_MIN_BIN_VHEAP_WORDS : gc_next_heap_size((size_t)small_value(v));
+        } else if (k == ATOM_max_heap_size) {
+            pending_max_heap = v;        /* checked against min_heap_size below */
+        } else if (k == ATOM_message_queue_data) {
+            /* Messages always wait in their own fragments, outside the
+             * heap (OTP's off_heap); on_heap is accepted as a hint. */
+            if (v != ATOM_off_heap && v != ATOM_on_heap) return false;
         } else {
             return false;
         }
     }
+    if (pending_max_heap != THE_NON_VALUE && !max_heap_parse(pending_max_heap, o->min_heap_size, &o->max_heap))
+        return false;
     return is_nil(list);
 }
 
@@ -154,6 +167,9 @@ Process *proc_spawn(Process *parent, term_t module, term_t function, term_t args
     }
     p->min_heap_size = opts->min_heap_size;
     p->max_gen_gcs = (uint16_t)opts->fullsweep_after;
+    p->min_bin_vheap_size = opts->min_bin_vheap_size;
+    p->bin_vheap_sz = opts->min_bin_vheap_size;
+    p->max_heap = opts->max_heap;
     p->arg_reg = p->def_arg_reg;
     p->max_arg_reg = PROC_DEF_ARG_REGS;
     p->fvalue = NIL;

@@ -35,6 +35,8 @@ typedef struct {
     size_t min_heap_size;      /* words */
     unsigned fullsweep_after;
     int scheduler;             /* 0-based index, or -1: the spawner's */
+    uint64_t min_bin_vheap_size;  /* words */
+    MaxHeap max_heap;
 } SpawnOpts;
 
 /* Create the table for `limit` processes (0: PROC_DEFAULT_LIMIT). */

@@ -195,15 +195,11 @@ static term_t monitors_list(Heap *h, Process *q, bool origin)
 
 static term_t gc_info(Heap *h, Process *q)
 {
-    /* max_heap_size is not enforced here, so size 0 ("no limit") is the
-     * truth; the flags are OTP's defaults. */
-    term_t keys[3] = {ATOM_error_logger, ATOM_kill, ATOM_size};
-    term_t vals[3] = {ATOM_true, ATOM_true, make_small(0)};
-    term_t mhs = map_from_pairs(h, keys, vals, 3);
+    term_t mhs = max_heap_term(h, &q->max_heap);
     term_t l = cons(h, tuple2(h, ATOM_minor_gcs, make_small(q->gen_gcs)), NIL);
     l = cons(h, tuple2(h, ATOM_fullsweep_after, make_small(q->max_gen_gcs)), l);
     l = cons(h, tuple2(h, ATOM_min_heap_size, bif_make_uint64(h, q->min_heap_size)), l);
-    l = cons(h, tuple2(h, ATOM_min_bin_vheap_size, make_small(GC_MIN_BIN_VHEAP_WORDS)), l);
+    l = cons(h, tuple2(h, ATOM_min_bin_vheap_size, bif_make_uint64(h, q->min_bin_vheap_size)), l);
     return cons(h, tuple2(h, ATOM_max_heap_size, mhs), l);
 }
 

@@ -33,6 +33,7 @@
 
 #include "vm/fun.h"
 #include "vm/heap.h"
+#include "vm/heap_limits.h"
 #include "vm/term.h"
 
 /* Code is an array of machine words (threaded code): see emu.h. */
@@ -87,6 +88,8 @@ typedef struct Process {
     term_t *high_water;        /* young objects below this survived one GC */
     uint16_t gen_gcs, max_gen_gcs;            /* minor GCs since full sweep; fullsweep_after */
     uint64_t bin_vheap_sz;     /* virtual binary heap limit, words */
+    uint64_t min_bin_vheap_size;  /* words: bin_vheap_sz never goes below */
+    MaxHeap max_heap;          /* heap_limits.h */
 
     /* ---- execution [run] (emulator work) ---- */
     const BeamInstr *i;        /* where to continue when scheduled */
