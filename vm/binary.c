@@ -63,7 +63,7 @@ ProcBin *binary_appendable(term_t bin) {
     term_t *o = boxed_val(s->orig);
     if (header_subtag(o[0]) != REFC_BINARY_SUBTAG) return NULL;
     ProcBin *pb = (ProcBin *)o;
-    if (!(pb->flags & PB_WRITABLE) || s->offset_bits + s->size_bits != pb->size * 8) return NULL;
+    if (!(pb->flags & PB_WRITABLE) || s->offset_bits + s->size_bits != pb_end_bits(pb)) return NULL;
     return pb;
 }
 
@@ -92,9 +92,12 @@ uint8_t *binary_writable_extend(Heap *h, ProcBin *pb, size_t new_size) {
         pb->val = b;
         pb->bytes = b->orig_bytes;
     }
+    if (new_size <= pb->size) return pb->bytes;     /* the growth fits the last byte's pad bits */
+    size_t end = pb_end_bits(pb);
     memset(pb->bytes + pb->size, 0, new_size - pb->size);
     h->off_heap.overhead += new_size - pb->size;
     pb->size = new_size;
+    pb_set_end_bits(pb, end);                       /* the caller sets the new end */
     return pb->bytes;
 }
 

@@ -71,6 +71,18 @@ typedef struct {
 } ProcBin;
 
 #define PB_WRITABLE 1u       /* may grow in place (see above) */
+/* Bits 8..10 of a writable ProcBin's flags: how many low bits of its last
+ * byte no view has written yet, so a bitstring accumulator of any bit size
+ * (`<<Acc/bitstring, X:3>>`) is appended in place, and only by the view
+ * that ends exactly at pb_end_bits(). */
+#define PB_PAD_SHIFT 8
+static inline size_t pb_end_bits(const ProcBin *pb) {
+    return pb->size * 8 - ((pb->flags >> PB_PAD_SHIFT) & 7);
+}
+/* After writing up to bit `end` (within the last byte of pb->size). */
+static inline void pb_set_end_bits(ProcBin *pb, size_t end) {
+    pb->flags = (pb->flags & ~((uint64_t)7 << PB_PAD_SHIFT)) | ((uint64_t)(pb->size * 8 - end) << PB_PAD_SHIFT);
+}
 
 #define PROC_BIN_WORDS (sizeof(ProcBin) / sizeof(term_t))
 #define SUB_BIN_WORDS 4

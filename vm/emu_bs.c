@@ -323,6 +323,7 @@ term_t emu_bs_append_int(Process *p, term_t acc, term_t v, size_t bits, uint64_t
     if (unit > 1 && acc_bits % unit) return THE_NON_VALUE; /* badarg, by the general path */
     uint8_t *buf = binary_writable_extend(&p->h, pb, (end + bits + 7) / 8);
     put_word(buf, end, (uint64_t)small_value(v), bits);
+    pb_set_end_bits(pb, end + bits);
     return sub_binary_new(&p->h, make_boxed((term_t *)pb), view_off, acc_bits + bits);
 }
 
@@ -519,7 +520,10 @@ term_t emu_bs_create(Process *p, const BeamInstr *segs, size_t n, const term_t *
                 off += b;
             }
         }
-        if (!owned) return sub_binary_new(&p->h, wbin, view_off, total);
+        if (!owned) {
+            pb_set_end_bits((ProcBin *)boxed_val(wbin), view_off + total);
+            return sub_binary_new(&p->h, wbin, view_off, total);
+        }
         term_t r = bitstring_new(&p->h, buf, total);
         free(buf);
         return r;

@@ -22,6 +22,28 @@ static int range_cmp(const void *a, const void *b) {
     return x < y ? -1 : x > y ? 1 : 0;
 }
 
+/* Fragments are pushed on h.mbuf newest first, and an allocator that hands
+ * out rising addresses makes the list descending: check for either order
+ * in one pass before paying for a sort (a receiver of many messages has
+ * thousands of fragments per collection). */
+static void sort_ranges(GcRange *r, size_t n) {
+    bool up = true, down = true;
+    for (size_t i = 1; i < n && (up || down); i++) {
+        if ((uintptr_t)r[i].lo < (uintptr_t)r[i - 1].lo) up = false;
+        else down = false;
+    }
+    if (up) return;
+    if (down) {
+        for (size_t i = 0, j = n - 1; i < j; i++, j--) {
+            GcRange t = r[i];
+            r[i] = r[j];
+            r[j] = t;
+        }
+        return;
+    }
+    qsort(r, n, sizeof *r, range_cmp);
+}
+
 int gc_space_init(GcSpace *s, const Process *p, bool with_old) {
     size_t n = 2;
     for (const HeapFragment *f = p->h.mbuf; f; f = f->next) n++;
@@ -39,7 +61,7 @@ int gc_space_init(GcSpace *s, const Process *p, bool with_old) {
     for (HeapFragment *f = p->h.mbuf; f; f = f->next)
         if (f->used_words)
             s->r[s->n++] = (GcRange){f->mem, f->mem + f->used_words, f};
-    qsort(s->r, s->n, sizeof *s->r, range_cmp);
+    sort_ranges(s->r, s->n);
     return 0;
 }
 

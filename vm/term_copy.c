@@ -164,7 +164,7 @@ term_t term_copy(term_t t, term_t **hpp, OffHeap *oh)
                 ProcBin *pb = (ProcBin *)obj, *c = (ProcBin *)to;
                 *hpp += PROC_BIN_WORDS;
                 *c = *pb;
-                c->flags &= ~(uint64_t)PB_WRITABLE; /* only the owner may grow it */
+                c->flags = 0;           /* only the owner may grow it (and its pad bits) */
                 binary_ref(c->val);
                 /* INVARIANT (heap.h): every ProcBin on a heap is on its
                  * off-heap list. */

@@ -9,7 +9,7 @@
 -export([get_integer_test/0, put_integer_test/0, roundtrip_test/0,
          context_reuse_test/0, sub_binary_intact_test/0, backtrack_test/0,
          append_build_test/0, append_int_test/0, gc_during_match_test/0,
-         native_match_test/0]).
+         native_match_test/0, unaligned_append_test/0]).
 
 id(X) -> X.
 
@@ -180,3 +180,27 @@ native_match_test() ->
     <<U/utf16-native, V/utf32-native>> = <<(id(16#10437))/utf16-native, (id($x))/utf32-native>>,
     ?eq({16#10437, $x}, {U, V}),
     ?eq([1, 2], [X || <<X:16/native>> <= <<(id(1)):16/native, (id(2)):16/native>>]).
+
+%% Appending to a bitstring accumulator of any bit size: in place for the
+%% newest view, a copy for an older one, so no value ever changes.
+unaligned_append_test() ->
+    A0 = << <<1:3>> || _ <- lists:seq(1, 200) >>,
+    ?eq(600, bit_size(A0)),
+    A1 = <<A0/bitstring, 1:1>>,
+    A2 = <<A0/bitstring, 0:1>>,                 % A0 is no longer the newest view
+    A3 = <<A1/bitstring, 5:3>>,
+    A4 = <<A1/bitstring, 2:3>>,
+    ?eq(<<A0/bitstring, 1:1>>, A1),
+    ?eq(601, bit_size(A2)),
+    <<_:600, Last2:1>> = A2,
+    ?eq(0, Last2),
+    <<_:600, Last1:1>> = A1,
+    ?eq(1, Last1),
+    <<_:601, T3:3>> = A3,
+    <<_:601, T4:3>> = A4,
+    ?eq({5, 2}, {T3, T4}),
+    ?eq(<< <<1:3>> || _ <- lists:seq(1, 200) >>, A0),
+    Big = lists:foldl(fun(I, Acc) -> <<Acc/bitstring, (I band 7):3>> end, <<>>, lists:seq(1, 50000)),
+    ?eq(150000, bit_size(Big)),
+    <<_:3, Second:3, _/bitstring>> = Big,
+    ?eq(2, Second).
