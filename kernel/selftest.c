@@ -504,7 +504,7 @@ static int test_tsc_monotonic_across_cpus(void)
  * memory must come back to where it was. */
 #define XFREE_BLOCKS 2000
 #define XFREE_ROUNDS 3
-static uint8_t *xfree_blocks[MAX_CPUS][XFREE_BLOCKS];
+static uint8_t *(*xfree_blocks)[XFREE_BLOCKS];   /* [cpus_online], from the big path */
 static volatile uint32_t xfree_arrived;
 static volatile int xfree_result[MAX_CPUS];
 
@@ -555,13 +555,16 @@ static int test_kmalloc_cross_cpu(void)
     SlabStats before, after;
     if (on_all_cpus(trim_here, 0) < 0)
         return -1;
+    xfree_blocks = calloc(cpus_online, sizeof *xfree_blocks);   /* > 8 KiB: newlib's heap */
+    if (!xfree_blocks)
+        return fail("no memory for the block table");
     slab_stats(&before);
-    memset(xfree_blocks, 0, sizeof xfree_blocks);
     xfree_arrived = 0;
     for (uint32_t i = 0; i < cpu_count; i++)
         xfree_result[i] = 0;
     if (on_all_cpus(xfree_work, 0) < 0)
         return -1;
+    free(xfree_blocks);
     for (uint32_t i = 0; i < cpus_online; i++) {
         if (xfree_result[i] == -1) return fail("malloc failed on CPU %u", i);
         if (xfree_result[i] == -2) return fail("CPU %u waited 30 s for the others", i);
