@@ -322,15 +322,17 @@ static volatile uint64_t hammer_counter;
 #define HAMMER_TOTAL 4000
 static int hammer_rounds;
 
+static TasLock hammer_tas = TASLOCK_INIT;
+
+/* arg != NULL: the test-and-set lock instead of the ticket lock. */
 static void hammer(void *arg)
 {
-    (void)arg;
     for (int i = 0; i < hammer_rounds; i++) {
-        spin_lock(&hammer_lock);
+        if (arg) tas_lock(&hammer_tas); else spin_lock(&hammer_lock);
         uint64_t v = hammer_counter;   /* non-atomic read-modify-write */
         cpu_relax();
         hammer_counter = v + 1;
-        spin_unlock(&hammer_lock);
+        if (arg) tas_unlock(&hammer_tas); else spin_unlock(&hammer_lock);
     }
 }
 
@@ -347,11 +349,11 @@ static int on_all_cpus(CpuCallFn fn, void *arg)
     return 0;
 }
 
-static int test_spinlock_all_cpus(void)
+static int hammer_all_cpus(void *tas)
 {
     hammer_counter = 0;
     hammer_rounds = HAMMER_TOTAL / (int)cpus_online;
-    if (on_all_cpus(hammer, 0) < 0)
+    if (on_all_cpus(hammer, tas) < 0)
         return -1;
     uint64_t want = (uint64_t)cpus_online * (uint64_t)hammer_rounds;
     if (hammer_counter != want)
@@ -359,6 +361,9 @@ static int test_spinlock_all_cpus(void)
                     (unsigned long long)want);
     return 0;
 }
+
+static int test_spinlock_all_cpus(void) { return hammer_all_cpus(NULL); }
+static int test_taslock_all_cpus(void) { return hammer_all_cpus(&hammer_tas); }
 
 /* An IPI, a timer interrupt or another CPU's answer must arrive, however
  * long a loaded host keeps a TCG vCPU from running: these bounds only
@@ -607,6 +612,7 @@ static const SelfTest tests[] = {
     {"command line: erl flags decoded, unknown flag warned", test_cmdline},
     {"RTC wall clock", test_rtc},
     {"spinlock hammered from every CPU", test_spinlock_all_cpus},
+    {"test-and-set lock hammered from every CPU", test_taslock_all_cpus},
     {"IPI round trips to every CPU", test_ipi_round_trips},
     {"IPIs between every pair of neighbouring CPUs at once", test_ipi_ring},
     {"LAPIC timer fires on every CPU", test_lapic_timer_all_cpus},
