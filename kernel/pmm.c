@@ -6,8 +6,11 @@
  * per page frame records "this frame heads a free block of order k" as k+1,
  * which is all that freeing needs to find and merge a free buddy. The
  * metadata costs 1 byte per 4 KiB (256 KiB per GiB) and comes from the early
- * allocator. pmm_lock guards all of it; per-CPU page caches in front of it
- * belong with the VM's per-CPU allocator.
+ * allocator. pmm_lock guards all of it. The per-CPU slab allocator
+ * (kernel/slab.c) takes and returns 64 KiB blocks here from every CPU at
+ * once during message storms, so pmm_lock is a test-and-set lock: a ticket
+ * lock stalled the storm for seconds under an overcommitted hypervisor
+ * (kernel/spinlock.h says why).
  */
 #include <string.h>
 #include "kernel/mm.h"
@@ -25,7 +28,7 @@ static uint64_t block_counts[PMM_MAX_ORDER + 1];
 static uint8_t *frame_state;                      /* order+1 if free block head */
 static uint64_t frame_count;
 static uint64_t free_pages;
-static Spinlock pmm_lock = SPINLOCK_INIT;
+static TasLock pmm_lock = TASLOCK_INIT;   /* every CPU's slabs come from here */
 
 static void list_push(unsigned order, uint64_t pfn)
 {
@@ -74,7 +77,7 @@ void pmm_add_range(uint64_t start, uint64_t end)
     uint64_t pfn = (start + PAGE_SIZE - 1) >> PAGE_SHIFT, last = end >> PAGE_SHIFT;
     if (last > frame_count)
         last = frame_count;
-    uint64_t irq = spin_lock_irqsave(&pmm_lock);
+    uint64_t irq = tas_lock_irqsave(&pmm_lock);
     while (pfn < last) {
         /* Largest aligned block that fits. */
         unsigned order = 0;
@@ -84,19 +87,19 @@ void pmm_add_range(uint64_t start, uint64_t end)
         free_pages += 1ULL << order;
         pfn += 1ULL << order;
     }
-    spin_unlock_irqrestore(&pmm_lock, irq);
+    tas_unlock_irqrestore(&pmm_lock, irq);
 }
 
 uint64_t pmm_alloc_pages(unsigned order)
 {
     if (order > PMM_MAX_ORDER)
         return 0;
-    uint64_t irq = spin_lock_irqsave(&pmm_lock);
+    uint64_t irq = tas_lock_irqsave(&pmm_lock);
     unsigned o = order;
     while (o <= PMM_MAX_ORDER && free_lists[o].next == &free_lists[o])
         o++;
     if (o > PMM_MAX_ORDER) {
-        spin_unlock_irqrestore(&pmm_lock, irq);
+        tas_unlock_irqrestore(&pmm_lock, irq);
         return 0;
     }
     FreeBlock *b = free_lists[o].next;
@@ -107,7 +110,7 @@ uint64_t pmm_alloc_pages(unsigned order)
         list_push(o, pfn + (1ULL << o));
     }
     free_pages -= 1ULL << order;
-    spin_unlock_irqrestore(&pmm_lock, irq);
+    tas_unlock_irqrestore(&pmm_lock, irq);
     return pfn << PAGE_SHIFT;
 }
 
@@ -117,19 +120,19 @@ void pmm_free_pages(uint64_t pa, unsigned order)
     if ((pa & (PAGE_SIZE - 1)) || order > PMM_MAX_ORDER || pfn + (1ULL << order) > frame_count ||
         (pfn & ((1ULL << order) - 1)))
         panic("pmm_free_pages: bad block %#llx order %u", (unsigned long long)pa, order);
-    uint64_t irq = spin_lock_irqsave(&pmm_lock);
+    uint64_t irq = tas_lock_irqsave(&pmm_lock);
     if (frame_state[pfn])
         panic("pmm_free_pages: double free of %#llx", (unsigned long long)pa);
     free_locked(pfn, order);
     free_pages += 1ULL << order;
-    spin_unlock_irqrestore(&pmm_lock, irq);
+    tas_unlock_irqrestore(&pmm_lock, irq);
 }
 
 uint64_t pmm_free_page_count(void) { return __atomic_load_n(&free_pages, __ATOMIC_RELAXED); }
 
 void pmm_free_block_counts(uint64_t counts[PMM_MAX_ORDER + 1])
 {
-    uint64_t irq = spin_lock_irqsave(&pmm_lock);
+    uint64_t irq = tas_lock_irqsave(&pmm_lock);
     memcpy(counts, block_counts, sizeof block_counts);
-    spin_unlock_irqrestore(&pmm_lock, irq);
+    tas_unlock_irqrestore(&pmm_lock, irq);
 }

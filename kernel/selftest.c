@@ -4,6 +4,7 @@
  * "FAIL - name: why"; the last line is "N passed, N failed", which the host
  * runner (scripts/run-tests) reads. Every wait is bounded by the TSC.
  */
+#include <malloc.h>
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -17,6 +18,7 @@
 #include "kernel/mm.h"
 #include "kernel/panic.h"
 #include "kernel/percpu.h"
+#include "kernel/slab.h"
 #include "kernel/spinlock.h"
 #include "kernel/time.h"
 #include "arch/x86_64/acpi.h"
@@ -146,6 +148,67 @@ static int test_heap(void)
     return 0;
 }
 
+/* malloc's two back ends: slabs (<= 8 KiB, direct map) and newlib's heap. */
+static int in_slab(const void *p) { return (uintptr_t)p - PHYS_MAP_BASE < mem_stats.highest_phys; }
+static int in_heap(const void *p) { return (uintptr_t)p - KHEAP_BASE < KHEAP_MAX_BYTES; }
+
+static int test_kmalloc(void)
+{
+    SlabStats before, after;
+    slab_arena_stats(0, &before);
+    for (size_t n = 1; n <= 3 * SLAB_MAX_BYTES; n = n * 5 / 4 + 1) {
+        uint8_t *p = malloc(n);
+        if (!p || ((uintptr_t)p & 15) || malloc_usable_size(p) < n)
+            return fail("malloc(%zu) gave %p (usable %zu)", n, p, p ? malloc_usable_size(p) : 0);
+        if (n <= SLAB_MAX_BYTES ? !in_slab(p) : !in_heap(p))
+            return fail("malloc(%zu) = %p came from the wrong allocator", n, p);
+        memset(p, 0x5a, n);
+        free(p);
+    }
+    /* realloc across the two kinds keeps the contents. */
+    uint8_t *p = malloc(100);
+    for (int i = 0; i < 100; i++) p[i] = (uint8_t)i;
+    p = realloc(p, 20000);
+    if (!p || !in_heap(p))
+        return fail("realloc to 20000 bytes gave %p, expected newlib's heap", p);
+    for (int i = 0; i < 100; i++)
+        if (p[i] != (uint8_t)i) return fail("realloc slab -> heap lost byte %d", i);
+    p = realloc(p, 50);
+    if (!p || !in_slab(p))
+        return fail("realloc down to 50 bytes gave %p, expected a slab", p);
+    for (int i = 0; i < 50; i++)
+        if (p[i] != (uint8_t)i) return fail("realloc heap -> slab lost byte %d", i);
+    free(p);
+    /* calloc clears reused slab memory. */
+    uint8_t *dirty = malloc(200);
+    memset(dirty, 0xff, 200);
+    free(dirty);
+    uint8_t *clean = calloc(1, 200);
+    for (int i = 0; i < 200; i++)
+        if (clean[i]) return fail("calloc returned a dirty byte at %d", i);
+    free(clean);
+    /* Alignment: slab classes up to 4 KiB, newlib beyond. */
+    static const size_t aligns[] = {32, 64, 256, 4096, 8192, 65536};
+    for (size_t i = 0; i < sizeof aligns / sizeof aligns[0]; i++) {
+        void *a = aligned_alloc(aligns[i], 100), *b = NULL;
+        if (!a || ((uintptr_t)a & (aligns[i] - 1)))
+            return fail("aligned_alloc(%zu, 100) gave %p", aligns[i], a);
+        if (posix_memalign(&b, aligns[i], 3000) != 0 || ((uintptr_t)b & (aligns[i] - 1)))
+            return fail("posix_memalign(%zu, 3000) gave %p", aligns[i], b);
+        free(a);
+        free(b);
+    }
+    /* newlib's own allocations (strdup -> _malloc_r) are freed by free(). */
+    char *dup = strdup("beamos");
+    if (!dup || !in_heap(dup) || strcmp(dup, "beamos") != 0)
+        return fail("strdup gave %p", dup);
+    free(dup);
+    slab_arena_stats(0, &after);
+    if (after.used_bytes != before.used_bytes)
+        return fail("CPU 0's slabs hold %lld bytes more than before", (long long)(after.used_bytes - before.used_bytes));
+    return 0;
+}
+
 static int test_newlib(void)
 {
     char buf[64];
@@ -259,15 +322,17 @@ static volatile uint64_t hammer_counter;
 #define HAMMER_TOTAL 4000
 static int hammer_rounds;
 
+static TasLock hammer_tas = TASLOCK_INIT;
+
+/* arg != NULL: the test-and-set lock instead of the ticket lock. */
 static void hammer(void *arg)
 {
-    (void)arg;
     for (int i = 0; i < hammer_rounds; i++) {
-        spin_lock(&hammer_lock);
+        if (arg) tas_lock(&hammer_tas); else spin_lock(&hammer_lock);
         uint64_t v = hammer_counter;   /* non-atomic read-modify-write */
         cpu_relax();
         hammer_counter = v + 1;
-        spin_unlock(&hammer_lock);
+        if (arg) tas_unlock(&hammer_tas); else spin_unlock(&hammer_lock);
     }
 }
 
@@ -284,11 +349,11 @@ static int on_all_cpus(CpuCallFn fn, void *arg)
     return 0;
 }
 
-static int test_spinlock_all_cpus(void)
+static int hammer_all_cpus(void *tas)
 {
     hammer_counter = 0;
     hammer_rounds = HAMMER_TOTAL / (int)cpus_online;
-    if (on_all_cpus(hammer, 0) < 0)
+    if (on_all_cpus(hammer, tas) < 0)
         return -1;
     uint64_t want = (uint64_t)cpus_online * (uint64_t)hammer_rounds;
     if (hammer_counter != want)
@@ -296,6 +361,9 @@ static int test_spinlock_all_cpus(void)
                     (unsigned long long)want);
     return 0;
 }
+
+static int test_spinlock_all_cpus(void) { return hammer_all_cpus(NULL); }
+static int test_taslock_all_cpus(void) { return hammer_all_cpus(&hammer_tas); }
 
 /* An IPI, a timer interrupt or another CPU's answer must arrive, however
  * long a loaded host keeps a TCG vCPU from running: these bounds only
@@ -436,6 +504,93 @@ static int test_tsc_monotonic_across_cpus(void)
     return 0;
 }
 
+/* Every CPU allocates blocks, the next CPU frees them (remote frees into
+ * slabs their owner retired as full), then every CPU trims its arena: all
+ * memory must come back to where it was. */
+#define XFREE_BLOCKS 2000
+#define XFREE_ROUNDS 3
+static uint8_t *(*xfree_blocks)[XFREE_BLOCKS];   /* [cpus_online], from the big path */
+static volatile uint32_t xfree_arrived;
+static volatile int xfree_result[MAX_CPUS];
+
+static int xfree_barrier(uint32_t phase)
+{
+    uint64_t deadline = rdtsc() + tsc_ns_to_ticks(LIVENESS_BOUND_NS);
+    __atomic_fetch_add(&xfree_arrived, 1, __ATOMIC_ACQ_REL);
+    while (__atomic_load_n(&xfree_arrived, __ATOMIC_ACQUIRE) < phase * cpus_online)
+        if (rdtsc() > deadline)
+            return -1;
+    return 0;
+}
+
+static size_t xfree_size(uint32_t cpu, int k) { return 1 + (cpu * 7919u + (uint32_t)k * 104729u) % 1200; }
+
+static void xfree_work(void *arg)
+{
+    (void)arg;
+    uint32_t me = cpu_id(), victim = (me + 1) % cpus_online, phase = 0;
+    int result = 1;
+    for (int r = 0; r < XFREE_ROUNDS && result == 1; r++) {
+        for (int k = 0; k < XFREE_BLOCKS; k++) {
+            uint8_t *p = malloc(xfree_size(me, k));
+            if (!p) { result = -1; break; }
+            memset(p, (int)(me * 31 + (uint32_t)k), xfree_size(me, k));
+            xfree_blocks[me][k] = p;
+        }
+        if (xfree_barrier(++phase) < 0) { result = -2; break; }
+        for (int k = 0; k < XFREE_BLOCKS && result == 1; k++) {
+            uint8_t *p = xfree_blocks[victim][k];
+            size_t n = xfree_size(victim, k);
+            if (!p) continue;
+            if (p[0] != (uint8_t)(victim * 31 + (uint32_t)k) || p[n - 1] != p[0])
+                result = -3;
+            free(p);
+            xfree_blocks[victim][k] = NULL;
+        }
+        if (xfree_barrier(++phase) < 0) { result = -2; break; }
+        slab_trim();                          /* take back what the others freed */
+    }
+    xfree_result[me] = result;
+}
+
+static void trim_here(void *arg) { (void)arg; slab_trim(); }
+
+static int test_kmalloc_cross_cpu(void)
+{
+    SlabStats before, after;
+    if (on_all_cpus(trim_here, 0) < 0)
+        return -1;
+    xfree_blocks = calloc(cpus_online, sizeof *xfree_blocks);   /* > 8 KiB: newlib's heap */
+    if (!xfree_blocks)
+        return fail("no memory for the block table");
+    slab_stats(&before);
+    xfree_arrived = 0;
+    for (uint32_t i = 0; i < cpu_count; i++)
+        xfree_result[i] = 0;
+    if (on_all_cpus(xfree_work, 0) < 0)
+        return -1;
+    free(xfree_blocks);
+    for (uint32_t i = 0; i < cpus_online; i++) {
+        if (xfree_result[i] == -1) return fail("malloc failed on CPU %u", i);
+        if (xfree_result[i] == -2) return fail("CPU %u waited 30 s for the others", i);
+        if (xfree_result[i] == -3) return fail("a block CPU %u freed was corrupted", i);
+        if (xfree_result[i] != 1) return fail("CPU %u did not run", i);
+    }
+    slab_stats(&after);
+    if (after.used_bytes != before.used_bytes || after.slab_bytes != before.slab_bytes)
+        return fail("slabs: %llu bytes in use, %llu held; before: %llu, %llu",
+                    (unsigned long long)after.used_bytes, (unsigned long long)after.slab_bytes,
+                    (unsigned long long)before.used_bytes, (unsigned long long)before.slab_bytes);
+    uint64_t remote = after.remote_blocks - before.remote_blocks, reclaims = after.reclaims - before.reclaims;
+    if (cpus_online > 1 && (remote != (uint64_t)cpus_online * XFREE_BLOCKS * XFREE_ROUNDS || reclaims == 0))
+        return fail("%llu blocks came back from other CPUs (expected %llu), %llu slabs reclaimed",
+                    (unsigned long long)remote, (unsigned long long)cpus_online * XFREE_BLOCKS * XFREE_ROUNDS,
+                    (unsigned long long)reclaims);
+    kprintf("     (%llu blocks freed on another CPU, %llu full slabs handed back; %llu KiB in slabs)\n",
+            (unsigned long long)remote, (unsigned long long)reclaims, (unsigned long long)(after.slab_bytes >> 10));
+    return 0;
+}
+
 static int test_all_cpus_online(void)
 {
     if (cpus_online != acpi_cpu_count_reported())
@@ -449,6 +604,7 @@ static const SelfTest tests[] = {
     {"page allocator: every order, no leak", test_pmm_orders},
     {"page allocator: exhaust and free all memory", test_pmm_exhaust},
     {"heap: malloc/free, no growth on reuse, 64 MiB block", test_heap},
+    {"kmalloc: slab and heap blocks, realloc across them, alignment, strdup", test_kmalloc},
     {"newlib: printf, strtod, libm", test_newlib},
     {"paging: W^X kernel, NX direct map, page 0 and stack guard unmapped", test_paging},
     {"page fault caught with CR2 and error code", test_fault_caught},
@@ -456,10 +612,12 @@ static const SelfTest tests[] = {
     {"command line: erl flags decoded, unknown flag warned", test_cmdline},
     {"RTC wall clock", test_rtc},
     {"spinlock hammered from every CPU", test_spinlock_all_cpus},
+    {"test-and-set lock hammered from every CPU", test_taslock_all_cpus},
     {"IPI round trips to every CPU", test_ipi_round_trips},
     {"IPIs between every pair of neighbouring CPUs at once", test_ipi_ring},
     {"LAPIC timer fires on every CPU", test_lapic_timer_all_cpus},
     {"TSC monotonic across CPUs", test_tsc_monotonic_across_cpus},
+    {"kmalloc: blocks freed on other CPUs return to their owner", test_kmalloc_cross_cpu},
 };
 
 int selftest_run(void)

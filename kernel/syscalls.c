@@ -120,7 +120,9 @@ clock_t times(struct tms *t)
 }
 
 /* newlib's malloc is one arena: serialize it with a recursive lock, since
- * malloc may be re-entered through its own hooks on the same CPU.
+ * malloc may be re-entered through its own hooks on the same CPU. Since
+ * kernel/kmalloc.c it serves only blocks over 8 KiB and newlib's internal
+ * allocations; small blocks come from the per-CPU slabs, without this lock.
  *
  * A test-and-test-and-set lock, not the kernel's FIFO ticket lock: under
  * a hypervisor that runs more vCPUs than it has host cores (QEMU TCG with

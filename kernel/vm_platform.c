@@ -19,6 +19,7 @@
 #include "kernel/panic.h"
 #include "kernel/percpu.h"
 #include "kernel/power.h"
+#include "kernel/slab.h"
 #include "kernel/time.h"
 #include "arch/x86_64/cpu.h"
 #include "arch/x86_64/lapic.h"
@@ -64,6 +65,7 @@ unsigned plat_sched_index(void) { return cpu_id(); }
 void plat_idle_wait(uint64_t deadline_ns)
 {
     uint32_t me = cpu_id();
+    slab_reclaim();                        /* blocks other CPUs freed into our full slabs */
     irq_disable();
     if (!__atomic_exchange_n(&wake_pending[me], 0, __ATOMIC_ACQUIRE)) {
         if (deadline_ns) {

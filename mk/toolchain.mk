@@ -19,7 +19,10 @@ override KERNEL_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-builtin-printf \
   -I. -MMD -MP $(WARN) $(CFLAGS)
 override KERNEL_ISR_CFLAGS := -mgeneral-regs-only
 override NASMFLAGS := -f elf64 -g -F dwarf -I arch/x86_64/
-override KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker.ld
+# --wrap: newlib's internal _free_r/_realloc_r go through kernel/kmalloc.c,
+# which routes slab blocks (from our malloc) away from newlib's arena.
+override KERNEL_LDFLAGS := -nostdlib -static -z max-page-size=0x1000 -z noexecstack -T linker.ld \
+  --wrap=_free_r --wrap=_realloc_r
 
 # Host C (unit tests, beamos-host): ordinary hosted build.
 HOST_CFLAGS ?= -std=gnu11 -O2 -g -I. -MMD -MP $(WARN)
