@@ -196,9 +196,10 @@ Process *proc_spawn(Process *parent, term_t module, term_t function, term_t args
         plat_fatal("proc_spawn: emu_setup_call refused a proper list");
     pinfo_memory_publish(p);
 
-    if (opts->scheduler >= 0 && (unsigned)opts->scheduler < sched_count)
+    if (opts->scheduler >= 0 && (unsigned)opts->scheduler < sched_count) {
         p->sched = schedulers[opts->scheduler];
-    else
+        p->bound = true;
+    } else
         p->sched = sched_count ? sched_for(parent) : NULL;
 
     /* Claim a slot; the CAS publishes the finished process. */

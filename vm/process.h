@@ -113,6 +113,7 @@ typedef struct Process {
     term_t parent;             /* pid of the spawner */
     uint32_t flags;            /* PF_* [run] */
     uint8_t prio;              /* PRIO_* */
+    bool bound;                /* spawn_opt {scheduler, N}: never stolen (set at spawn, then read-only) */
     _Atomic int status;        /* ProcStatus [sched] */
 
     /* ---- messages and signals (process/mailbox work) ----

@@ -38,6 +38,7 @@ typedef struct {
     Process *head[PRIO_COUNT], *tail[PRIO_COUNT];
     unsigned len[PRIO_COUNT];
     unsigned normal_picks;     /* normal picks since low's last turn */
+    unsigned bound;            /* queued processes that may not be stolen */
     atomic_bool sleeping;      /* in plat_idle_wait: wake it on enqueue */
 } RunQueue;
 
@@ -82,6 +83,7 @@ static void push(RunQueue *rq, Process *p)
     else rq->head[q] = p;
     rq->tail[q] = p;
     rq->len[q]++;
+    rq->bound += p->bound;
 }
 
 static Process *pop(RunQueue *rq, unsigned q)
@@ -91,6 +93,7 @@ static Process *pop(RunQueue *rq, unsigned q)
     rq->head[q] = p->rq_next;
     if (!rq->head[q]) rq->tail[q] = NULL;
     rq->len[q]--;
+    rq->bound -= p->bound;
     p->rq_next = NULL;
     return p;
 }
@@ -112,11 +115,17 @@ static void wake_idle_other(Scheduler *busy)
     }
 }
 
-/* Work another scheduler could give away (a queue of two or more). */
+/* Work another scheduler could give away (two or more queued processes
+ * that are not bound to it). */
 static bool stealable_work(Scheduler *s)
 {
-    for (unsigned k = 1; k < sched_count; k++)
-        if (sched_runq_len(schedulers[(s->index + k) % sched_count]) >= 2) return true;
+    for (unsigned k = 1; k < sched_count; k++) {
+        RunQueue *rq = schedulers[(s->index + k) % sched_count]->runq;
+        spin_lock(&rq->lock);
+        unsigned n = rq->len[0] + rq->len[1] + rq->len[2] + rq->len[3] - rq->bound;
+        spin_unlock(&rq->lock);
+        if (n >= 2) return true;
+    }
     return false;
 }
 
@@ -164,8 +173,24 @@ static Process *pick(Scheduler *s)
     return p;
 }
 
+/* The first process of list q that may move (not bound by spawn_opt
+ * {scheduler, N}), unlinked; NULL if none. */
+static Process *pop_unbound(RunQueue *rq, unsigned q)
+{
+    Process *prev = NULL, *p = rq->head[q];
+    while (p && p->bound) { prev = p; p = p->rq_next; }
+    if (!p) return NULL;
+    if (prev) prev->rq_next = p->rq_next;
+    else rq->head[q] = p->rq_next;
+    if (rq->tail[q] == p) rq->tail[q] = prev;
+    rq->len[q]--;
+    p->rq_next = NULL;
+    return p;
+}
+
 /* Take half of the busiest-looking other scheduler's normal queue (the
- * first non-empty priority found). Stolen processes move to s. */
+ * first non-empty priority found; processes bound to their scheduler
+ * stay). Stolen processes move to s. */
 static Process *steal(Scheduler *s)
 {
     for (unsigned k = 1; k < sched_count; k++) {
@@ -179,8 +204,8 @@ static Process *steal(Scheduler *s)
             if (vq->len[q] < 2) take = vq->len[q];
             taken += take;
             while (take--) {
-                Process *p = pop(vq, q);
-                p->rq_next = NULL;
+                Process *p = pop_unbound(vq, q);
+                if (!p) { taken -= take + 1; break; }
                 if (last) last->rq_next = p; else got = p;
                 last = p;
             }

@@ -10,7 +10,7 @@
 %% the whole run stays well inside its timeout.
 -module(smp_test).
 -include("bt.hrl").
--export([order_and_loss_test/0, message_before_exit_test/0,
+-export([bound_scheduler_test/0, order_and_loss_test/0, message_before_exit_test/0,
          message_before_unlink_test/0, link_monitor_storm_test/0,
          priority_test/0, fairness_test/0, stealing_test/0,
          spawn_link_kill_memory_test/0, shared_binary_test/0,
@@ -501,3 +501,19 @@ wait_timer_gone(T, Tries) ->
         Left when Tries =:= 0 -> Left;
         _ -> receive after 10 -> wait_timer_gone(T, Tries - 1) end
     end.
+
+%% spawn_opt {scheduler, N} binds: CPU-bound processes all started on the
+%% last scheduler stay there (stealing would spread them otherwise).
+bound_scheduler_test() ->
+    N = schedulers(),
+    Self = self(),
+    Ps = [spawn_opt(fun() ->
+                            spin(scaled(300000, 20000)),
+                            A = erlang:system_info(scheduler_id),
+                            spin(scaled(300000, 20000)),
+                            Self ! {bound, self(), A, erlang:system_info(scheduler_id)}
+                    end, [{scheduler, N}]) || _ <- lists:seq(1, 4)],
+    [receive {bound, P, A, B} -> ?eq({N, N}, {A, B}) after 50000 -> erlang:error(timeout) end
+     || P <- Ps],
+    ?raises(error, badarg, spawn_opt(fun() -> ok end, [{scheduler, N + 1}])),
+    ok.

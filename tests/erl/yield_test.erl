@@ -83,22 +83,25 @@ list_to_bitstring_long_test() ->
     ?eq(8 + 1 + 8 * N, bit_size(B2)).
 
 %% While one process is inside one long BIF call, another process gets to
-%% run: an atomics counter it bumps moves during the call. Only on a single
-%% scheduler (the image at -smp 1, `erl +S 1`), where only a BIF that
-%% yields lets that happen; with several, the OS may not run the other
-%% scheduler's thread during the call on a loaded machine, and the bumper
-%% may not share a scheduler with the caller. Not on the GC_STRESS build,
-%% whose shrunken inputs fit in one slice.
+%% run: an atomics counter it bumps moves during the call. Both are bound
+%% to scheduler 1 (spawn_opt {scheduler, 1}), where only a BIF that yields
+%% lets that happen. Not on the GC_STRESS build, whose shrunken inputs fit
+%% in one slice.
 others_run_meanwhile_test() ->
-    case bt:gc_stress() orelse erlang:system_info(schedulers_online) > 1 of
+    case bt:gc_stress() of
         true -> ok;
-        false -> others_run_meanwhile()
+        false ->
+            Self = self(),
+            {W, R} = spawn_opt(fun() -> Self ! {self(), catch others_run_meanwhile()} end,
+                               [monitor, {scheduler, 1}]),
+            receive {W, Result} -> ?eq(ok, Result) after 50000 -> erlang:error(timeout) end,
+            receive {'DOWN', R, process, W, _} -> ok end
     end.
 
 others_run_meanwhile() ->
     C = atomics:new(1, []),
     Self = self(),
-    Bumper = spawn_link(fun() -> Self ! bumper_running, bump(C) end),
+    Bumper = spawn_opt(fun() -> Self ! bumper_running, bump(C) end, [link, {scheduler, 1}]),
     receive bumper_running -> ok after 10000 -> erlang:error(no_bumper) end,
     L = lists:seq(1, n()),
     B = list_to_binary([I band 255 || I <- L]),
