@@ -2,94 +2,47 @@
  * bif_proc_misc.c — the process dictionary, BIF timers, yield, gc request
  * and halt (bifs_proc.def).
  *
- * The dictionary is a list of {Key, Value} on the process heap
- * (Process.dictionary, a GC root): get/0 returns it as is; put and erase
- * rebuild the part before the key (O(n), fine for the small dictionaries
- * Erlang code keeps; a hash table is the upgrade path).
+ * The dictionary itself is vm/pdict.c (a hash table of buckets).
  */
 #include "vm/atom.h"
 #include "vm/bif.h"
 #include "vm/gc.h"
+#include "vm/pdict.h"
 #include "vm/platform.h"
 #include "vm/term_compare.h"
 #include "vm/timer.h"
 
-static term_t dict_find(term_t d, term_t key)
-{
-    for (; is_list(d); d = cons_tail(d))
-        if (term_eq_exact(tuple_element(cons_head(d), 1), key)) return cons_head(d);
-    return THE_NON_VALUE;
-}
-
-/* d without key's entry (d itself if absent). */
-static term_t dict_without(Process *p, term_t d, term_t key)
-{
-    size_t before = 0;
-    term_t t = d;
-    for (; is_list(t); t = cons_tail(t), before++)
-        if (term_eq_exact(tuple_element(cons_head(t), 1), key)) break;
-    if (!is_list(t)) return d;
-    term_t rest = cons_tail(t), *hp = heap_alloc(&p->h, before * CONS_WORDS);
-    term_t head = rest, *link = &head;
-    for (t = d; before--; t = cons_tail(t)) {
-        *link = make_cons(hp, cons_head(t), rest);
-        link = &hp[1];
-        hp += CONS_WORDS;
-    }
-    return head;
-}
-
 term_t bif_erlang_put_2(Process *p, term_t *args)
 {
-    term_t old = dict_find(p->dictionary, args[0]);
-    term_t d = is_value(old) ? dict_without(p, p->dictionary, args[0]) : p->dictionary;
-    term_t *hp = heap_alloc(&p->h, 3 + CONS_WORDS);
-    hp[1] = args[0];
-    hp[2] = args[1];
-    p->dictionary = make_cons(hp + 3, make_tuple_header(hp, 2), d);
-    return is_value(old) ? tuple_element(old, 2) : ATOM_undefined;
+    return pdict_put(p, args[0], args[1]);
 }
 
 term_t bif_erlang_get_1(Process *p, term_t *args)
 {
-    term_t e = dict_find(p->dictionary, args[0]);
-    return is_value(e) ? tuple_element(e, 2) : ATOM_undefined;
+    term_t v = pdict_get(p, args[0]);
+    return is_value(v) ? v : ATOM_undefined;
 }
 
 term_t bif_erlang_get_0(Process *p, term_t *args)
 {
     (void)args;
-    return p->dictionary;
+    return pdict_list(p, &p->h);
 }
 
-static term_t keys(Process *p, bool all, term_t value)
-{
-    term_t list = NIL;
-    for (term_t d = p->dictionary; is_list(d); d = cons_tail(d)) {
-        term_t e = cons_head(d);
-        if (!all && !term_eq_exact(tuple_element(e, 2), value)) continue;
-        list = make_cons(heap_alloc(&p->h, CONS_WORDS), tuple_element(e, 1), list);
-    }
-    return list;
-}
-
-term_t bif_erlang_get_keys_0(Process *p, term_t *args) { (void)args; return keys(p, true, NIL); }
-term_t bif_erlang_get_keys_1(Process *p, term_t *args) { return keys(p, false, args[0]); }
+term_t bif_erlang_get_keys_0(Process *p, term_t *args) { (void)args; return pdict_keys(p, &p->h, true, NIL); }
+term_t bif_erlang_get_keys_1(Process *p, term_t *args) { return pdict_keys(p, &p->h, false, args[0]); }
 
 term_t bif_erlang_erase_1(Process *p, term_t *args)
 {
-    term_t old = dict_find(p->dictionary, args[0]);
-    if (!is_value(old)) return ATOM_undefined;
-    p->dictionary = dict_without(p, p->dictionary, args[0]);
-    return tuple_element(old, 2);
+    return pdict_erase(p, args[0]);
 }
 
 term_t bif_erlang_erase_0(Process *p, term_t *args)
 {
     (void)args;
-    term_t d = p->dictionary;
-    p->dictionary = NIL;
-    return d;
+    term_t all = pdict_list(p, &p->h);
+    pdict_clear(p);
+    return all;
 }
 
 /* ---- timers ---- */

@@ -37,7 +37,7 @@ static void roots_visit(Process *p, term_t *x_reg, unsigned live, term_t *stack,
     /* Stack: CP words (tag 00) are skipped by the visitors, catch words are
      * immediates. */
     fn(ctx, stack, stack_n);
-    fn(ctx, &p->dictionary, 1);
+    if (p->pd) fn(ctx, p->pd, p->pd_size);   /* the dictionary's buckets */
     fn(ctx, &p->fvalue, 1);
     fn(ctx, &p->ftrace, 1);
     fn(ctx, &p->msg_mark_ref, 1);

@@ -20,6 +20,7 @@
 #include "vm/emu.h"
 #include "vm/ets_table.h"
 #include "vm/gc.h"
+#include "vm/pdict.h"
 #include "vm/mailbox.h"
 #include "vm/platform.h"
 #include "vm/registry.h"
@@ -177,7 +178,8 @@ Process *proc_spawn(Process *parent, term_t module, term_t function, term_t args
     p->registered_name = NIL;
     p->parent = parent ? parent->id : NIL;
     p->prio = (uint8_t)opts->prio;
-    p->dictionary = NIL;
+    p->pd = NULL;
+    p->pd_size = p->pd_count = 0;
     p->msg_first = NULL;
     p->msg_last = p->msg_save = &p->msg_first;
     p->msg_mark = NULL;
@@ -400,6 +402,7 @@ void proc_exit(Process *p, term_t reason)
     p->exit_sig = NULL;
     p->exit_reason = THE_NON_VALUE;
     gc_free_process_memory(p);
+    pdict_clear(p);
     if (p->arg_reg != p->def_arg_reg) free(p->arg_reg);
     p->arg_reg = p->def_arg_reg;
     atomic_store(&p->status, PROC_FREE);

@@ -8,6 +8,7 @@
 #include "vm/gc.h"
 #include "vm/mailbox.h"
 #include "vm/map.h"
+#include "vm/pdict.h"
 #include "vm/proc.h"
 #include "vm/proc_info.h"
 #include "vm/registry.h"
@@ -153,6 +154,7 @@ uint64_t pinfo_memory_bytes(Process *q)
     b += q->msg_len * sizeof(Message);
     b += (uint64_t)q->n_links * sizeof(LinkEntry) + (uint64_t)q->n_mons * sizeof(MonEntry);
     if (q->arg_reg && q->arg_reg != q->def_arg_reg) b += (uint64_t)q->max_arg_reg * sizeof(term_t);
+    b += pdict_bytes(q);
     return b;
 }
 
@@ -252,7 +254,7 @@ static term_t pinfo_item(Process *q, term_t item, term_t status, Heap *dst)
         term_t name = reg_name_of(q);
         return is_atom(name) ? name : NIL;
     }
-    case ATOM_dictionary: return q->dictionary;
+    case ATOM_dictionary: return pdict_list(q, dst);
     case ATOM_group_leader: return q->group_leader;
     case ATOM_garbage_collection: return gc_info(dst, q);
     case ATOM_error_handler: return ATOM_error_handler;   /* process_flag(error_handler) is not supported */

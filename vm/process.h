@@ -135,7 +135,8 @@ typedef struct Process {
     void *monitors;
     void *mon_index;           /* [run] hash index over monitors once there are many (proc_links.c) */
     void *timer;               /* receive-after timer */
-    term_t dictionary;         /* process dictionary: a list of {Key, Value} [run] */
+    term_t *pd;                /* process dictionary slots (vm/pdict.h), NULL when empty [run] */
+    uint32_t pd_size, pd_count;
     /* Added by the process work (backward compatible: new fields only).
      * sig_private: signals taken from sig_in but not yet handled, oldest
      * first (left over when an exit signal killed the process mid-batch).

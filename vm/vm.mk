@@ -55,7 +55,7 @@ VM_SRCS += vm/ets_obj.c vm/ets_hash.c vm/ets_tree.c vm/ets_registry.c vm/ets_rec
 VM_SRCS += vm/bif_ets.c vm/bif_ets_update.c vm/bif_ets_info.c vm/ets_select.c vm/bif_ets_ms.c
 
 # --- garbage collector (owner: GC work) ---
-VM_SRCS += vm/gc.c vm/gc_copy.c vm/gc_offheap.c vm/gc_sizes.c vm/heap_limits.c
+VM_SRCS += vm/gc.c vm/gc_copy.c vm/gc_offheap.c vm/gc_sizes.c vm/heap_limits.c vm/pdict.c
 
 # --- platform implementations, boot (owner: lead) ---
 VM_SRCS += vm/bootfs.c

@@ -6,7 +6,7 @@
          link_exit_test/0, trap_exit_test/0, monitor_test/0, noproc_test/0,
          kill_test/0, register_test/0, dictionary_test/0, timer_test/0,
          many_processes_test/0, order_test/0, process_info_test/0,
-         alias_test/0, gen_server_test/0]).
+         alias_test/0, gen_server_test/0, big_dictionary_test/0]).
 %% gen_server callbacks (gen_server_test/0)
 -export([init/1, handle_call/3, handle_cast/2, handle_info/2]).
 
@@ -267,3 +267,28 @@ gen_server_test() ->
     ?eq(ok, gen_server:stop(P)),
     ?eq(noproc, exit_reason(fun() -> gen_server:call(P, get) end)),
     ?eq(none, next_msg()).
+
+%% A dictionary of many keys of every kind: put returns the old value,
+%% erase removes, get/0, get_keys/0,1 and process_info(dictionary) agree.
+big_dictionary_test() ->
+    N = case bt:gc_stress() of true -> 2000; false -> 100000 end,
+    Keys = lists:seq(1, N) ++ [a, "str", <<"bin">>, {t, 1}, 1.0, [1 | 2], self(), make_ref()],
+    [?eq(undefined, put(K, {v, K})) || K <- Keys],
+    ?eq({v, 1.0}, get(1.0)),
+    ?eq({v, 1}, get(1)),                       % 1 and 1.0 are different keys
+    ?eq({v, 5}, put(5, five)),
+    ?eq(five, get(5)),
+    ?eq(length(Keys), length(get())),
+    ?eq(lists:sort(Keys), lists:sort(get_keys())),
+    ?eq([5], get_keys(five)),
+    ?eq({v, "str"}, erase("str")),
+    ?eq(undefined, erase("str")),
+    ?eq(undefined, get("str")),
+    [erase(K) || K <- lists:seq(1, N, 2)],
+    ?eq(length(Keys) - 1 - (N + 1) div 2, length(get())),
+    {dictionary, D} = process_info(self(), dictionary),
+    ?eq(lists:sort(get()), lists:sort(D)),
+    All = erase(),
+    ?eq(length(D), length(All)),
+    ?eq([], get()),
+    ?eq(undefined, get(2)).

@@ -68,7 +68,6 @@ static const char *run(const char *fn, term_t args, EmuResult *res, char *out, s
     p->heap_sz = words;
     p->arg_reg = p->def_arg_reg;
     p->max_arg_reg = PROC_DEF_ARG_REGS;
-    p->dictionary = NIL;
     p->ftrace = NIL;
     CHECK(emu_setup_call(p, atom_intern_cstr("emu_basic"), atom_intern_cstr(fn), args) == 0);
     EmuResult r;

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "tests/unit/check.h"
+#include "vm/pdict.h"
 #include "vm/atom.h"
 #include "vm/bignum.h"
 #include "vm/binary.h"
@@ -34,7 +35,6 @@ static const BeamInstr FAKE_CODE[8];
 static Process *proc_new(size_t words) {
     Process *p = calloc(1, sizeof *p);
     if (gc_alloc_initial_heap(p, words) != 0) abort();
-    p->dictionary = NIL;
     p->ftrace = NIL;
     p->fvalue = NIL;
     p->msg_mark_ref = NIL;
@@ -45,6 +45,7 @@ static Process *proc_new(size_t words) {
 
 static void proc_free(Process *p) {
     gc_free_process_memory(p);
+    pdict_clear(p);
     free(p);
 }
 
@@ -303,7 +304,7 @@ TEST(stack_roots) {
 TEST(process_roots) {
     Process *p = proc_new(233);
     term_t el[3] = {make_small(1), make_small(2), make_small(3)};
-    p->dictionary = list(&p->h, 3, el);
+    pdict_put(p, make_small(7), list(&p->h, 3, el));   /* {7, [1,2,3]} in a bucket cell */
     p->fvalue = tuple(&p->h, 3, el);
     p->ftrace = tuple(&p->h, 2, el);
     p->arg_reg = p->def_arg_reg;
@@ -313,12 +314,12 @@ TEST(process_roots) {
     p->arg_reg[2] = tuple(&p->h, 1, el); /* beyond arity: dead */
     p->flags |= PF_FORCE_GC;
     gc_collect(p, 0, NULL, 0);
-    CHECK(same(p->dictionary, list(&A, 3, el)));
+    CHECK(same(pdict_get(p, make_small(7)), list(&A, 3, el)));
     CHECK(same(p->fvalue, tuple(&A, 3, el)));
     CHECK(same(p->ftrace, tuple(&A, 2, el)));
     CHECK(same(p->arg_reg[0], tuple(&A, 1, el)));
     CHECK(same(p->arg_reg[1], list(&A, 1, el)));
-    CHECK_EQ_INT(p->h.htop - p->h.heap, 6 + 4 + 3 + 2 + 2);
+    CHECK_EQ_INT(p->h.htop - p->h.heap, (6 + 3 + 2) + 4 + 3 + 2 + 2);
     proc_free(p);
 }
 

@@ -51,7 +51,6 @@ static const char *text(term_t t) {
 static Process *proc_new(size_t words) {
     Process *p = calloc(1, sizeof *p);
     if (gc_alloc_initial_heap(p, words) != 0) abort();
-    p->dictionary = NIL;
     p->ftrace = NIL;
     p->fvalue = NIL;
     p->msg_mark_ref = NIL;
