@@ -47,7 +47,8 @@ chain(0, Parent) -> Parent ! chain_done;
 chain(N, Parent) -> spawn(fun() -> chain(N - 1, Parent) end), ok.
 
 %% 2000 idle processes blocked in receive: µs per spawn (the spawn loop)
-%% and bytes per process (erlang:memory(processes) delta once all wait).
+%% and bytes per process (erlang:memory(processes) delta once all wait,
+%% less the measuring process's own growth).
 %% Both the best of ROUNDS.
 spawn_idle() ->
     Rs = [spawn_idle_once(2000) || _ <- lists:seq(1, ?ROUNDS)],
@@ -57,14 +58,17 @@ spawn_idle_once(N) ->
     garbage_collect(),
     receive after 50 -> ok end,
     M0 = erlang:memory(processes),
+    {memory, S0} = process_info(self(), memory),
     T0 = now_us(),
     Pids = [spawn(fun idle/0) || _ <- lists:seq(1, N)],
     T1 = now_us(),
     all_waiting(Pids),
     M1 = erlang:memory(processes),
+    {memory, S1} = process_info(self(), memory),
     Refs = [begin R = monitor(process, P), P ! stop, R end || P <- Pids],
     [receive {'DOWN', R, process, _, _} -> ok end || R <- Refs],
-    {(T1 - T0) / N, (M1 - M0) div N}.
+    %% the new processes alone: this process's own growth is taken out
+    {(T1 - T0) / N, (M1 - M0 - (S1 - S0)) div N}.
 
 idle() -> receive stop -> ok end.
 
