@@ -130,10 +130,10 @@ clock_t times(struct tms *t)
  * the lock to the next waiter in line even when that vCPU is descheduled,
  * and every other CPU then waits out a host time slice per handoff (a
  * message storm between 64 processes took minutes instead of 0.1 s).
- * Whoever is running takes a TAS lock. */
+ * Whoever is running takes a TAS lock (kernel/spinlock.h). */
 static volatile int malloc_owner = -1;
 static int malloc_depth;
-static volatile int malloc_held;
+static TasLock malloc_lock = TASLOCK_INIT;
 
 void __malloc_lock(struct _reent *r)
 {
@@ -143,9 +143,7 @@ void __malloc_lock(struct _reent *r)
         malloc_depth++;
         return;
     }
-    while (__atomic_exchange_n(&malloc_held, 1, __ATOMIC_ACQUIRE))
-        while (__atomic_load_n(&malloc_held, __ATOMIC_RELAXED))
-            cpu_relax();
+    tas_lock(&malloc_lock);
     malloc_owner = me;
     malloc_depth = 1;
 }
@@ -155,6 +153,6 @@ void __malloc_unlock(struct _reent *r)
     (void)r;
     if (--malloc_depth == 0) {
         malloc_owner = -1;
-        __atomic_store_n(&malloc_held, 0, __ATOMIC_RELEASE);
+        tas_unlock(&malloc_lock);
     }
 }

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "vm/atom.h"
+#include "vm/emu.h"
 #include "vm/map.h"
 #include "vm/platform.h"
 #include "vm/process.h"
@@ -74,5 +75,7 @@ int max_heap_check(Process *p)
     }
     if (!p->max_heap.kill) return 0;
     p->exit_reason = ATOM_killed;    /* the scheduler ends p when the emulator returns */
-    return INT32_MAX / 2;
+    /* A whole slice: the emulator's budget is spent, so it gives up the
+     * CPU at the next call, without booking fake reductions. */
+    return EMU_DEFAULT_REDUCTIONS;
 }

@@ -35,8 +35,8 @@ bool max_heap_parse(term_t v, uint64_t min_heap_words, MaxHeap *out);
 /* #{error_logger => _, kill => _, size => _}. */
 term_t max_heap_term(Heap *h, const MaxHeap *m);
 /* After a collection: reports and kills p if it is over its limit.
- * Returns extra reductions to charge (all of them when p was killed, so
- * the emulator gives up the CPU at once). */
+ * Returns extra reductions to charge (a whole slice when p was killed, so
+ * the emulator gives up the CPU at its next call). */
 int max_heap_check(struct Process *p);
 
 #endif
