@@ -2,7 +2,11 @@
 # beamos-host: the VM as a Linux program (tests, sanitizers, benchmarks).
 BEAMOS_HOST := $(BUILD)/beamos-host
 $(BUILD)/host/vm/host/main.o: HOST_CFLAGS += -DBEAMOS_RUNTIME_EBIN='"$(abspath $(BUILD)/lib/ebin)"'
-BEAMOS_HOST_OBJS := $(BUILD)/host/vm/host/main.o
+# beamos-host allocates with the image's per-CPU slab allocator
+# (vm/host/malloc_slab.c replaces glibc's malloc for small blocks), so its
+# benchmarks measure the product's allocator; the ASan build keeps ASan's.
+HOST_MALLOC_OBJS = $(BUILD)/$(1)/vm/host/malloc_slab.o $(BUILD)/$(1)/kernel/slab.o
+BEAMOS_HOST_OBJS := $(BUILD)/host/vm/host/main.o $(call HOST_MALLOC_OBJS,host)
 $(BEAMOS_HOST): $(BEAMOS_HOST_OBJS) $(VM_HOST_LIB) $(ZLIB_HOST_LIB)
 	$(CC) $(BEAMOS_HOST_OBJS) -o $@ -Wl,--start-group $(VM_HOST_LIB) $(ZLIB_HOST_LIB) -Wl,--end-group $(HOST_LDFLAGS)
 
@@ -27,5 +31,5 @@ $(VM_HOST_STRESS_LIB): $(VM_HOST_ALL:%.c=$(BUILD)/host-stress/%.o)
 	rm -f $@ && ar rcs $@ $^
 BEAMOS_HOST_STRESS := $(BUILD)/beamos-host-stress
 $(BUILD)/host-stress/vm/host/main.o: HOST_STRESS_CFLAGS += -DBEAMOS_RUNTIME_EBIN='"$(abspath $(BUILD)/lib/ebin)"'
-$(BEAMOS_HOST_STRESS): $(BUILD)/host-stress/vm/host/main.o $(VM_HOST_STRESS_LIB) $(ZLIB_HOST_LIB)
-	$(CC) $< -o $@ -Wl,--start-group $(VM_HOST_STRESS_LIB) $(ZLIB_HOST_LIB) -Wl,--end-group $(HOST_LDFLAGS)
+$(BEAMOS_HOST_STRESS): $(BUILD)/host-stress/vm/host/main.o $(call HOST_MALLOC_OBJS,host-stress) $(VM_HOST_STRESS_LIB) $(ZLIB_HOST_LIB)
+	$(CC) $< $(call HOST_MALLOC_OBJS,host-stress) -o $@ -Wl,--start-group $(VM_HOST_STRESS_LIB) $(ZLIB_HOST_LIB) -Wl,--end-group $(HOST_LDFLAGS)

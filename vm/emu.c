@@ -242,6 +242,7 @@ EmuResult emu_execute(Scheduler *s, Process *p) {
 #include "vm/instrs_bs.def"
 
 do_yield:
+    if (gc_fragments_due(p)) FCALLS -= gc_collect(p, 1, x, yield_arity);   /* gc.h */
     p->i = yield_at;
     save_args(p, x, yield_arity);
     p->reductions += (uint64_t)(budget - FCALLS);

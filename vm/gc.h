@@ -67,6 +67,16 @@ static inline bool gc_vheap_exceeded(const Process *p) {
     return p->h.off_heap.overhead / sizeof(term_t) >= p->bin_vheap_sz;
 }
 
+/* Heap fragments (received messages, results of BIFs and map updates made
+ * when the heap was full) pass no heap check, so a loop that allocates only
+ * through them would never collect and keep every fragment forever. The
+ * emulator collects at the end of a slice and before waiting in receive
+ * when they outgrow the free heap (OTP's "GC desired" test when a process
+ * is scheduled out). */
+static inline bool gc_fragments_due(const Process *p) {
+    return p->h.mbuf_sz > (size_t)(p->h.hend - p->h.htop);
+}
+
 static inline bool gc_is_desired(const Process *p) {
     return GC_STRESS_ENABLED || p->h.mbuf != NULL || (p->flags & PF_FORCE_GC) ||
            gc_vheap_exceeded(p);

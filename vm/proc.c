@@ -284,25 +284,31 @@ static _Atomic uint64_t global_epoch = 1;
 /* The epoch each scheduler last saw at a quiescent point; UINT64_MAX while
  * offline (idle or not started). */
 static _Atomic uint64_t qs_seen[MAX_SCHEDULERS] = {[0 ... MAX_SCHEDULERS - 1] = UINT64_MAX};
-/* Dead processes each scheduler retired, not yet freed [owned by it]. */
-static Process *retired[MAX_SCHEDULERS];
+/* Dead processes each scheduler retired, not yet freed, oldest first
+ * [owned by it]. Epochs only grow, so the list is in epoch order and
+ * reclaim stops at the first one still in its grace period: a pass costs
+ * what it frees, however long the list grows while another scheduler is
+ * in a long slice. */
+static struct {
+    Process *head, **tail;
+} retired[MAX_SCHEDULERS];
 
 static void reclaim(unsigned idx)
 {
+    Process *p = retired[idx].head;
+    if (!p) return;
     uint64_t min = UINT64_MAX;
     for (unsigned i = 0; i < sched_count; i++) {
         uint64_t s = atomic_load(&qs_seen[i]);
         if (s < min) min = s;
     }
-    for (Process **pp = &retired[idx]; *pp;) {
-        Process *p = *pp;
-        if (p->retire_epoch <= min) {
-            *pp = p->retire_next;
-            free(p);
-        } else {
-            pp = &p->retire_next;
-        }
+    while (p && p->retire_epoch <= min) {
+        Process *next = p->retire_next;
+        free(p);
+        p = next;
     }
+    retired[idx].head = p;
+    if (!p) retired[idx].tail = &retired[idx].head;
 }
 
 static void retire(Process *p)
@@ -313,8 +319,10 @@ static void retire(Process *p)
     }
     unsigned idx = plat_sched_index() % MAX_SCHEDULERS;
     p->retire_epoch = atomic_fetch_add(&global_epoch, 1) + 1;
-    p->retire_next = retired[idx];
-    retired[idx] = p;
+    p->retire_next = NULL;
+    if (!retired[idx].head) retired[idx].tail = &retired[idx].head;
+    *retired[idx].tail = p;
+    retired[idx].tail = &p->retire_next;
 }
 
 void proc_quiescent(unsigned idx)
