@@ -25,16 +25,12 @@
 #include "vm/term_copy.h"
 #include "vm/timer.h"
 
-Message *mbox_peek(Process *p)
+/* The queue is exhausted at the save pointer: take in what arrived. */
+Message *mbox_peek_slow(Process *p)
 {
-    if (*p->msg_save == NULL && !sig_take_in(p))
+    if (!sig_take_in(p))
         return NULL;      /* killed: the emulator waits, the scheduler exits p */
     return *p->msg_save;
-}
-
-void mbox_next(Process *p)
-{
-    p->msg_save = &(*p->msg_save)->next;
 }
 
 void mbox_remove(Process *p)
@@ -57,7 +53,7 @@ void mbox_remove(Process *p)
         p->h.off_heap.first = m->off_heap.first;
         p->h.off_heap.overhead += m->off_heap.overhead;
     }
-    free(m);
+    if (!m->in_frag) free(m);   /* else m went to h.mbuf inside its fragment */
     p->msg_save = &p->msg_first;
     if (p->flags & PF_ACTIVE_TIMER) timer_cancel_receive(p);
     p->flags &= ~PF_TIMEOUT;
@@ -140,7 +136,7 @@ static void send_copy(Process *from, term_t to_pid, Process *to, term_t msg)
 {
     term_t *hp;
     size_t words = term_copy_size(msg);
-    Message *m = sig_new(MSG_MESSAGE, sender_pid(from), words, &hp);
+    Message *m = sig_new_inline(MSG_MESSAGE, sender_pid(from), words, &hp);
     m->msg = term_copy(msg, &hp, &m->off_heap);
     if (to)
         sig_send_proc(to, m);
@@ -154,7 +150,7 @@ static void send_alias(Process *from, Process *to, term_t alias, term_t msg)
 {
     term_t *hp;
     size_t words = term_copy_size(msg) + REF_WORDS;
-    Message *m = sig_new(MSG_ALIAS_MESSAGE, sender_pid(from), words, &hp);
+    Message *m = sig_new_inline(MSG_ALIAS_MESSAGE, sender_pid(from), words, &hp);
     m->msg = term_copy(msg, &hp, &m->off_heap);
     m->extra = term_copy(alias, &hp, &m->off_heap);
     sig_send_proc(to, m);

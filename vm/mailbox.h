@@ -29,6 +29,11 @@ typedef struct Message {
     term_t msg;                /* the message term (points into frag or is immediate) */
     HeapFragment *frag;        /* owned copy of the term, or NULL */
     uint32_t kind;             /* MSG_* (signals share the queue to keep order) */
+    /* True when this Message lives inside its own fragment's block, after
+     * the term words (sig_new_inline): freeing frag frees the Message too,
+     * and a received message's Message stays allocated until the GC frees
+     * the fragment. */
+    uint32_t in_frag;
     term_t from;               /* sender pid (signals) */
     term_t extra;              /* signal payload (exit reason, monitor ref, ...) */
     /* Added by the process work: the ProcBins in frag (heap.h invariant);
@@ -53,9 +58,15 @@ enum { MSG_MESSAGE = 0, MSG_EXIT, MSG_LINK, MSG_UNLINK, MSG_MONITOR, MSG_DEMONIT
        MSG_PROCESS_INFO, MSG_GROUP_LEADER };
 
 /* The message at the save pointer, after taking in newly arrived signals;
- * NULL if there is none. */
-Message *mbox_peek(Process *p);
-void mbox_next(Process *p);
+ * NULL if there is none. Inline: a selective receive runs these once per
+ * message it skips. */
+Message *mbox_peek_slow(Process *p);
+static inline Message *mbox_peek(Process *p)
+{
+    Message *m = *p->msg_save;
+    return m ? m : mbox_peek_slow(p);
+}
+static inline void mbox_next(Process *p) { p->msg_save = &(*p->msg_save)->next; }
 void mbox_remove(Process *p);
 /* Arm the receive timer (ms; the atom infinity means none). Returns 0, or
  * -1 for a bad timeout value (the emulator raises timeout_value). */

@@ -27,6 +27,7 @@ Message *sig_new(uint32_t kind, term_t from, size_t words, term_t **hp)
     m->msg = NIL;
     m->frag = NULL;
     m->kind = kind;
+    m->in_frag = 0;
     m->from = from;
     m->extra = NIL;
     m->off_heap.first = NULL;
@@ -40,9 +41,39 @@ Message *sig_new(uint32_t kind, term_t from, size_t words, term_t **hp)
     return m;
 }
 
+/* One block: [HeapFragment header][words][Message]. A message costs one
+ * allocation instead of two, and a receive that skips it touches adjacent
+ * memory (the Message and the term's first word) instead of two blocks. */
+Message *sig_new_inline(uint32_t kind, term_t from, size_t words, term_t **hp)
+{
+    if (!words) return sig_new(kind, from, 0, hp);
+    HeapFragment *f = malloc(sizeof *f + words * sizeof(term_t) + sizeof(Message));
+    if (!f) plat_fatal("signal: out of memory");
+    f->next = NULL;
+    f->alloc_words = f->used_words = words;
+    Message *m = (Message *)(f->mem + words);
+    m->next = NULL;
+    m->msg = NIL;
+    m->frag = f;
+    m->kind = kind;
+    m->in_frag = 1;
+    m->from = from;
+    m->extra = NIL;
+    m->off_heap.first = NULL;
+    m->off_heap.overhead = 0;
+    *hp = f->mem;
+    return m;
+}
+
 void sig_free(Message *m)
 {
     heap_off_heap_release(&m->off_heap);
+    if (m->in_frag) {
+        /* m is inside its fragment; a NULL frag went to a heap's mbuf
+         * with m in it (mbox_remove, group leader) and is freed there. */
+        if (m->frag) free(m->frag);
+        return;
+    }
     free(m->frag);
     free(m);
 }

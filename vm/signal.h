@@ -78,6 +78,10 @@ void links_free_all(Process *p);
 /* A signal of `kind` from `from` with a fragment of `words` words (0: none);
  * *hp receives where to build its terms. */
 Message *sig_new(uint32_t kind, term_t from, size_t words, term_t **hp);
+/* As sig_new, with the Message in its fragment's block (one allocation;
+ * Message.in_frag). For messages: a received one's fragment joins the
+ * receiver's heap with the Message in it. */
+Message *sig_new_inline(uint32_t kind, term_t from, size_t words, term_t **hp);
 void sig_free(Message *m);
 /* Deliver m to the local pid `to` (takes ownership). */
 void sig_send(term_t to, Message *m);
