@@ -1,6 +1,7 @@
 /*
  * bif_system.c — the node seen as a whole: erlang:statistics/1,
- * erlang:system_flag/2 (scheduler_wall_time), erlang:system_info/1 and
+ * erlang:system_flag/2 (scheduler_wall_time, schedulers_online),
+ * erlang:system_info/1 and
  * erlang:memory/0,1, with OTP 25's result shapes.
  *
  * Other schedulers' counters (Scheduler.reductions, busy_ns, ...) are
@@ -160,6 +161,12 @@ term_t bif_erlang_system_flag_2(Process *p, term_t *args)
         atomic_store_explicit(&swt_on, on, memory_order_release);
         return was ? ATOM_true : ATOM_false;
     }
+    if (args[0] == ATOM_schedulers_online) {
+        term_t n = args[1];
+        if (!is_small(n) || small_value(n) < 1 || small_value(n) > (int64_t)sched_count)
+            BIF_ERROR(p, ATOM_badarg);
+        return make_small(sched_set_online((unsigned)small_value(n)));
+    }
     BIF_ERROR(p, ATOM_badarg);
 }
 
@@ -185,7 +192,7 @@ term_t bif_erlang_system_info_1(Process *p, term_t *args)
         return cstring(h, buf);
     }
     case ATOM_schedulers:
-    case ATOM_schedulers_online: return make_small(sched_count);
+    case ATOM_schedulers_online: return make_small(sched_online());
     case ATOM_scheduler_id: {          /* 1-based, as OTP numbers them */
         Scheduler *s = sched_self();
         return make_small(s ? s->index + 1 : 1);

@@ -44,6 +44,14 @@ typedef struct {
 
 Scheduler *schedulers[MAX_SCHEDULERS];
 unsigned sched_count;
+/* erlang:system_flag(schedulers_online, N): schedulers [0, online) run
+ * processes; the others run only processes bound to them ({scheduler, N})
+ * and their own timers, hand their queued processes to online ones and
+ * never steal. A process whose scheduler is offline moves at its next
+ * enqueue (sched_for). */
+static _Atomic unsigned online;
+
+static bool is_online(const Scheduler *s) { return s->index < atomic_load_explicit(&online, memory_order_relaxed); }
 
 void sched_init(unsigned n)
 {
@@ -60,7 +68,10 @@ void sched_init(unsigned n)
         timer_wheel_init(s);
     }
     sched_count = n;
+    atomic_store(&online, n);
 }
+
+unsigned sched_online(void) { return atomic_load(&online); }
 
 Scheduler *sched_self(void)
 {
@@ -70,9 +81,10 @@ Scheduler *sched_self(void)
 
 Scheduler *sched_for(Process *p)
 {
-    if (p && p->sched) return p->sched;
-    Scheduler *s = sched_self();
-    return s ? s : (sched_count ? schedulers[0] : NULL);
+    Scheduler *s = p && p->sched ? p->sched : sched_self();
+    if (!s) return sched_count ? schedulers[0] : NULL;
+    if (!is_online(s) && !(p && p->bound)) s = schedulers[s->index % sched_online()];
+    return s;
 }
 
 static void push(RunQueue *rq, Process *p)
@@ -102,6 +114,7 @@ static Process *pop(RunQueue *rq, unsigned q)
 static void wake_idle_other(Scheduler *busy)
 {
     for (unsigned k = 1; k < sched_count; k++) {
+        if (!is_online(schedulers[(busy->index + k) % sched_count])) continue;
         RunQueue *orq = schedulers[(busy->index + k) % sched_count]->runq;
         bool expect = true;
         /* Clearing `sleeping` first means one enqueue wakes one sleeper,
@@ -119,6 +132,7 @@ static void wake_idle_other(Scheduler *busy)
  * that are not bound to it). */
 static bool stealable_work(Scheduler *s)
 {
+    if (!is_online(s)) return false;
     for (unsigned k = 1; k < sched_count; k++) {
         RunQueue *rq = schedulers[(s->index + k) % sched_count]->runq;
         spin_lock(&rq->lock);
@@ -305,12 +319,30 @@ static void run_one(Scheduler *s, Process *p)
     }
 }
 
+/* An offline scheduler hands the unbound processes in its queues to online
+ * ones (they were queued before it went offline). */
+static void hand_off_queue(Scheduler *s)
+{
+    RunQueue *rq = s->runq;
+    for (;;) {
+        Process *p = NULL;
+        spin_lock(&rq->lock);
+        for (unsigned q = 0; q < PRIO_COUNT && !p; q++) p = pop_unbound(rq, q);
+        spin_unlock(&rq->lock);
+        if (!p) return;
+        p->sched = NULL;          /* sched_enqueue picks an online one */
+        sched_enqueue(p);
+    }
+}
+
 static bool loop_once(Scheduler *s, bool *idle)
 {
     proc_quiescent(s->index);
     timer_run_due(s, plat_monotonic_ns());
+    bool on = is_online(s);
+    if (!on) hand_off_queue(s);
     Process *p = pick(s);
-    if (!p && sched_count > 1) p = steal(s);
+    if (!p && sched_count > 1 && on) p = steal(s);
     if (p) {
         run_one(s, p);
         *idle = false;
@@ -331,6 +363,15 @@ static void idle_wait(Scheduler *s)
         s->idle_ns += plat_monotonic_ns() - t0;
     }
     atomic_store(&rq->sleeping, false);
+}
+
+unsigned sched_set_online(unsigned n)
+{
+    unsigned old = atomic_exchange(&online, n);
+    /* Schedulers coming online steal; those going offline hand off. */
+    unsigned lo = old < n ? old : n, hi = old < n ? n : old;
+    for (unsigned i = lo; i < hi; i++) plat_wake(i);
+    return old;
 }
 
 void sched_run(unsigned index)

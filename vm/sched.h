@@ -57,6 +57,11 @@ Scheduler *sched_self(void);
  * and no timer is pending, then return (tests; single-threaded boot work).
  * Sleeps through plat_idle_wait while only timers are pending. */
 void sched_run_until_idle(unsigned index);
+/* erlang:system_flag(schedulers_online, N) (1 <= n <= sched_count; the
+ * caller checks): returns the previous count. Schedulers n.. stop taking
+ * unbound processes; sched_online() is the current count. */
+unsigned sched_set_online(unsigned n);
+unsigned sched_online(void);
 /* Processes in s's run queues (statistics(run_queue)). */
 unsigned sched_runq_len(Scheduler *s);
 /* The scheduler for a process to use now: its own if it has one, else the

@@ -16,7 +16,7 @@
          spawn_link_kill_memory_test/0, shared_binary_test/0,
          exit_self_test/0, remote_process_info_test/0,
          remote_group_leader_register_test/0, timers_go_with_their_pid_test/0,
-         scheduler_id_test/0]).
+         scheduler_id_test/0, schedulers_online_test/0]).
 
 -define(IMAGE_DIV, 20).
 
@@ -517,3 +517,25 @@ bound_scheduler_test() ->
      || P <- Ps],
     ?raises(error, badarg, spawn_opt(fun() -> ok end, [{scheduler, N + 1}])),
     ok.
+
+%% erlang:system_flag(schedulers_online, N): out-of-range counts are
+%% badarg; with one scheduler online every process runs on scheduler 1;
+%% the old count comes back and is restored.
+schedulers_online_test() ->
+    N = erlang:system_info(schedulers),
+    ?raises(error, badarg, erlang:system_flag(schedulers_online, 0)),
+    ?raises(error, badarg, erlang:system_flag(schedulers_online, N + 1)),
+    ?raises(error, badarg, erlang:system_flag(schedulers_online, one)),
+    Old = erlang:system_flag(schedulers_online, 1),
+    try
+        ?eq(N, Old),
+        ?eq(1, erlang:system_info(schedulers_online)),
+        Self = self(),
+        Work = scaled(200000, 20000),
+        [spawn(fun() -> spin(Work), Self ! {sid, erlang:system_info(scheduler_id)} end)
+         || _ <- lists:seq(1, 4 * N)],
+        ?eq([1], lists:usort(collect(sid, 4 * N)))
+    after
+        erlang:system_flag(schedulers_online, Old)
+    end,
+    ?eq(N, erlang:system_info(schedulers_online)).
