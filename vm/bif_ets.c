@@ -100,16 +100,14 @@ term_t bif_ets_new_2(Process *p, term_t *args)
     t->name = args[0];
     atomic_init(&t->owner, p->id);
     set_heir(t, t->heir, t->heir_data);
-    ets_rw_init(&t->lock, t->read_conc);
-    for (unsigned i = 0; i < ETS_STRIPES; i++) spin_init(&t->stripes[i]);
-    spin_init(&t->fix_lock);
+    ets_locks_init(t);
     if (ets_is_hash(t)) ets_hash_init(t);
     else ets_tree_init(t);
     proc_make_ref_numbers(p, t->ref);
     if (!ets_register(t)) {     /* the name is taken */
         free(t->buckets);
         set_heir(t, ATOM_iter_none, NIL);
-        ets_rw_destroy(&t->lock);
+        ets_locks_destroy(t);
         free(t);
         BIF_ERROR_CAUSE(p, ATOM_badarg, ATOM_already_exists);
     }
@@ -436,7 +434,7 @@ term_t bif_ets_slot_2(Process *p, term_t *args)
         }
     } else {
         /* A slot is a position in key order. */
-        int64_t n = atomic_load(&t->count);
+        int64_t n = ets_table_size(t);
         if (i < n) {
             SlotWalk w = {i, NULL};
             ets_tree_foreach(t, false, slot_visit, &w);

@@ -120,7 +120,7 @@ static term_t info_item(Process *p, EtsTable *t, term_t item)
     case ATOM_owner: return atomic_load(&t->owner);
     case ATOM_heir: return t->heir;
     case ATOM_name: return t->name;
-    case ATOM_size: return bif_make_int64(h, atomic_load(&t->count));
+    case ATOM_size: return bif_make_int64(h, ets_table_size(t));
     case ATOM_node: {
         term_t node = term_local_node();
         return is_atom(node) ? node : ATOM_nonode_at_nohost;
@@ -244,11 +244,11 @@ term_t bif_ets_internal_delete_all_2(Process *p, term_t *args)
     EtsTable *t = ets_acquire(p, args[0], true);
     if (!t) ETS_TABLE_ERROR(p, args[0]);
     ets_lock_all(t, true);
-    long n = atomic_load(&t->count);
+    long n = ets_table_size(t);
     if (ets_is_hash(t) && atomic_load(&t->fix_count)) {
         MarkAll m = {0};
         ets_hash_foreach(t, mark_dead, &m);
-        atomic_store(&t->count, 0);
+        ets_count_add(t, -(long)m.n);
     } else {
         ets_reclaim_later(t);
         if (ets_is_hash(t)) ets_hash_init(t);

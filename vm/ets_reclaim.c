@@ -47,7 +47,7 @@ void ets_reclaim_later(EtsTable *t)
 {
     Garbage *g = calloc(1, sizeof *g);
     if (!g) plat_fatal("ets: out of memory");
-    long bytes = atomic_exchange(&t->obj_bytes, 0);
+    long bytes = ets_counters_reset(t);
     if (ets_is_hash(t)) {
         g->buckets = t->buckets;
         g->nbuckets = t->nbuckets;
@@ -59,7 +59,6 @@ void ets_reclaim_later(EtsTable *t)
         g->chain = t->root;
         t->root = NULL;
     }
-    atomic_store(&t->count, 0);
     atomic_fetch_add(&garbage_bytes, bytes);
     push(g);
 }

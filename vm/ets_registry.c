@@ -97,7 +97,7 @@ term_t ets_tid_term(EtsTable *t, Heap *h, bool prefer_name)
 
 size_t ets_table_bytes(EtsTable *t)
 {
-    size_t b = sizeof *t + ets_rw_bytes(&t->lock) + (size_t)atomic_load(&t->obj_bytes);
+    size_t b = sizeof *t + ets_locks_bytes(t) + (size_t)ets_table_obj_bytes(t);
     if (ets_is_hash(t)) b += t->nbuckets * sizeof(EtsObj *);
     return b;
 }
@@ -159,7 +159,7 @@ static void table_free(EtsTable *t)
         heap_off_heap_release(&t->heir_oh);
         free(t->heir_frag);
     }
-    ets_rw_destroy(&t->lock);
+    ets_locks_destroy(t);
     free(t);
 }
 

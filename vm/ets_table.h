@@ -19,6 +19,8 @@
  *    single-key operations take it in read mode plus the key's stripe lock
  *    (stripes[hash % ETS_STRIPES], guarding the buckets that hash there),
  *    and only a resize or a whole-table operation takes it in write mode.
+ *    With read_ or write_concurrency its reader indicators are per
+ *    scheduler (the read mode is the common one there).
  *  - EtsTable.fix_lock (spinlock): the fixation list.
  */
 #ifndef BEAMOS_VM_ETS_TABLE_H
@@ -88,13 +90,15 @@ typedef struct EtsTable {
     OffHeap heir_oh;
 
     /* ---- contents ---- */
-    EtsRwLock lock;
-    SpinLock stripes[ETS_STRIPES];
-    atomic_long count;         /* live objects */
-    atomic_long obj_bytes;     /* bytes of EtsObj blocks, dead ones included */
+    EtsRwLock lock;            /* per-scheduler indicators with read_ or write_concurrency */
+    EtsMutexLine *stripes;     /* write_concurrency hash tables: ETS_STRIPES locks, else NULL */
+    void *stripes_mem;
     EtsObj **buckets;          /* hash: nbuckets chains [lock; chain i also stripe i%S] */
     size_t nbuckets;           /* power of two [lock, write mode] */
     EtsObj *root;              /* tree [lock] */
+    /* Live objects and bytes of EtsObj blocks (dead ones included) are
+     * counted in lock.slots (ets_count_add): decentralised, so writers on
+     * different schedulers never share the counters' cache line. */
 
     /* ---- safe_fixtable [fix_lock] ---- */
     SpinLock fix_lock;
@@ -106,6 +110,43 @@ typedef struct EtsTable {
 } EtsTable;
 
 static inline bool ets_is_hash(const EtsTable *t) { return t->type != ETS_ORDERED_SET; }
+
+/* ---- the table's counters (in its lock's per-scheduler slots) ---- */
+static inline void ets_count_add(EtsTable *t, long d)
+{
+    atomic_fetch_add_explicit(&ets_rw_slot(&t->lock)->count, d, memory_order_relaxed);
+}
+static inline void ets_bytes_add(EtsTable *t, long d)
+{
+    atomic_fetch_add_explicit(&ets_rw_slot(&t->lock)->bytes, d, memory_order_relaxed);
+}
+/* Live objects: exact under the table's write lock (or a whole-table
+ * lock); otherwise a sum of slots read one after another, never below 0. */
+static inline long ets_table_size(EtsTable *t)
+{
+    long n = 0;
+    for (unsigned i = 0; i < t->lock.nslots; i++)
+        n += atomic_load_explicit(&t->lock.slots[i].count, memory_order_relaxed);
+    return n < 0 ? 0 : n;
+}
+static inline long ets_table_obj_bytes(EtsTable *t)
+{
+    long n = 0;
+    for (unsigned i = 0; i < t->lock.nslots; i++)
+        n += atomic_load_explicit(&t->lock.slots[i].bytes, memory_order_relaxed);
+    return n < 0 ? 0 : n;
+}
+/* Zero the counters (the storage was detached; write lock held). Returns
+ * the bytes they held. */
+static inline long ets_counters_reset(EtsTable *t)
+{
+    long b = 0;
+    for (unsigned i = 0; i < t->lock.nslots; i++) {
+        atomic_store_explicit(&t->lock.slots[i].count, 0, memory_order_relaxed);
+        b += atomic_exchange_explicit(&t->lock.slots[i].bytes, 0, memory_order_relaxed);
+    }
+    return b;
+}
 static inline term_t ets_obj_key(const EtsTable *t, const EtsObj *o) { (void)t; return o->key; }
 
 /* ---- objects (ets_obj.c) ---- */
@@ -123,6 +164,11 @@ bool ets_key_eq(const EtsTable *t, term_t a, term_t b);
 uint32_t ets_key_hash(term_t key);
 
 /* ---- locking helpers (ets_obj.c) ---- */
+/* The table lock and (write_concurrency hash tables) the stripes, from
+ * t's type and options; their bytes (info memory). */
+void ets_locks_init(EtsTable *t);
+void ets_locks_destroy(EtsTable *t);
+size_t ets_locks_bytes(const EtsTable *t);
 /* Lock for an operation on the objects with one key (hash `h`; ignored by
  * the tree). write: the operation changes the table. */
 void ets_lock_key(EtsTable *t, uint32_t h, bool write);

@@ -90,7 +90,7 @@ bool ets_tree_insert(EtsTable *t, EtsObj *o)
     o->link[0] = o->link[1] = NULL;
     o->height = 1;
     t->root = insert(t, t->root, o, &added);
-    if (added) atomic_fetch_add_explicit(&t->count, 1, memory_order_relaxed);
+    if (added) ets_count_add(t, 1);
     return true;
 }
 
@@ -125,7 +125,7 @@ size_t ets_tree_remove(EtsTable *t, term_t key, term_t match, EtsObjVec *taken)
     EtsObj *gone = NULL;
     t->root = remove_key(t, t->root, key, match, &gone);
     if (!gone) return 0;
-    atomic_fetch_sub_explicit(&t->count, 1, memory_order_relaxed);
+    ets_count_add(t, -1);
     if (taken) ets_vec_push(taken, gone);
     else ets_obj_free(t, gone);
     return 1;
