@@ -104,6 +104,7 @@ term_t bif_ets_new_2(Process *p, term_t *args)
     if (ets_is_hash(t)) ets_hash_init(t);
     else ets_tree_init(t);
     proc_make_ref_numbers(p, t->ref);
+    t->ref[2] |= ETS_TID_TAG;
     if (!ets_register(t)) {     /* the name is taken */
         free(t->buckets);
         set_heir(t, ATOM_iter_none, NIL);

@@ -154,7 +154,7 @@ static term_t info_item(Process *p, EtsTable *t, term_t item)
 
 term_t bif_ets_info_2(Process *p, term_t *args)
 {
-    if (!is_atom(args[0]) && !is_ref(args[0])) BIF_ERROR(p, ATOM_badarg);
+    if (!ets_tid_shaped(args[0])) BIF_ERROR_CAUSE(p, ATOM_badarg, ATOM_type);
     EtsTable *t = ets_acquire_any(args[0]);
     if (!t) return ATOM_undefined;
     term_t v = info_item(p, t, args[1]);
@@ -170,7 +170,7 @@ term_t bif_ets_info_1(Process *p, term_t *args)
                         ATOM_write_concurrency, ATOM_compressed, ATOM_memory, ATOM_owner,
                         ATOM_heir, ATOM_name, ATOM_size, ATOM_node, ATOM_named_table,
                         ATOM_type, ATOM_keypos, ATOM_protection};
-    if (!is_atom(args[0]) && !is_ref(args[0])) BIF_ERROR(p, ATOM_badarg);
+    if (!ets_tid_shaped(args[0])) BIF_ERROR_CAUSE(p, ATOM_badarg, ATOM_type);
     EtsTable *t = ets_acquire_any(args[0]);
     if (!t) return ATOM_undefined;
     term_t l = NIL;

@@ -43,7 +43,7 @@ static EtsTable *find(term_t tid)
             if (t->name == tid) return t;
         return NULL;
     }
-    if (!is_ref(tid)) return NULL;
+    if (!ets_tid_shaped(tid)) return NULL;
     uint32_t r[3] = {ref_number(tid, 0), ref_number(tid, 1), ref_number(tid, 2)};
     for (EtsTable *t = by_id[id_slot(r)]; t; t = t->id_next)
         if (!memcmp(t->ref, r, sizeof r)) return t;
@@ -76,7 +76,7 @@ EtsTable *ets_acquire(Process *p, term_t tid, bool write)
 
 term_t ets_error_cause(term_t tid)
 {
-    if (!is_atom(tid) && !is_ref(tid)) return ATOM_type;
+    if (!ets_tid_shaped(tid)) return ATOM_type;
     ets_rw_rlock(&ets_registry_lock);
     bool exists = find(tid) != NULL;
     ets_rw_runlock(&ets_registry_lock);
@@ -233,7 +233,7 @@ static void ets_transfer(EtsTable *t, term_t to, term_t from, term_t data)
  * owned by a dead pid for ever. */
 term_t ets_give_away(Process *p, term_t tid, term_t to, term_t data)
 {
-    if (!is_atom(tid) && !is_ref(tid)) return ATOM_type;
+    if (!ets_tid_shaped(tid)) return ATOM_type;
     ets_rw_wlock(&ets_registry_lock);
     EtsTable *t = find(tid);
     term_t cause = THE_NON_VALUE;

@@ -261,6 +261,17 @@ void ets_release(EtsTable *t);
  * (tid is not an atom or a reference), `id` (no such table), `access`. */
 term_t ets_error_cause(term_t tid);
 #define ETS_TABLE_ERROR(p, tid) return bif_raise_cause((p), ATOM_badarg, ets_error_cause(tid))
+/* A table identifier's reference carries ETS_TID_TAG in its third number
+ * (proc_make_ref_numbers puts a scheduler index there, never this bit), so
+ * a reference that never named a table (make_ref(), a compiled match
+ * specification) is told from a deleted table's: OTP's identifiers are
+ * magic references and it raises badarg with cause `type` for the first,
+ * while info/1,2 of the second is `undefined`. */
+#define ETS_TID_TAG 0x80000000u
+static inline bool ets_tid_shaped(term_t tid)
+{
+    return is_atom(tid) || (is_ref(tid) && (ref_number(tid, 2) & ETS_TID_TAG));
+}
 /* The term that names t to Erlang: its name if named, else its reference
  * (built on h: REF_WORDS). */
 term_t ets_tid_term(EtsTable *t, Heap *h, bool prefer_name);

@@ -12,7 +12,8 @@
          delete_all_test/0, heir_test/0, dead_heir_test/0, give_away_test/0,
          owner_death_test/0, binary_test/0, badarg_test/0,
          concurrent_test/0, fixtable_test/0,
-         give_away_dying_test/0, stats_test/0, error_info_test/0]).
+         give_away_dying_test/0, stats_test/0, error_info_test/0,
+         info_badarg_test/0]).
 
 set_test() ->
     T = ets:new(t, []),
@@ -639,6 +640,10 @@ error_info_test() ->
     ?eq(Id, error_info(fun() -> ets:delete(Gone) end)),
     ?eq(Id, error_info(fun() -> ets:give_away(Gone, Self, x) end)),
     ?eq(Std#{cause => type}, error_info(fun() -> ets:lookup(1, a) end)),
+    ?eq(Std#{cause => type}, error_info(fun() -> ets:lookup(make_ref(), a) end)),
+    ?eq(Std#{cause => type}, error_info(fun() -> ets:insert(make_ref(), {a}) end)),
+    ?eq(Std#{cause => type}, error_info(fun() -> ets:delete(make_ref()) end)),
+    ?eq(Std#{cause => type}, error_info(fun() -> ets:give_away(make_ref(), Self, x) end)),
     ?eq(Std#{cause => already_exists},
         error_info(fun() -> ets:new(ets_test_ei, [named_table]), ets:new(ets_test_ei, [named_table]) end)),
     ?eq(Std, error_info(fun() -> ets:new(x, not_a_list) end)),
@@ -668,6 +673,32 @@ error_info_test() ->
     %% erl_stdlib_errors turns them into text
     {'EXIT', {badarg, [Frame | _]}} = (catch ets:lookup_element(T, nokey, 2)),
     ?true(is_map(erl_stdlib_errors:format_error(badarg, [Frame]))),
+    ets:delete(T).
+
+%% info/1,2 as OTP 25: undefined for a deleted table or an unknown name,
+%% badarg (cause type) for a reference that never named a table and for
+%% anything but an atom or a reference; an unknown item of a live table is
+%% badarg without a cause, of a deleted one undefined.
+info_badarg_test() ->
+    Gone = ets:new(gone, []),
+    ets:delete(Gone),
+    ?eq(undefined, ets:info(Gone)),
+    ?eq(undefined, ets:info(Gone, size)),
+    ?eq(undefined, ets:info(Gone, no_such_item)),
+    ?eq(undefined, ets:info(ets_test_no_such_table)),
+    ?eq(undefined, ets:info(ets_test_no_such_table, size)),
+    Type = #{module => erl_stdlib_errors, cause => type},
+    R = make_ref(),
+    ?eq(Type, error_info(fun() -> ets:info(R) end)),
+    ?eq(Type, error_info(fun() -> ets:info(R, size) end)),
+    ?eq(Type, error_info(fun() -> ets:info(R, no_such_item) end)),
+    ?eq(Type, error_info(fun() -> ets:info(42) end)),
+    ?eq(Type, error_info(fun() -> ets:info(42, size) end)),
+    ?eq(Type, error_info(fun() -> ets:info(ets:match_spec_compile([{'_', [], [true]}])) end)),
+    T = ets:new(t, []),
+    ?eq(#{module => erl_stdlib_errors}, error_info(fun() -> ets:info(T, no_such_item) end)),
+    %% an identifier survives the external term format on this node
+    ?eq(0, ets:info(binary_to_term(term_to_binary(T)), size)),
     ets:delete(T).
 
 %% The error_info map of the top frame of the badarg F raises.
