@@ -163,16 +163,15 @@ term_t bif_ets_delete_object_2(Process *p, term_t *args)
 /* ---- insert ---- */
 
 /* The objects of insert's argument (one tuple or a proper list of them),
- * copied out of the caller's heap before any lock is taken. NULL: badarg. */
-static EtsObj **prepare(EtsTable *t, term_t arg, size_t *n)
+ * copied out of the caller's heap before any lock is taken. NULL: badarg.
+ * A single tuple's object goes in *one (no allocation for the vector). */
+static EtsObj **prepare(EtsTable *t, term_t arg, size_t *n, EtsObj **one)
 {
     if (is_tuple(arg)) {
         if (!storable(t, arg)) return NULL;
-        EtsObj **v = malloc(sizeof *v);
-        if (!v) plat_fatal("ets: out of memory");
-        v[0] = ets_obj_new(t, arg);
+        one[0] = ets_obj_new(t, arg);
         *n = 1;
-        return v;
+        return one;
     }
     long len = bif_list_length(arg);
     if (len < 0) return NULL;
@@ -199,7 +198,8 @@ static term_t do_insert(Process *p, term_t *args, bool only_new)
     EtsTable *t = ets_acquire(p, args[0], true);
     if (!t) ETS_TABLE_ERROR(p, args[0]);
     size_t n;
-    EtsObj **objs = prepare(t, args[1], &n);
+    EtsObj *one;
+    EtsObj **objs = prepare(t, args[1], &n, &one);
     if (!objs) {
         ets_release(t);
         BIF_ERROR(p, ATOM_badarg);
@@ -224,7 +224,7 @@ static term_t do_insert(Process *p, term_t *args, bool only_new)
         if (!inserted)
             for (size_t i = 0; i < n; i++) ets_obj_free(t, objs[i]);
     }
-    free(objs);
+    if (objs != &one) free(objs);
     if (ets_is_hash(t)) ets_hash_maybe_grow(t);
     ets_release(t);
     return only_new ? (inserted ? ATOM_true : ATOM_false) : ATOM_true;

@@ -69,28 +69,45 @@ EtsObj *ets_tree_lookup(EtsTable *t, term_t key)
     return NULL;
 }
 
-static EtsObj *insert(EtsTable *t, EtsObj *node, EtsObj *o, bool *added)
+/* Rebalance the nodes on an insertion or removal path, deepest first
+ * (path[i] is the link that points to the i-th node), and stop at the
+ * first node whose height did not change: nothing above it changed. */
+static void rebalance_path(EtsObj ***path, int n)
 {
-    if (!node) { *added = true; return o; }
-    int c = cmp_key(t, ets_obj_key(t, o), node);
-    if (c == 0) {               /* replace in place */
-        o->link[0] = node->link[0];
-        o->link[1] = node->link[1];
-        o->height = node->height;
-        ets_obj_free(t, node);
-        return o;
+    while (n > 0) {
+        EtsObj **np = path[--n];
+        int16_t old = (*np)->height;
+        *np = balance(*np);
+        if ((*np)->height == old) return;
     }
-    node->link[c > 0] = insert(t, node->link[c > 0], o, added);
-    return *added ? balance(node) : node;
 }
+
+#define PATH_MAX_DEPTH 96      /* AVL height <= 1.44 log2 n: 63 for 2^44 objects */
 
 bool ets_tree_insert(EtsTable *t, EtsObj *o)
 {
-    bool added = false;
     o->link[0] = o->link[1] = NULL;
     o->height = 1;
-    t->root = insert(t, t->root, o, &added);
-    if (added) ets_count_add(t, 1);
+    EtsObj **path[PATH_MAX_DEPTH];
+    int n = 0;
+    EtsObj **pp = &t->root;
+    while (*pp) {
+        EtsObj *node = *pp;
+        int c = cmp_key(t, ets_obj_key(t, o), node);
+        if (c == 0) {               /* replace in place */
+            o->link[0] = node->link[0];
+            o->link[1] = node->link[1];
+            o->height = node->height;
+            *pp = o;
+            ets_obj_free(t, node);
+            return true;
+        }
+        path[n++] = pp;
+        pp = &node->link[c > 0];
+    }
+    *pp = o;
+    rebalance_path(path, n);
+    ets_count_add(t, 1);
     return true;
 }
 
