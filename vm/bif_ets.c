@@ -107,6 +107,7 @@ term_t bif_ets_new_2(Process *p, term_t *args)
     t->ref[2] |= ETS_TID_TAG;
     if (!ets_register(t)) {     /* the name is taken */
         free(t->buckets);
+        if (!ets_is_hash(t)) ets_catree_take_roots(t, NULL);   /* one empty base */
         set_heir(t, ATOM_iter_none, NIL);
         ets_locks_destroy(t);
         free(t);
@@ -132,10 +133,10 @@ static uint32_t hash_if(EtsTable *t, term_t key) { return ets_is_hash(t) ? ets_k
 static void remove_key(EtsTable *t, term_t key, term_t match)
 {
     uint32_t h = hash_if(t, key);
-    ets_lock_key(t, h, true);
+    ets_lock_key(t, key, h, true);
     if (ets_is_hash(t)) ets_hash_remove(t, key, h, match, NULL);
     else ets_tree_remove(t, key, match, NULL);
-    ets_unlock_key(t, h, true);
+    ets_unlock_key(t, key, h, true);
 }
 
 term_t bif_ets_delete_2(Process *p, term_t *args)
@@ -206,11 +207,14 @@ static term_t do_insert(Process *p, term_t *args, bool only_new)
     }
     bool inserted = true;
     if (n == 1) {
+        /* The key as the caller's tuple has it: still valid after the
+         * unlock, when the stored object may be gone already. */
+        term_t key = tuple_element(args[1], t->keypos);
         uint32_t h = objs[0]->hash;
-        ets_lock_key(t, h, true);
-        if (only_new && key_present(t, ets_obj_key(t, objs[0]), h)) inserted = false;
+        ets_lock_key(t, key, h, true);
+        if (only_new && key_present(t, key, h)) inserted = false;
         else put(t, objs[0]);
-        ets_unlock_key(t, h, true);
+        ets_unlock_key(t, key, h, true);
         if (!inserted) ets_obj_free(t, objs[0]);
     } else if (n > 1) {
         /* A list is inserted atomically: the whole table is locked. */
@@ -268,7 +272,7 @@ term_t bif_ets_lookup_2(Process *p, term_t *args)
     term_t key = args[1];
     uint32_t h = hash_if(t, key);
     term_t res;
-    ets_lock_key(t, h, false);
+    ets_lock_key(t, key, h, false);
     if (t->type == ETS_SET || t->type == ETS_ORDERED_SET) {
         /* At most one object: no vector. */
         EtsObj *o = ets_find(t, key, h);
@@ -285,7 +289,7 @@ term_t bif_ets_lookup_2(Process *p, term_t *args)
         res = copy_list(p, &v);
         ets_vec_free(&v);
     }
-    ets_unlock_key(t, h, false);
+    ets_unlock_key(t, key, h, false);
     ets_release(t);
     return res;
 }
@@ -295,9 +299,9 @@ term_t bif_ets_member_2(Process *p, term_t *args)
     EtsTable *t = ets_acquire(p, args[0], false);
     if (!t) ETS_TABLE_ERROR(p, args[0]);
     uint32_t h = hash_if(t, args[1]);
-    ets_lock_key(t, h, false);
+    ets_lock_key(t, args[1], h, false);
     bool found = key_present(t, args[1], h);
-    ets_unlock_key(t, h, false);
+    ets_unlock_key(t, args[1], h, false);
     ets_release(t);
     return found ? ATOM_true : ATOM_false;
 }
@@ -309,7 +313,7 @@ term_t bif_ets_lookup_element_3(Process *p, term_t *args)
     EtsTable *t = ets_acquire(p, args[0], false);
     if (!t) ETS_TABLE_ERROR(p, args[0]);
     uint32_t h = hash_if(t, args[1]);
-    ets_lock_key(t, h, false);
+    ets_lock_key(t, args[1], h, false);
     EtsObjVec v = {0};
     collect(t, args[1], h, &v);
     bool ok = v.n > 0, nokey = v.n == 0;
@@ -332,7 +336,7 @@ term_t bif_ets_lookup_element_3(Process *p, term_t *args)
         }
     }
     ets_vec_free(&v);
-    ets_unlock_key(t, h, false);
+    ets_unlock_key(t, args[1], h, false);
     ets_release(t);
     if (nokey) BIF_ERROR_CAUSE(p, ATOM_badarg, ATOM_badkey);
     if (res == THE_NON_VALUE) BIF_ERROR(p, ATOM_badarg);
@@ -345,14 +349,14 @@ term_t bif_ets_take_2(Process *p, term_t *args)
     if (!t) ETS_TABLE_ERROR(p, args[0]);
     uint32_t h = hash_if(t, args[1]);
     EtsObjVec v = {0};
-    ets_lock_key(t, h, true);
+    ets_lock_key(t, args[1], h, true);
     if (ets_is_hash(t)) ets_hash_remove(t, args[1], h, THE_NON_VALUE, &v);
     else ets_tree_remove(t, args[1], THE_NON_VALUE, &v);
     term_t res = copy_list(p, &v);
     /* Dead-marked objects (fixed table) stay chained until the unfix. */
     for (size_t i = 0; i < v.n; i++)
         if (!v.v[i]->dead) ets_obj_free(t, v.v[i]);
-    ets_unlock_key(t, h, true);
+    ets_unlock_key(t, args[1], h, true);
     ets_vec_free(&v);
     ets_release(t);
     return res;

@@ -252,6 +252,7 @@ term_t bif_ets_internal_delete_all_2(Process *p, term_t *args)
     } else {
         ets_reclaim_later(t);
         if (ets_is_hash(t)) ets_hash_init(t);
+        else ets_tree_init(t);
     }
     ets_unlock_all(t, true);
     ets_release(t);

@@ -124,7 +124,7 @@ static term_t update_counter(Process *p, term_t tid, term_t key, term_t ops, ter
     term_t res = THE_NON_VALUE, cause = THE_NON_VALUE;   /* error_info cause */
     if (ok) {
         uint32_t h = ets_is_hash(t) ? ets_key_hash(key) : 0;
-        ets_lock_key(t, h, true);
+        ets_lock_key(t, key, h, true);
         EtsObj *o = ets_find(t, key, h);
         term_t base = o ? o->obj : deflt;
         if (base != THE_NON_VALUE) {
@@ -176,7 +176,7 @@ static term_t update_counter(Process *p, term_t tid, term_t key, term_t ops, ter
         } else {
             cause = ATOM_badkey;
         }
-        ets_unlock_key(t, h, true);
+        ets_unlock_key(t, key, h, true);
     }
     scratch_put(&vsc);
     if (res != THE_NON_VALUE && ets_is_hash(t)) ets_hash_maybe_grow(t);
@@ -229,7 +229,7 @@ term_t bif_ets_update_element_3(Process *p, term_t *args)
     term_t res = THE_NON_VALUE;
     if (ok) {
         uint32_t h = ets_is_hash(t) ? ets_key_hash(args[1]) : 0;
-        ets_lock_key(t, h, true);
+        ets_lock_key(t, args[1], h, true);
         EtsObj *o = ets_find(t, args[1], h);
         if (!o) {
             res = ATOM_false;
@@ -253,7 +253,7 @@ term_t bif_ets_update_element_3(Process *p, term_t *args)
             }
             scratch_put(&esc);
         }
-        ets_unlock_key(t, h, true);
+        ets_unlock_key(t, args[1], h, true);
     }
     ets_release(t);
     if (keypos) BIF_ERROR_CAUSE(p, ATOM_badarg, ATOM_keypos);

@@ -85,6 +85,7 @@ void ets_locks_init(EtsTable *t)
     t->stripes = NULL;
     t->stripes_mem = NULL;
     spin_init(&t->fix_lock);
+    t->catree = t->write_conc && !ets_is_hash(t);
     if (!(t->write_conc && ets_is_hash(t))) return;
     t->stripes_mem = malloc(sizeof(EtsMutexLine) * (ETS_STRIPES + 1));
     if (!t->stripes_mem) plat_fatal("ets: out of memory");
@@ -102,14 +103,18 @@ void ets_locks_destroy(EtsTable *t)
 
 size_t ets_locks_bytes(const EtsTable *t)
 {
-    return ets_rw_bytes(&t->lock) + (t->stripes ? sizeof(EtsMutexLine) * (ETS_STRIPES + 1) : 0);
+    return ets_rw_bytes(&t->lock) + (t->stripes ? sizeof(EtsMutexLine) * (ETS_STRIPES + 1) : 0) +
+           (ets_is_hash(t) ? 0 : t->tree_bytes);
 }
 
-void ets_lock_key(EtsTable *t, uint32_t h, bool write)
+void ets_lock_key(EtsTable *t, term_t key, uint32_t h, bool write)
 {
     if (striped(t)) {
         ets_rw_rlock(&t->lock);
         ets_mutex_lock(&t->stripes[h % ETS_STRIPES].m);
+    } else if (t->catree) {
+        ets_rw_rlock(&t->lock);
+        ets_catree_lock_base(t, key);
     } else if (write) {
         ets_rw_wlock(&t->lock);
     } else {
@@ -117,11 +122,15 @@ void ets_lock_key(EtsTable *t, uint32_t h, bool write)
     }
 }
 
-void ets_unlock_key(EtsTable *t, uint32_t h, bool write)
+void ets_unlock_key(EtsTable *t, term_t key, uint32_t h, bool write)
 {
     if (striped(t)) {
         ets_mutex_unlock(&t->stripes[h % ETS_STRIPES].m);
         ets_rw_runlock(&t->lock);
+    } else if (t->catree) {
+        bool split = ets_catree_unlock_base(t, key);
+        ets_rw_runlock(&t->lock);
+        if (split) ets_catree_adapt(t, key);
     } else if (write) {
         ets_rw_wunlock(&t->lock);
     } else {
@@ -129,16 +138,17 @@ void ets_unlock_key(EtsTable *t, uint32_t h, bool write)
     }
 }
 
-/* A whole-table reader of a striped table takes the write lock: it then
- * excludes the single-key writers without taking 64 stripes. */
+/* A whole-table reader of a striped table or a contention-adapting tree
+ * takes the write lock: it then excludes the single-key writers without
+ * taking every stripe or base lock. */
 void ets_lock_all(EtsTable *t, bool write)
 {
-    if (write || striped(t)) ets_rw_wlock(&t->lock);
+    if (write || striped(t) || t->catree) ets_rw_wlock(&t->lock);
     else ets_rw_rlock(&t->lock);
 }
 
 void ets_unlock_all(EtsTable *t, bool write)
 {
-    if (write || striped(t)) ets_rw_wunlock(&t->lock);
+    if (write || striped(t) || t->catree) ets_rw_wunlock(&t->lock);
     else ets_rw_runlock(&t->lock);
 }

@@ -66,6 +66,25 @@ typedef struct EtsFix {
     uint64_t count;
 } EtsFix;
 
+/* ordered_set: a contention-adapting tree (ets_catree.c). Route nodes
+ * split the key space (left: keys < key; right: keys >= key, in term
+ * order); each leaf is a base node holding an AVL tree (ets_tree.c) and,
+ * with write_concurrency, its own lock. Without write_concurrency the tree
+ * is one base node and never splits. Route nodes change only under the
+ * table lock in write mode, so a caller holding it in read mode may walk
+ * them freely. */
+typedef struct EtsCaNode {
+    EtsMutex lock;             /* base: guards root and stat (with the table lock in read mode) */
+    int stat;                  /* base: contention statistics [lock] */
+    bool base;
+    EtsObj *root;              /* base: the AVL tree */
+    struct EtsCaNode *child[2];/* route */
+    term_t key;                /* route: immediate, or a copy in key_frag */
+    HeapFragment *key_frag;
+    OffHeap key_oh;
+    char pad_[48];             /* >= 128 bytes: two nodes' locks never share a cache line */
+} EtsCaNode;
+
 #define ETS_STRIPES 64u          /* power of two; buckets >= stripes */
 #define ETS_MIN_BUCKETS 256u     /* power of two */
 
@@ -95,7 +114,9 @@ typedef struct EtsTable {
     void *stripes_mem;
     EtsObj **buckets;          /* hash: nbuckets chains [lock; chain i also stripe i%S] */
     size_t nbuckets;           /* power of two [lock, write mode] */
-    EtsObj *root;              /* tree [lock] */
+    EtsCaNode *tree;           /* ordered_set [lock; see EtsCaNode] */
+    bool catree;               /* ordered_set with write_concurrency: bases lock themselves */
+    size_t tree_bytes;         /* route and base nodes and route keys [lock, write mode] */
     /* Live objects and bytes of EtsObj blocks (dead ones included) are
      * counted in lock.slots (ets_count_add): decentralised, so writers on
      * different schedulers never share the counters' cache line. */
@@ -169,10 +190,10 @@ uint32_t ets_key_hash(term_t key);
 void ets_locks_init(EtsTable *t);
 void ets_locks_destroy(EtsTable *t);
 size_t ets_locks_bytes(const EtsTable *t);
-/* Lock for an operation on the objects with one key (hash `h`; ignored by
- * the tree). write: the operation changes the table. */
-void ets_lock_key(EtsTable *t, uint32_t h, bool write);
-void ets_unlock_key(EtsTable *t, uint32_t h, bool write);
+/* Lock for an operation on the objects with one key (hash `h` for hash
+ * tables). write: the operation changes the table. */
+void ets_lock_key(EtsTable *t, term_t key, uint32_t h, bool write);
+void ets_unlock_key(EtsTable *t, term_t key, uint32_t h, bool write);
 /* Lock the whole table: read mode still lets write_concurrency writers
  * change chains, so whole-table readers take every stripe too. */
 void ets_lock_all(EtsTable *t, bool write);
@@ -195,6 +216,15 @@ EtsObj *ets_hash_find(EtsTable *t, term_t key, uint32_t h);
 /* Either kind: the (first) live object with key, or NULL. */
 static inline EtsObj *ets_find(EtsTable *t, term_t key, uint32_t h);
 EtsObj *ets_tree_lookup(EtsTable *t, term_t key);
+/* One AVL tree (ets_tree.c), for ets_catree.c. insert: false if o
+ * replaced an object with its key (freed); remove: the removed object
+ * (or NULL), unlinked, not freed; first/next: NULL at the end; foreach:
+ * false if fn stopped it. */
+EtsObj *ets_avl_lookup(EtsTable *t, EtsObj *root, term_t key);
+bool ets_avl_insert(EtsTable *t, EtsObj **rootp, EtsObj *o);
+EtsObj *ets_avl_remove(EtsTable *t, EtsObj **rootp, term_t key, term_t match);
+EtsObj *ets_avl_first(EtsObj *root, bool last);
+EtsObj *ets_avl_next(EtsTable *t, EtsObj *root, term_t key, bool prev);
 /* Insert o (key hash o->hash). set/ordered_set: replaces an object with the
  * same key; bag: dropped if an identical object exists (returns false and
  * the caller frees o); duplicate_bag: always added. */
@@ -222,6 +252,7 @@ term_t ets_tree_next(EtsTable *t, term_t key, bool prev);
 /* Visit every live object in table order (reverse for the tree if asked);
  * stop when fn returns false. */
 typedef bool (*EtsVisit)(EtsTable *t, EtsObj *o, void *arg);
+bool ets_avl_foreach(EtsTable *t, EtsObj *root, bool reverse, EtsVisit fn, void *arg);
 void ets_hash_foreach(EtsTable *t, EtsVisit fn, void *arg);
 void ets_tree_foreach(EtsTable *t, bool reverse, EtsVisit fn, void *arg);
 /* ---- freeing whole tables a little at a time (ets_reclaim.c) ---- */
@@ -240,6 +271,18 @@ void ets_hash_maybe_grow(EtsTable *t);
 void ets_hash_purge_dead(EtsTable *t);
 void ets_hash_init(EtsTable *t);
 void ets_tree_init(EtsTable *t);
+/* ---- the contention-adapting tree's locking and storage (ets_catree.c) ----
+ * With the table lock in read mode: lock/unlock the base node that holds
+ * key; unlock returns true if that base asked to be split (contended). */
+void ets_catree_lock_base(EtsTable *t, term_t key);
+bool ets_catree_unlock_base(EtsTable *t, term_t key);
+/* Split the base that holds key if it is still contended (takes the table
+ * lock in write mode: call with no table lock held). */
+void ets_catree_adapt(EtsTable *t, term_t key);
+/* Detach every base's AVL tree (write lock held, or t unreachable): fn
+ * gets each non-empty one; the nodes are freed and t has no tree until
+ * ets_tree_init. */
+void ets_catree_take_roots(EtsTable *t, void (*fn)(EtsObj *root));
 
 static inline EtsObj *ets_find(EtsTable *t, term_t key, uint32_t h)
 {
