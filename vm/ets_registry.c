@@ -23,7 +23,10 @@
 #include "vm/signal.h"
 #include "vm/term_copy.h"
 
-EtsRwLock ets_registry_lock;
+/* Usable before ets_init (unit tests that never boot the VM): one shared
+ * indicator; ets_init gives it one line per scheduler. */
+static EtsSlot registry_boot_slot;
+EtsRwLock ets_registry_lock = {.nslots = 1, .slots = &registry_boot_slot};
 
 #define REG_BUCKETS 1024u
 static EtsTable *by_id[REG_BUCKETS];      /* [ets_registry_lock] */
@@ -31,7 +34,7 @@ static EtsTable *by_name[REG_BUCKETS];    /* [ets_registry_lock] */
 static EtsTable *all_tables;              /* [ets_registry_lock] */
 static atomic_long table_count;           /* tables in the registry (fast path of ets_proc_exit) */
 
-void ets_init(void) { ets_rw_init(&ets_registry_lock, true); }
+void ets_init(void) { ets_rw_init(&ets_registry_lock, true); }   /* boot: no caller yet */
 
 static unsigned id_slot(const uint32_t ref[3]) { return (ref[0] ^ ref[1] * 31u ^ ref[2] * 131u) % REG_BUCKETS; }
 static unsigned name_slot(term_t name) { return (unsigned)(atom_index(name) % REG_BUCKETS); }

@@ -1,6 +1,7 @@
 /*
  * ets_table.h — an ETS table: its stored objects, its two storage kinds
- * (hash for set/bag/duplicate_bag, AVL tree for ordered_set), its locks,
+ * (hash for set/bag/duplicate_bag, a contention-adapting tree of AVL trees
+ * for ordered_set), its locks,
  * and the registry that maps table identifiers to tables. See docs/ets.md.
  *
  * Objects live outside every process heap: each is one malloc'ed EtsObj
@@ -9,7 +10,7 @@
  * Reading copies the object into the caller's heap (heap_alloc, which never
  * collects); writing copies the caller's term into a new EtsObj.
  *
- * Locks (order: registry, table, stripe; see ets_lock.h):
+ * Locks (order: registry, table, stripe or tree base; see ets_lock.h):
  *  - ets_registry_lock (per-scheduler reader indicators): guards the
  *    registry and every table's existence. Every ETS BIF holds it in read
  *    mode from the moment it looks the table up until it returns, so a
@@ -21,6 +22,9 @@
  *    and only a resize or a whole-table operation takes it in write mode.
  *    With read_ or write_concurrency its reader indicators are per
  *    scheduler (the read mode is the common one there).
+ *  - EtsCaNode.lock (ordered_set with write_concurrency): one base node's
+ *    AVL tree, taken by single-key operations under the table lock in
+ *    read mode (ets_catree.c).
  *  - EtsTable.fix_lock (spinlock): the fixation list.
  */
 #ifndef BEAMOS_VM_ETS_TABLE_H
