@@ -90,6 +90,21 @@ void plat_wake(unsigned index)
         smp_wake(index);
 }
 
+/* A scheduler waiting for a VM lock has nothing else to run on its CPU
+ * (vm/platform.h): spin on the word, a bounded while, and let the caller
+ * look again. */
+void plat_park(atomic_int *word, int expected)
+{
+    for (int i = 0; i < 1024 && atomic_load_explicit(word, memory_order_relaxed) == expected; i++)
+        __builtin_ia32_pause();
+}
+
+void plat_unpark(atomic_int *word, int n)
+{
+    (void)word;
+    (void)n;
+}
+
 void plat_args(int *argc, char ***argv)
 {
     *argc = kernel_args.argc;

@@ -100,16 +100,16 @@ term_t bif_ets_new_2(Process *p, term_t *args)
     t->name = args[0];
     atomic_init(&t->owner, p->id);
     set_heir(t, t->heir, t->heir_data);
-    ets_rw_init(&t->lock, t->read_conc);
-    for (unsigned i = 0; i < ETS_STRIPES; i++) spin_init(&t->stripes[i]);
-    spin_init(&t->fix_lock);
+    ets_locks_init(t);
     if (ets_is_hash(t)) ets_hash_init(t);
     else ets_tree_init(t);
     proc_make_ref_numbers(p, t->ref);
+    t->ref[2] |= ETS_TID_TAG;
     if (!ets_register(t)) {     /* the name is taken */
         free(t->buckets);
+        if (!ets_is_hash(t)) ets_catree_take_roots(t, NULL);   /* one empty base */
         set_heir(t, ATOM_iter_none, NIL);
-        ets_rw_destroy(&t->lock);
+        ets_locks_destroy(t);
         free(t);
         BIF_ERROR_CAUSE(p, ATOM_badarg, ATOM_already_exists);
     }
@@ -133,10 +133,10 @@ static uint32_t hash_if(EtsTable *t, term_t key) { return ets_is_hash(t) ? ets_k
 static void remove_key(EtsTable *t, term_t key, term_t match)
 {
     uint32_t h = hash_if(t, key);
-    ets_lock_key(t, h, true);
+    ets_lock_key(t, key, h, true);
     if (ets_is_hash(t)) ets_hash_remove(t, key, h, match, NULL);
     else ets_tree_remove(t, key, match, NULL);
-    ets_unlock_key(t, h, true);
+    ets_unlock_key(t, key, h, true);
 }
 
 term_t bif_ets_delete_2(Process *p, term_t *args)
@@ -164,16 +164,15 @@ term_t bif_ets_delete_object_2(Process *p, term_t *args)
 /* ---- insert ---- */
 
 /* The objects of insert's argument (one tuple or a proper list of them),
- * copied out of the caller's heap before any lock is taken. NULL: badarg. */
-static EtsObj **prepare(EtsTable *t, term_t arg, size_t *n)
+ * copied out of the caller's heap before any lock is taken. NULL: badarg.
+ * A single tuple's object goes in *one (no allocation for the vector). */
+static EtsObj **prepare(EtsTable *t, term_t arg, size_t *n, EtsObj **one)
 {
     if (is_tuple(arg)) {
         if (!storable(t, arg)) return NULL;
-        EtsObj **v = malloc(sizeof *v);
-        if (!v) plat_fatal("ets: out of memory");
-        v[0] = ets_obj_new(t, arg);
+        one[0] = ets_obj_new(t, arg);
         *n = 1;
-        return v;
+        return one;
     }
     long len = bif_list_length(arg);
     if (len < 0) return NULL;
@@ -200,18 +199,22 @@ static term_t do_insert(Process *p, term_t *args, bool only_new)
     EtsTable *t = ets_acquire(p, args[0], true);
     if (!t) ETS_TABLE_ERROR(p, args[0]);
     size_t n;
-    EtsObj **objs = prepare(t, args[1], &n);
+    EtsObj *one;
+    EtsObj **objs = prepare(t, args[1], &n, &one);
     if (!objs) {
         ets_release(t);
         BIF_ERROR(p, ATOM_badarg);
     }
     bool inserted = true;
     if (n == 1) {
+        /* The key as the caller's tuple has it: still valid after the
+         * unlock, when the stored object may be gone already. */
+        term_t key = tuple_element(args[1], t->keypos);
         uint32_t h = objs[0]->hash;
-        ets_lock_key(t, h, true);
-        if (only_new && key_present(t, ets_obj_key(t, objs[0]), h)) inserted = false;
+        ets_lock_key(t, key, h, true);
+        if (only_new && key_present(t, key, h)) inserted = false;
         else put(t, objs[0]);
-        ets_unlock_key(t, h, true);
+        ets_unlock_key(t, key, h, true);
         if (!inserted) ets_obj_free(t, objs[0]);
     } else if (n > 1) {
         /* A list is inserted atomically: the whole table is locked. */
@@ -225,7 +228,7 @@ static term_t do_insert(Process *p, term_t *args, bool only_new)
         if (!inserted)
             for (size_t i = 0; i < n; i++) ets_obj_free(t, objs[i]);
     }
-    free(objs);
+    if (objs != &one) free(objs);
     if (ets_is_hash(t)) ets_hash_maybe_grow(t);
     ets_release(t);
     return only_new ? (inserted ? ATOM_true : ATOM_false) : ATOM_true;
@@ -269,7 +272,7 @@ term_t bif_ets_lookup_2(Process *p, term_t *args)
     term_t key = args[1];
     uint32_t h = hash_if(t, key);
     term_t res;
-    ets_lock_key(t, h, false);
+    ets_lock_key(t, key, h, false);
     if (t->type == ETS_SET || t->type == ETS_ORDERED_SET) {
         /* At most one object: no vector. */
         EtsObj *o = ets_find(t, key, h);
@@ -286,7 +289,7 @@ term_t bif_ets_lookup_2(Process *p, term_t *args)
         res = copy_list(p, &v);
         ets_vec_free(&v);
     }
-    ets_unlock_key(t, h, false);
+    ets_unlock_key(t, key, h, false);
     ets_release(t);
     return res;
 }
@@ -296,9 +299,9 @@ term_t bif_ets_member_2(Process *p, term_t *args)
     EtsTable *t = ets_acquire(p, args[0], false);
     if (!t) ETS_TABLE_ERROR(p, args[0]);
     uint32_t h = hash_if(t, args[1]);
-    ets_lock_key(t, h, false);
+    ets_lock_key(t, args[1], h, false);
     bool found = key_present(t, args[1], h);
-    ets_unlock_key(t, h, false);
+    ets_unlock_key(t, args[1], h, false);
     ets_release(t);
     return found ? ATOM_true : ATOM_false;
 }
@@ -310,7 +313,7 @@ term_t bif_ets_lookup_element_3(Process *p, term_t *args)
     EtsTable *t = ets_acquire(p, args[0], false);
     if (!t) ETS_TABLE_ERROR(p, args[0]);
     uint32_t h = hash_if(t, args[1]);
-    ets_lock_key(t, h, false);
+    ets_lock_key(t, args[1], h, false);
     EtsObjVec v = {0};
     collect(t, args[1], h, &v);
     bool ok = v.n > 0, nokey = v.n == 0;
@@ -333,7 +336,7 @@ term_t bif_ets_lookup_element_3(Process *p, term_t *args)
         }
     }
     ets_vec_free(&v);
-    ets_unlock_key(t, h, false);
+    ets_unlock_key(t, args[1], h, false);
     ets_release(t);
     if (nokey) BIF_ERROR_CAUSE(p, ATOM_badarg, ATOM_badkey);
     if (res == THE_NON_VALUE) BIF_ERROR(p, ATOM_badarg);
@@ -346,14 +349,14 @@ term_t bif_ets_take_2(Process *p, term_t *args)
     if (!t) ETS_TABLE_ERROR(p, args[0]);
     uint32_t h = hash_if(t, args[1]);
     EtsObjVec v = {0};
-    ets_lock_key(t, h, true);
+    ets_lock_key(t, args[1], h, true);
     if (ets_is_hash(t)) ets_hash_remove(t, args[1], h, THE_NON_VALUE, &v);
     else ets_tree_remove(t, args[1], THE_NON_VALUE, &v);
     term_t res = copy_list(p, &v);
     /* Dead-marked objects (fixed table) stay chained until the unfix. */
     for (size_t i = 0; i < v.n; i++)
         if (!v.v[i]->dead) ets_obj_free(t, v.v[i]);
-    ets_unlock_key(t, h, true);
+    ets_unlock_key(t, args[1], h, true);
     ets_vec_free(&v);
     ets_release(t);
     return res;
@@ -436,7 +439,7 @@ term_t bif_ets_slot_2(Process *p, term_t *args)
         }
     } else {
         /* A slot is a position in key order. */
-        int64_t n = atomic_load(&t->count);
+        int64_t n = ets_table_size(t);
         if (i < n) {
             SlotWalk w = {i, NULL};
             ets_tree_foreach(t, false, slot_visit, &w);

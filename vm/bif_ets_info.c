@@ -120,7 +120,7 @@ static term_t info_item(Process *p, EtsTable *t, term_t item)
     case ATOM_owner: return atomic_load(&t->owner);
     case ATOM_heir: return t->heir;
     case ATOM_name: return t->name;
-    case ATOM_size: return bif_make_int64(h, atomic_load(&t->count));
+    case ATOM_size: return bif_make_int64(h, ets_table_size(t));
     case ATOM_node: {
         term_t node = term_local_node();
         return is_atom(node) ? node : ATOM_nonode_at_nohost;
@@ -154,7 +154,7 @@ static term_t info_item(Process *p, EtsTable *t, term_t item)
 
 term_t bif_ets_info_2(Process *p, term_t *args)
 {
-    if (!is_atom(args[0]) && !is_ref(args[0])) BIF_ERROR(p, ATOM_badarg);
+    if (!ets_tid_shaped(args[0])) BIF_ERROR_CAUSE(p, ATOM_badarg, ATOM_type);
     EtsTable *t = ets_acquire_any(args[0]);
     if (!t) return ATOM_undefined;
     term_t v = info_item(p, t, args[1]);
@@ -170,7 +170,7 @@ term_t bif_ets_info_1(Process *p, term_t *args)
                         ATOM_write_concurrency, ATOM_compressed, ATOM_memory, ATOM_owner,
                         ATOM_heir, ATOM_name, ATOM_size, ATOM_node, ATOM_named_table,
                         ATOM_type, ATOM_keypos, ATOM_protection};
-    if (!is_atom(args[0]) && !is_ref(args[0])) BIF_ERROR(p, ATOM_badarg);
+    if (!ets_tid_shaped(args[0])) BIF_ERROR_CAUSE(p, ATOM_badarg, ATOM_type);
     EtsTable *t = ets_acquire_any(args[0]);
     if (!t) return ATOM_undefined;
     term_t l = NIL;
@@ -244,14 +244,15 @@ term_t bif_ets_internal_delete_all_2(Process *p, term_t *args)
     EtsTable *t = ets_acquire(p, args[0], true);
     if (!t) ETS_TABLE_ERROR(p, args[0]);
     ets_lock_all(t, true);
-    long n = atomic_load(&t->count);
+    long n = ets_table_size(t);
     if (ets_is_hash(t) && atomic_load(&t->fix_count)) {
         MarkAll m = {0};
         ets_hash_foreach(t, mark_dead, &m);
-        atomic_store(&t->count, 0);
+        ets_count_add(t, -(long)m.n);
     } else {
         ets_reclaim_later(t);
         if (ets_is_hash(t)) ets_hash_init(t);
+        else ets_tree_init(t);
     }
     ets_unlock_all(t, true);
     ets_release(t);

@@ -60,26 +60,46 @@ static term_t add(Heap *h, term_t a, term_t b)
     return big_add(h, a, b);
 }
 
+/* Scratch arrays: on the C stack when small (the usual counter tuple and
+ * operation list), so an update allocates nothing but what it stores. */
+#define SCRATCH_SMALL 16
+typedef struct {
+    void *v;
+    union { term_t t[SCRATCH_SMALL]; CounterOp op[SCRATCH_SMALL]; } buf;
+} Scratch;
+
+static void *scratch_get(Scratch *s, size_t n, size_t elem_bytes)
+{
+    if (n <= SCRATCH_SMALL) return s->v = &s->buf;
+    s->v = malloc(n * elem_bytes);
+    if (!s->v) plat_fatal("ets: out of memory");
+    return s->v;
+}
+
+static void scratch_put(Scratch *s)
+{
+    if (s->v != (void *)&s->buf) free(s->v);
+}
+
 /* Store a tuple of `elems` (arity n) in place of the object with its key
  * (key lock held). */
 static void replace(EtsTable *t, term_t *elems, uint64_t n)
 {
-    term_t *scratch = malloc((n + 1) * sizeof(term_t));
-    if (!scratch) plat_fatal("ets: out of memory");
-    for (uint64_t i = 1; i <= n; i++) scratch[i] = elems[i];
-    term_t tup = make_tuple_header(scratch, n);
+    Scratch sc;
+    term_t *tupv = scratch_get(&sc, n + 1, sizeof(term_t));
+    for (uint64_t i = 1; i <= n; i++) tupv[i] = elems[i];
+    term_t tup = make_tuple_header(tupv, n);
     EtsObj *o = ets_obj_new(t, tup);
     if (ets_is_hash(t)) ets_hash_insert(t, o);
     else ets_tree_insert(t, o);
-    free(scratch);
+    scratch_put(&sc);
 }
 
-/* The elements of tuple tup, 1-based, in a malloc'ed array. */
-static term_t *elements_of(term_t tup, uint64_t *n)
+/* The elements of tuple tup, 1-based, in a scratch array. */
+static term_t *elements_of(term_t tup, uint64_t *n, Scratch *sc)
 {
     *n = tuple_arity(tup);
-    term_t *e = malloc((*n + 1) * sizeof(term_t));
-    if (!e) plat_fatal("ets: out of memory");
+    term_t *e = scratch_get(sc, *n + 1, sizeof(term_t));
     for (uint64_t i = 1; i <= *n; i++) e[i] = tuple_element(tup, i);
     return e;
 }
@@ -91,8 +111,8 @@ static term_t update_counter(Process *p, term_t tid, term_t key, term_t ops, ter
     if (nops < 0) BIF_ERROR(p, ATOM_badarg);
     EtsTable *t = ets_acquire(p, tid, true);
     if (!t) ETS_TABLE_ERROR(p, tid);
-    CounterOp *v = malloc((size_t)(nops ? nops : 1) * sizeof *v);
-    if (!v) plat_fatal("ets: out of memory");
+    Scratch vsc;
+    CounterOp *v = scratch_get(&vsc, (size_t)(nops ? nops : 1), sizeof *v);
     bool ok = t->type == ETS_SET || t->type == ETS_ORDERED_SET;
     if (listed) {
         long i = 0;
@@ -104,15 +124,15 @@ static term_t update_counter(Process *p, term_t tid, term_t key, term_t ops, ter
     term_t res = THE_NON_VALUE, cause = THE_NON_VALUE;   /* error_info cause */
     if (ok) {
         uint32_t h = ets_is_hash(t) ? ets_key_hash(key) : 0;
-        ets_lock_key(t, h, true);
+        ets_lock_key(t, key, h, true);
         EtsObj *o = ets_find(t, key, h);
         term_t base = o ? o->obj : deflt;
         if (base != THE_NON_VALUE) {
             uint64_t n;
-            term_t *e = elements_of(base, &n);
+            Scratch esc, rsc;
+            term_t *e = elements_of(base, &n, &esc);
             if (!o) e[t->keypos] = key;      /* a default object takes the key */
-            term_t *results = malloc((size_t)(nops ? nops : 1) * sizeof(term_t));
-            if (!results) plat_fatal("ets: out of memory");
+            term_t *results = scratch_get(&rsc, (size_t)(nops ? nops : 1), sizeof(term_t));
             for (long i = 0; ok && i < nops; i++) {
                 CounterOp *op = &v[i];
                 if (op->pos == t->keypos || op->pos > n || !is_integer(e[op->pos])) {
@@ -151,14 +171,14 @@ static term_t update_counter(Process *p, term_t tid, term_t key, term_t ops, ter
                     res = results[0];
                 }
             }
-            free(results);
-            free(e);
+            scratch_put(&rsc);
+            scratch_put(&esc);
         } else {
             cause = ATOM_badkey;
         }
-        ets_unlock_key(t, h, true);
+        ets_unlock_key(t, key, h, true);
     }
-    free(v);
+    scratch_put(&vsc);
     if (res != THE_NON_VALUE && ets_is_hash(t)) ets_hash_maybe_grow(t);
     ets_release(t);
     /* setvalue/threshold constants may be on the caller's heap: fine. */
@@ -209,13 +229,14 @@ term_t bif_ets_update_element_3(Process *p, term_t *args)
     term_t res = THE_NON_VALUE;
     if (ok) {
         uint32_t h = ets_is_hash(t) ? ets_key_hash(args[1]) : 0;
-        ets_lock_key(t, h, true);
+        ets_lock_key(t, args[1], h, true);
         EtsObj *o = ets_find(t, args[1], h);
         if (!o) {
             res = ATOM_false;
         } else {
             uint64_t n;
-            term_t *e = elements_of(o->obj, &n);
+            Scratch esc;
+            term_t *e = elements_of(o->obj, &n, &esc);
             term_t l = listed ? ops : NIL;
             term_t one = listed ? THE_NON_VALUE : ops;
             while (ok && (one != THE_NON_VALUE || is_list(l))) {
@@ -230,9 +251,9 @@ term_t bif_ets_update_element_3(Process *p, term_t *args)
                 replace(t, e, n);
                 res = ATOM_true;
             }
-            free(e);
+            scratch_put(&esc);
         }
-        ets_unlock_key(t, h, true);
+        ets_unlock_key(t, args[1], h, true);
     }
     ets_release(t);
     if (keypos) BIF_ERROR_CAUSE(p, ATOM_badarg, ATOM_keypos);

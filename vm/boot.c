@@ -155,9 +155,9 @@ void vm_main(void)
     sys_stats_start();           /* VM start time (statistics(wall_clock)) */
     atom_init();                 /* predefined atoms */
     code_init();                 /* emulator dispatch, exports, BIFs */
-    ets_init();                  /* the ETS table registry */
     proc_init(process_limit);    /* process table */
     sched_init(n_sched);      /* run queues, timers */
+    ets_init();                  /* the ETS table registry (one reader line per scheduler) */
 
     if (!code_autoload(atom_intern_cstr("init")))
         plat_fatal("the init module is not in the boot archive or code path");

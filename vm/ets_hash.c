@@ -71,7 +71,7 @@ bool ets_hash_insert(EtsTable *t, EtsObj *o)
     if (!group) {               /* a new key: chain head */
         o->link[0] = *pp;
         *pp = o;
-        atomic_fetch_add_explicit(&t->count, 1, memory_order_relaxed);
+        ets_count_add(t, 1);
         return true;
     }
     if (t->type == ETS_SET) {
@@ -87,7 +87,7 @@ bool ets_hash_insert(EtsTable *t, EtsObj *o)
         }
         o->link[0] = *group;    /* only dead ones: a live object again */
         *group = o;
-        atomic_fetch_add_explicit(&t->count, 1, memory_order_relaxed);
+        ets_count_add(t, 1);
         return true;
     }
     /* bag / duplicate_bag: append to the group. */
@@ -96,7 +96,7 @@ bool ets_hash_insert(EtsTable *t, EtsObj *o)
         if (t->type == ETS_BAG && !(*q)->dead && term_eq_exact((*q)->obj, o->obj)) return false;
     o->link[0] = *q;
     *q = o;
-    atomic_fetch_add_explicit(&t->count, 1, memory_order_relaxed);
+    ets_count_add(t, 1);
     return true;
 }
 
@@ -113,7 +113,7 @@ size_t ets_hash_remove(EtsTable *t, term_t key, uint32_t h, term_t match, EtsObj
             continue;
         }
         n++;
-        atomic_fetch_sub_explicit(&t->count, 1, memory_order_relaxed);
+        ets_count_add(t, -1);
         if (fix) {
             /* Keep it chained for traversals; a taker gets it too (still
              * valid until the unfix purge) and, seeing `dead`, does not
@@ -133,7 +133,7 @@ size_t ets_hash_remove(EtsTable *t, term_t key, uint32_t h, term_t match, EtsObj
 
 void ets_hash_unlink(EtsTable *t, EtsObj *o)
 {
-    atomic_fetch_sub_explicit(&t->count, 1, memory_order_relaxed);
+    ets_count_add(t, -1);
     if (fixed(t)) {
         o->dead = 1;
         atomic_fetch_add(&t->dead_count, 1);
@@ -216,12 +216,16 @@ static void grow(EtsTable *t)
     t->nbuckets = nb;
 }
 
+/* With per-scheduler counters, summing them reads every scheduler's line,
+ * so a caller looks only when its own slot's count reaches a multiple of
+ * 64: the table grows at most 64 objects per slot late. */
 void ets_hash_maybe_grow(EtsTable *t)
 {
-    if ((size_t)atomic_load_explicit(&t->count, memory_order_relaxed) <= t->nbuckets * 2 || fixed(t))
+    if (t->lock.nslots > 1 && (atomic_load_explicit(&ets_rw_slot(&t->lock)->count, memory_order_relaxed) & 63))
         return;
+    if ((size_t)ets_table_size(t) <= t->nbuckets * 2 || fixed(t)) return;
     ets_rw_wlock(&t->lock);
-    if ((size_t)atomic_load(&t->count) > t->nbuckets * 2 && !fixed(t)) grow(t);
+    if ((size_t)ets_table_size(t) > t->nbuckets * 2 && !fixed(t)) grow(t);
     ets_rw_wunlock(&t->lock);
 }
 

@@ -25,13 +25,13 @@ EtsObj *ets_obj_new(EtsTable *t, term_t tup)
     o->obj = term_copy(tup, &hp, &o->off_heap);
     o->key = tuple_element(o->obj, t->keypos);
     o->hash = ets_is_hash(t) ? ets_key_hash(ets_obj_key(t, o)) : 0;
-    atomic_fetch_add_explicit(&t->obj_bytes, (long)ets_obj_bytes(o), memory_order_relaxed);
+    ets_bytes_add(t, (long)ets_obj_bytes(o));
     return o;
 }
 
 void ets_obj_free(EtsTable *t, EtsObj *o)
 {
-    atomic_fetch_sub_explicit(&t->obj_bytes, (long)ets_obj_bytes(o), memory_order_relaxed);
+    ets_bytes_add(t, -(long)ets_obj_bytes(o));
     heap_off_heap_release(&o->off_heap);
     free(o);
 }
@@ -74,14 +74,47 @@ void ets_vec_push(EtsObjVec *v, EtsObj *o)
 
 /* Stripe locks exist only in write_concurrency hash tables: there a
  * single-key writer holds the table lock in read mode, so the stripe is
- * what keeps two writers (or a writer and a reader) of one chain apart. */
-static bool striped(const EtsTable *t) { return t->write_conc && ets_is_hash(t); }
+ * what keeps two writers (or a writer and a reader) of one chain apart.
+ * Each stripe has its own cache line: writers of different stripes share
+ * nothing. */
+static bool striped(const EtsTable *t) { return t->stripes != NULL; }
 
-void ets_lock_key(EtsTable *t, uint32_t h, bool write)
+void ets_locks_init(EtsTable *t)
+{
+    ets_rw_init(&t->lock, t->read_conc || t->write_conc);
+    t->stripes = NULL;
+    t->stripes_mem = NULL;
+    spin_init(&t->fix_lock);
+    t->catree = t->write_conc && !ets_is_hash(t);
+    if (!(t->write_conc && ets_is_hash(t))) return;
+    t->stripes_mem = malloc(sizeof(EtsMutexLine) * (ETS_STRIPES + 1));
+    if (!t->stripes_mem) plat_fatal("ets: out of memory");
+    t->stripes = (EtsMutexLine *)(((uintptr_t)t->stripes_mem + 63) & ~(uintptr_t)63);
+    for (unsigned i = 0; i < ETS_STRIPES; i++) ets_mutex_init(&t->stripes[i].m);
+}
+
+void ets_locks_destroy(EtsTable *t)
+{
+    ets_rw_destroy(&t->lock);
+    free(t->stripes_mem);
+    t->stripes = NULL;
+    t->stripes_mem = NULL;
+}
+
+size_t ets_locks_bytes(const EtsTable *t)
+{
+    return ets_rw_bytes(&t->lock) + (t->stripes ? sizeof(EtsMutexLine) * (ETS_STRIPES + 1) : 0) +
+           (ets_is_hash(t) ? 0 : t->tree_bytes);
+}
+
+void ets_lock_key(EtsTable *t, term_t key, uint32_t h, bool write)
 {
     if (striped(t)) {
         ets_rw_rlock(&t->lock);
-        spin_lock(&t->stripes[h % ETS_STRIPES]);
+        ets_mutex_lock(&t->stripes[h % ETS_STRIPES].m);
+    } else if (t->catree) {
+        ets_rw_rlock(&t->lock);
+        ets_catree_lock_base(t, key);
     } else if (write) {
         ets_rw_wlock(&t->lock);
     } else {
@@ -89,11 +122,15 @@ void ets_lock_key(EtsTable *t, uint32_t h, bool write)
     }
 }
 
-void ets_unlock_key(EtsTable *t, uint32_t h, bool write)
+void ets_unlock_key(EtsTable *t, term_t key, uint32_t h, bool write)
 {
     if (striped(t)) {
-        spin_unlock(&t->stripes[h % ETS_STRIPES]);
+        ets_mutex_unlock(&t->stripes[h % ETS_STRIPES].m);
         ets_rw_runlock(&t->lock);
+    } else if (t->catree) {
+        bool split = ets_catree_unlock_base(t, key);
+        ets_rw_runlock(&t->lock);
+        if (split) ets_catree_adapt(t, key);
     } else if (write) {
         ets_rw_wunlock(&t->lock);
     } else {
@@ -101,16 +138,17 @@ void ets_unlock_key(EtsTable *t, uint32_t h, bool write)
     }
 }
 
-/* A whole-table reader of a striped table takes the write lock: it then
- * excludes the single-key writers without taking 64 stripes. */
+/* A whole-table reader of a striped table or a contention-adapting tree
+ * takes the write lock: it then excludes the single-key writers without
+ * taking every stripe or base lock. */
 void ets_lock_all(EtsTable *t, bool write)
 {
-    if (write || striped(t)) ets_rw_wlock(&t->lock);
+    if (write || striped(t) || t->catree) ets_rw_wlock(&t->lock);
     else ets_rw_rlock(&t->lock);
 }
 
 void ets_unlock_all(EtsTable *t, bool write)
 {
-    if (write || striped(t)) ets_rw_wunlock(&t->lock);
+    if (write || striped(t) || t->catree) ets_rw_wunlock(&t->lock);
     else ets_rw_runlock(&t->lock);
 }

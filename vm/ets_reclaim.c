@@ -4,7 +4,8 @@
  * Deleting a table, emptying it (delete_all_objects) or its owner's death
  * must not hold a scheduler for as long as freeing a million objects
  * takes. So those operations only detach the storage — a hash table's
- * bucket array or a tree's root, in O(1) under the table's write lock — and
+ * bucket array, or each base node's tree root (a handful with
+ * write_concurrency), under the table's write lock — and
  * queue it here; every ETS call then frees at most ETS_RECLAIM_BUDGET
  * objects of the queue before it starts (ets_acquire). The queued objects
  * are still counted in erlang:memory(ets) until they are freed.
@@ -43,25 +44,32 @@ static void push(Garbage *g)
     atomic_fetch_add(&garbage_entries, 1);
 }
 
-void ets_reclaim_later(EtsTable *t)
+/* One base node's AVL tree (ets_catree_take_roots). */
+static void queue_tree(EtsObj *root)
 {
     Garbage *g = calloc(1, sizeof *g);
     if (!g) plat_fatal("ets: out of memory");
-    long bytes = atomic_exchange(&t->obj_bytes, 0);
+    g->chain = root;
+    push(g);
+}
+
+void ets_reclaim_later(EtsTable *t)
+{
+    long bytes = ets_counters_reset(t);
     if (ets_is_hash(t)) {
+        Garbage *g = calloc(1, sizeof *g);
+        if (!g) plat_fatal("ets: out of memory");
         g->buckets = t->buckets;
         g->nbuckets = t->nbuckets;
         bytes += (long)(t->nbuckets * sizeof(EtsObj *));
         t->buckets = NULL;
         t->nbuckets = 0;
         atomic_store(&t->dead_count, 0);
+        push(g);
     } else {
-        g->chain = t->root;
-        t->root = NULL;
+        ets_catree_take_roots(t, queue_tree);   /* the route and base nodes go now */
     }
-    atomic_store(&t->count, 0);
     atomic_fetch_add(&garbage_bytes, bytes);
-    push(g);
 }
 
 static void free_obj(EtsObj *o)

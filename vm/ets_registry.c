@@ -23,7 +23,10 @@
 #include "vm/signal.h"
 #include "vm/term_copy.h"
 
-EtsRwLock ets_registry_lock;
+/* Usable before ets_init (unit tests that never boot the VM): one shared
+ * indicator; ets_init gives it one line per scheduler. */
+static EtsSlot registry_boot_slot;
+EtsRwLock ets_registry_lock = {.nslots = 1, .slots = &registry_boot_slot};
 
 #define REG_BUCKETS 1024u
 static EtsTable *by_id[REG_BUCKETS];      /* [ets_registry_lock] */
@@ -31,7 +34,7 @@ static EtsTable *by_name[REG_BUCKETS];    /* [ets_registry_lock] */
 static EtsTable *all_tables;              /* [ets_registry_lock] */
 static atomic_long table_count;           /* tables in the registry (fast path of ets_proc_exit) */
 
-void ets_init(void) { ets_rw_init(&ets_registry_lock, true); }
+void ets_init(void) { ets_rw_init(&ets_registry_lock, true); }   /* boot: no caller yet */
 
 static unsigned id_slot(const uint32_t ref[3]) { return (ref[0] ^ ref[1] * 31u ^ ref[2] * 131u) % REG_BUCKETS; }
 static unsigned name_slot(term_t name) { return (unsigned)(atom_index(name) % REG_BUCKETS); }
@@ -43,7 +46,7 @@ static EtsTable *find(term_t tid)
             if (t->name == tid) return t;
         return NULL;
     }
-    if (!is_ref(tid)) return NULL;
+    if (!ets_tid_shaped(tid)) return NULL;
     uint32_t r[3] = {ref_number(tid, 0), ref_number(tid, 1), ref_number(tid, 2)};
     for (EtsTable *t = by_id[id_slot(r)]; t; t = t->id_next)
         if (!memcmp(t->ref, r, sizeof r)) return t;
@@ -76,7 +79,7 @@ EtsTable *ets_acquire(Process *p, term_t tid, bool write)
 
 term_t ets_error_cause(term_t tid)
 {
-    if (!is_atom(tid) && !is_ref(tid)) return ATOM_type;
+    if (!ets_tid_shaped(tid)) return ATOM_type;
     ets_rw_rlock(&ets_registry_lock);
     bool exists = find(tid) != NULL;
     ets_rw_runlock(&ets_registry_lock);
@@ -97,7 +100,7 @@ term_t ets_tid_term(EtsTable *t, Heap *h, bool prefer_name)
 
 size_t ets_table_bytes(EtsTable *t)
 {
-    size_t b = sizeof *t + ets_rw_bytes(&t->lock) + (size_t)atomic_load(&t->obj_bytes);
+    size_t b = sizeof *t + ets_locks_bytes(t) + (size_t)ets_table_obj_bytes(t);
     if (ets_is_hash(t)) b += t->nbuckets * sizeof(EtsObj *);
     return b;
 }
@@ -159,7 +162,7 @@ static void table_free(EtsTable *t)
         heap_off_heap_release(&t->heir_oh);
         free(t->heir_frag);
     }
-    ets_rw_destroy(&t->lock);
+    ets_locks_destroy(t);
     free(t);
 }
 
@@ -233,7 +236,7 @@ static void ets_transfer(EtsTable *t, term_t to, term_t from, term_t data)
  * owned by a dead pid for ever. */
 term_t ets_give_away(Process *p, term_t tid, term_t to, term_t data)
 {
-    if (!is_atom(tid) && !is_ref(tid)) return ATOM_type;
+    if (!ets_tid_shaped(tid)) return ATOM_type;
     ets_rw_wlock(&ets_registry_lock);
     EtsTable *t = find(tid);
     term_t cause = THE_NON_VALUE;

@@ -1,6 +1,7 @@
 /*
  * ets_table.h — an ETS table: its stored objects, its two storage kinds
- * (hash for set/bag/duplicate_bag, AVL tree for ordered_set), its locks,
+ * (hash for set/bag/duplicate_bag, a contention-adapting tree of AVL trees
+ * for ordered_set), its locks,
  * and the registry that maps table identifiers to tables. See docs/ets.md.
  *
  * Objects live outside every process heap: each is one malloc'ed EtsObj
@@ -9,7 +10,7 @@
  * Reading copies the object into the caller's heap (heap_alloc, which never
  * collects); writing copies the caller's term into a new EtsObj.
  *
- * Locks (order: registry, table, stripe; see ets_lock.h):
+ * Locks (order: registry, table, stripe or tree base; see ets_lock.h):
  *  - ets_registry_lock (per-scheduler reader indicators): guards the
  *    registry and every table's existence. Every ETS BIF holds it in read
  *    mode from the moment it looks the table up until it returns, so a
@@ -19,6 +20,11 @@
  *    single-key operations take it in read mode plus the key's stripe lock
  *    (stripes[hash % ETS_STRIPES], guarding the buckets that hash there),
  *    and only a resize or a whole-table operation takes it in write mode.
+ *    With read_ or write_concurrency its reader indicators are per
+ *    scheduler (the read mode is the common one there).
+ *  - EtsCaNode.lock (ordered_set with write_concurrency): one base node's
+ *    AVL tree, taken by single-key operations under the table lock in
+ *    read mode (ets_catree.c).
  *  - EtsTable.fix_lock (spinlock): the fixation list.
  */
 #ifndef BEAMOS_VM_ETS_TABLE_H
@@ -64,6 +70,25 @@ typedef struct EtsFix {
     uint64_t count;
 } EtsFix;
 
+/* ordered_set: a contention-adapting tree (ets_catree.c). Route nodes
+ * split the key space (left: keys < key; right: keys >= key, in term
+ * order); each leaf is a base node holding an AVL tree (ets_tree.c) and,
+ * with write_concurrency, its own lock. Without write_concurrency the tree
+ * is one base node and never splits. Route nodes change only under the
+ * table lock in write mode, so a caller holding it in read mode may walk
+ * them freely. */
+typedef struct EtsCaNode {
+    EtsMutex lock;             /* base: guards root and stat (with the table lock in read mode) */
+    int stat;                  /* base: contention statistics [lock] */
+    bool base;
+    EtsObj *root;              /* base: the AVL tree */
+    struct EtsCaNode *child[2];/* route */
+    term_t key;                /* route: immediate, or a copy in key_frag */
+    HeapFragment *key_frag;
+    OffHeap key_oh;
+    char pad_[48];             /* >= 128 bytes: two nodes' locks never share a cache line */
+} EtsCaNode;
+
 #define ETS_STRIPES 64u          /* power of two; buckets >= stripes */
 #define ETS_MIN_BUCKETS 256u     /* power of two */
 
@@ -88,13 +113,17 @@ typedef struct EtsTable {
     OffHeap heir_oh;
 
     /* ---- contents ---- */
-    EtsRwLock lock;
-    SpinLock stripes[ETS_STRIPES];
-    atomic_long count;         /* live objects */
-    atomic_long obj_bytes;     /* bytes of EtsObj blocks, dead ones included */
+    EtsRwLock lock;            /* per-scheduler indicators with read_ or write_concurrency */
+    EtsMutexLine *stripes;     /* write_concurrency hash tables: ETS_STRIPES locks, else NULL */
+    void *stripes_mem;
     EtsObj **buckets;          /* hash: nbuckets chains [lock; chain i also stripe i%S] */
     size_t nbuckets;           /* power of two [lock, write mode] */
-    EtsObj *root;              /* tree [lock] */
+    EtsCaNode *tree;           /* ordered_set [lock; see EtsCaNode] */
+    bool catree;               /* ordered_set with write_concurrency: bases lock themselves */
+    size_t tree_bytes;         /* route and base nodes and route keys [lock, write mode] */
+    /* Live objects and bytes of EtsObj blocks (dead ones included) are
+     * counted in lock.slots (ets_count_add): decentralised, so writers on
+     * different schedulers never share the counters' cache line. */
 
     /* ---- safe_fixtable [fix_lock] ---- */
     SpinLock fix_lock;
@@ -106,6 +135,43 @@ typedef struct EtsTable {
 } EtsTable;
 
 static inline bool ets_is_hash(const EtsTable *t) { return t->type != ETS_ORDERED_SET; }
+
+/* ---- the table's counters (in its lock's per-scheduler slots) ---- */
+static inline void ets_count_add(EtsTable *t, long d)
+{
+    atomic_fetch_add_explicit(&ets_rw_slot(&t->lock)->count, d, memory_order_relaxed);
+}
+static inline void ets_bytes_add(EtsTable *t, long d)
+{
+    atomic_fetch_add_explicit(&ets_rw_slot(&t->lock)->bytes, d, memory_order_relaxed);
+}
+/* Live objects: exact under the table's write lock (or a whole-table
+ * lock); otherwise a sum of slots read one after another, never below 0. */
+static inline long ets_table_size(EtsTable *t)
+{
+    long n = 0;
+    for (unsigned i = 0; i < t->lock.nslots; i++)
+        n += atomic_load_explicit(&t->lock.slots[i].count, memory_order_relaxed);
+    return n < 0 ? 0 : n;
+}
+static inline long ets_table_obj_bytes(EtsTable *t)
+{
+    long n = 0;
+    for (unsigned i = 0; i < t->lock.nslots; i++)
+        n += atomic_load_explicit(&t->lock.slots[i].bytes, memory_order_relaxed);
+    return n < 0 ? 0 : n;
+}
+/* Zero the counters (the storage was detached; write lock held). Returns
+ * the bytes they held. */
+static inline long ets_counters_reset(EtsTable *t)
+{
+    long b = 0;
+    for (unsigned i = 0; i < t->lock.nslots; i++) {
+        atomic_store_explicit(&t->lock.slots[i].count, 0, memory_order_relaxed);
+        b += atomic_exchange_explicit(&t->lock.slots[i].bytes, 0, memory_order_relaxed);
+    }
+    return b;
+}
 static inline term_t ets_obj_key(const EtsTable *t, const EtsObj *o) { (void)t; return o->key; }
 
 /* ---- objects (ets_obj.c) ---- */
@@ -123,10 +189,15 @@ bool ets_key_eq(const EtsTable *t, term_t a, term_t b);
 uint32_t ets_key_hash(term_t key);
 
 /* ---- locking helpers (ets_obj.c) ---- */
-/* Lock for an operation on the objects with one key (hash `h`; ignored by
- * the tree). write: the operation changes the table. */
-void ets_lock_key(EtsTable *t, uint32_t h, bool write);
-void ets_unlock_key(EtsTable *t, uint32_t h, bool write);
+/* The table lock and (write_concurrency hash tables) the stripes, from
+ * t's type and options; their bytes (info memory). */
+void ets_locks_init(EtsTable *t);
+void ets_locks_destroy(EtsTable *t);
+size_t ets_locks_bytes(const EtsTable *t);
+/* Lock for an operation on the objects with one key (hash `h` for hash
+ * tables). write: the operation changes the table. */
+void ets_lock_key(EtsTable *t, term_t key, uint32_t h, bool write);
+void ets_unlock_key(EtsTable *t, term_t key, uint32_t h, bool write);
 /* Lock the whole table: read mode still lets write_concurrency writers
  * change chains, so whole-table readers take every stripe too. */
 void ets_lock_all(EtsTable *t, bool write);
@@ -149,6 +220,15 @@ EtsObj *ets_hash_find(EtsTable *t, term_t key, uint32_t h);
 /* Either kind: the (first) live object with key, or NULL. */
 static inline EtsObj *ets_find(EtsTable *t, term_t key, uint32_t h);
 EtsObj *ets_tree_lookup(EtsTable *t, term_t key);
+/* One AVL tree (ets_tree.c), for ets_catree.c. insert: false if o
+ * replaced an object with its key (freed); remove: the removed object
+ * (or NULL), unlinked, not freed; first/next: NULL at the end; foreach:
+ * false if fn stopped it. */
+EtsObj *ets_avl_lookup(EtsTable *t, EtsObj *root, term_t key);
+bool ets_avl_insert(EtsTable *t, EtsObj **rootp, EtsObj *o);
+EtsObj *ets_avl_remove(EtsTable *t, EtsObj **rootp, term_t key, term_t match);
+EtsObj *ets_avl_first(EtsObj *root, bool last);
+EtsObj *ets_avl_next(EtsTable *t, EtsObj *root, term_t key, bool prev);
 /* Insert o (key hash o->hash). set/ordered_set: replaces an object with the
  * same key; bag: dropped if an identical object exists (returns false and
  * the caller frees o); duplicate_bag: always added. */
@@ -176,6 +256,7 @@ term_t ets_tree_next(EtsTable *t, term_t key, bool prev);
 /* Visit every live object in table order (reverse for the tree if asked);
  * stop when fn returns false. */
 typedef bool (*EtsVisit)(EtsTable *t, EtsObj *o, void *arg);
+bool ets_avl_foreach(EtsTable *t, EtsObj *root, bool reverse, EtsVisit fn, void *arg);
 void ets_hash_foreach(EtsTable *t, EtsVisit fn, void *arg);
 void ets_tree_foreach(EtsTable *t, bool reverse, EtsVisit fn, void *arg);
 /* ---- freeing whole tables a little at a time (ets_reclaim.c) ---- */
@@ -194,6 +275,18 @@ void ets_hash_maybe_grow(EtsTable *t);
 void ets_hash_purge_dead(EtsTable *t);
 void ets_hash_init(EtsTable *t);
 void ets_tree_init(EtsTable *t);
+/* ---- the contention-adapting tree's locking and storage (ets_catree.c) ----
+ * With the table lock in read mode: lock/unlock the base node that holds
+ * key; unlock returns true if that base asked to be split (contended). */
+void ets_catree_lock_base(EtsTable *t, term_t key);
+bool ets_catree_unlock_base(EtsTable *t, term_t key);
+/* Split the base that holds key if it is still contended (takes the table
+ * lock in write mode: call with no table lock held). */
+void ets_catree_adapt(EtsTable *t, term_t key);
+/* Detach every base's AVL tree (write lock held, or t unreachable): fn
+ * gets each non-empty one; the nodes are freed and t has no tree until
+ * ets_tree_init. */
+void ets_catree_take_roots(EtsTable *t, void (*fn)(EtsObj *root));
 
 static inline EtsObj *ets_find(EtsTable *t, term_t key, uint32_t h)
 {
@@ -215,6 +308,17 @@ void ets_release(EtsTable *t);
  * (tid is not an atom or a reference), `id` (no such table), `access`. */
 term_t ets_error_cause(term_t tid);
 #define ETS_TABLE_ERROR(p, tid) return bif_raise_cause((p), ATOM_badarg, ets_error_cause(tid))
+/* A table identifier's reference carries ETS_TID_TAG in its third number
+ * (proc_make_ref_numbers puts a scheduler index there, never this bit), so
+ * a reference that never named a table (make_ref(), a compiled match
+ * specification) is told from a deleted table's: OTP's identifiers are
+ * magic references and it raises badarg with cause `type` for the first,
+ * while info/1,2 of the second is `undefined`. */
+#define ETS_TID_TAG 0x80000000u
+static inline bool ets_tid_shaped(term_t tid)
+{
+    return is_atom(tid) || (is_ref(tid) && (ref_number(tid, 2) & ETS_TID_TAG));
+}
 /* The term that names t to Erlang: its name if named, else its reference
  * (built on h: REF_WORDS). */
 term_t ets_tid_term(EtsTable *t, Heap *h, bool prefer_name);

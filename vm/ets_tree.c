@@ -1,19 +1,20 @@
 /*
- * ets_tree.c — ordered_set: an AVL tree of objects ordered by their keys in
- * Erlang term order (term_compare, so 1 and 1.0 are the same key, as OTP's
- * ordered_set has it).
+ * ets_tree.c — the AVL trees of an ordered_set: objects ordered by their
+ * keys in Erlang term order (term_compare, so 1 and 1.0 are the same key,
+ * as OTP's ordered_set has it). Each function works on one tree, a base
+ * node of the table's contention-adapting tree (ets_catree.c), which
+ * holds the lock that guards it.
  *
  * next/prev search from the root for the nearest key above/below the given
  * one, so they work for any key, present or not, and traversal stays valid
  * while other processes insert and delete: ordered_set needs no dead marks
- * for safe_fixtable. Recursion depth is the tree height (<= 1.44 log2 n).
+ * for safe_fixtable. Insertion and removal walk down with an explicit
+ * path and rebalance back up only while heights change.
  */
 #include <stdlib.h>
 
 #include "vm/ets_table.h"
 #include "vm/term_compare.h"
-
-void ets_tree_init(EtsTable *t) { t->root = NULL; }
 
 static inline int height(EtsObj *o) { return o ? o->height : 0; }
 static inline void fix_height(EtsObj *o)
@@ -58,9 +59,9 @@ static inline int cmp_key(EtsTable *t, term_t key, EtsObj *o)
     return term_compare(key, k);
 }
 
-EtsObj *ets_tree_lookup(EtsTable *t, term_t key)
+EtsObj *ets_avl_lookup(EtsTable *t, EtsObj *root, term_t key)
 {
-    EtsObj *o = t->root;
+    EtsObj *o = root;
     while (o) {
         int c = cmp_key(t, key, o);
         if (c == 0) return o;
@@ -69,28 +70,44 @@ EtsObj *ets_tree_lookup(EtsTable *t, term_t key)
     return NULL;
 }
 
-static EtsObj *insert(EtsTable *t, EtsObj *node, EtsObj *o, bool *added)
+/* Rebalance the nodes on an insertion or removal path, deepest first
+ * (path[i] is the link that points to the i-th node), and stop at the
+ * first node whose height did not change: nothing above it changed. */
+static void rebalance_path(EtsObj ***path, int n)
 {
-    if (!node) { *added = true; return o; }
-    int c = cmp_key(t, ets_obj_key(t, o), node);
-    if (c == 0) {               /* replace in place */
-        o->link[0] = node->link[0];
-        o->link[1] = node->link[1];
-        o->height = node->height;
-        ets_obj_free(t, node);
-        return o;
+    while (n > 0) {
+        EtsObj **np = path[--n];
+        int16_t old = (*np)->height;
+        *np = balance(*np);
+        if ((*np)->height == old) return;
     }
-    node->link[c > 0] = insert(t, node->link[c > 0], o, added);
-    return *added ? balance(node) : node;
 }
 
-bool ets_tree_insert(EtsTable *t, EtsObj *o)
+#define PATH_MAX_DEPTH 96      /* AVL height <= 1.44 log2 n: 63 for 2^44 objects */
+
+bool ets_avl_insert(EtsTable *t, EtsObj **rootp, EtsObj *o)
 {
-    bool added = false;
     o->link[0] = o->link[1] = NULL;
     o->height = 1;
-    t->root = insert(t, t->root, o, &added);
-    if (added) atomic_fetch_add_explicit(&t->count, 1, memory_order_relaxed);
+    EtsObj **path[PATH_MAX_DEPTH];
+    int n = 0;
+    EtsObj **pp = rootp;
+    while (*pp) {
+        EtsObj *node = *pp;
+        int c = cmp_key(t, ets_obj_key(t, o), node);
+        if (c == 0) {               /* replace in place */
+            o->link[0] = node->link[0];
+            o->link[1] = node->link[1];
+            o->height = node->height;
+            *pp = o;
+            ets_obj_free(t, node);
+            return false;
+        }
+        path[n++] = pp;
+        pp = &node->link[c > 0];
+    }
+    *pp = o;
+    rebalance_path(path, n);
     return true;
 }
 
@@ -120,28 +137,24 @@ static EtsObj *remove_key(EtsTable *t, EtsObj *node, term_t key, term_t match, E
     return balance(min);
 }
 
-size_t ets_tree_remove(EtsTable *t, term_t key, term_t match, EtsObjVec *taken)
+EtsObj *ets_avl_remove(EtsTable *t, EtsObj **rootp, term_t key, term_t match)
 {
     EtsObj *gone = NULL;
-    t->root = remove_key(t, t->root, key, match, &gone);
-    if (!gone) return 0;
-    atomic_fetch_sub_explicit(&t->count, 1, memory_order_relaxed);
-    if (taken) ets_vec_push(taken, gone);
-    else ets_obj_free(t, gone);
-    return 1;
+    *rootp = remove_key(t, *rootp, key, match, &gone);
+    return gone;
 }
 
-term_t ets_tree_first(EtsTable *t, bool last)
+EtsObj *ets_avl_first(EtsObj *root, bool last)
 {
-    EtsObj *o = t->root;
-    if (!o) return THE_NON_VALUE;
+    EtsObj *o = root;
+    if (!o) return NULL;
     while (o->link[last]) o = o->link[last];
-    return ets_obj_key(t, o);
+    return o;
 }
 
-term_t ets_tree_next(EtsTable *t, term_t key, bool prev)
+EtsObj *ets_avl_next(EtsTable *t, EtsObj *root, term_t key, bool prev)
 {
-    EtsObj *o = t->root, *best = NULL;
+    EtsObj *o = root, *best = NULL;
     while (o) {
         int c = cmp_key(t, key, o);
         if (prev ? c > 0 : c < 0) {   /* o is beyond key: a candidate; look nearer */
@@ -151,22 +164,23 @@ term_t ets_tree_next(EtsTable *t, term_t key, bool prev)
             o = o->link[!prev];
         }
     }
-    return best ? ets_obj_key(t, best) : THE_NON_VALUE;
+    return best;
 }
 
 /* In-order walk with an explicit stack (AVL height <= 64 for any table
  * that fits in memory... 1.44 log2 of 2^44 objects is 63). */
-void ets_tree_foreach(EtsTable *t, bool reverse, EtsVisit fn, void *arg)
+bool ets_avl_foreach(EtsTable *t, EtsObj *root, bool reverse, EtsVisit fn, void *arg)
 {
     EtsObj *stack[96];
     int sp = 0;
-    EtsObj *o = t->root;
+    EtsObj *o = root;
     int first = reverse ? 1 : 0;
     while (o || sp) {
         while (o) { stack[sp++] = o; o = o->link[first]; }
         o = stack[--sp];
         EtsObj *next = o->link[!first];   /* fn may not free o: read first anyway */
-        if (!fn(t, o, arg)) return;
+        if (!fn(t, o, arg)) return false;
         o = next;
     }
+    return true;
 }

@@ -10,12 +10,13 @@
  *
  * Threading model: the VM runs one scheduler per CPU (kernel) or per host
  * thread. plat_cpu_index() names the scheduler the caller runs on; the VM
- * itself uses C11 atomics for all synchronization (vm/lock.h), so the
- * platform supplies no locks.
+ * itself uses C11 atomics for all synchronization (vm/lock.h,
+ * vm/ets_lock.h); the platform supplies only a way to sleep on a word.
  */
 #ifndef BEAMOS_VM_PLATFORM_H
 #define BEAMOS_VM_PLATFORM_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -43,6 +44,21 @@ unsigned plat_sched_index(void);          /* the calling scheduler's index */
 void plat_idle_wait(uint64_t deadline_ns);
 /* Wake scheduler `index` from plat_idle_wait (an IPI in the kernel). */
 void plat_wake(unsigned index);
+
+/* ---- waiting on a lock word ----
+ * A lock that stays contended after a bounded spin parks its caller here.
+ * plat_park(word, expected): if *word still equals expected, wait until a
+ * plat_unpark(word, ...) or spuriously; return at once if it differs. The
+ * comparison and the sleep are one step with respect to plat_unpark, so
+ * a waker that changes *word before calling plat_unpark is never missed.
+ * plat_unpark(word, n): wake up to n callers parked on word (INT_MAX: all).
+ * Host: futex(2), so a waiter gives its CPU to the thread it waits for.
+ * Kernel: a scheduler is alone on its CPU and is never preempted, and a
+ * VM lock is never held across a process switch, so there is nothing to
+ * give the CPU to: plat_park spins (pause) while *word == expected, for a
+ * bounded time, and plat_unpark does nothing. */
+void plat_park(atomic_int *word, int expected);
+void plat_unpark(atomic_int *word, int n);
 
 /* ---- boot ---- */
 /* The kernel/host command line as erl-style words (argv[0] is the first flag). */

@@ -51,7 +51,7 @@ VM_SRCS += vm/bif_proc_info.c vm/proc_info.c vm/bif_system.c vm/sys_stats.c
 VM_SRCS += vm/bif_atomics.c vm/bif_persistent_term.c
 
 # --- ETS (owner: ETS work; docs/ets.md) ---
-VM_SRCS += vm/ets_obj.c vm/ets_hash.c vm/ets_tree.c vm/ets_registry.c vm/ets_reclaim.c
+VM_SRCS += vm/ets_obj.c vm/ets_hash.c vm/ets_tree.c vm/ets_catree.c vm/ets_registry.c vm/ets_reclaim.c
 VM_SRCS += vm/bif_ets.c vm/bif_ets_update.c vm/bif_ets_info.c vm/ets_select.c vm/bif_ets_ms.c
 
 # --- garbage collector (owner: GC work) ---

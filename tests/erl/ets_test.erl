@@ -12,7 +12,8 @@
          delete_all_test/0, heir_test/0, dead_heir_test/0, give_away_test/0,
          owner_death_test/0, binary_test/0, badarg_test/0,
          concurrent_test/0, fixtable_test/0,
-         give_away_dying_test/0, stats_test/0, error_info_test/0]).
+         give_away_dying_test/0, stats_test/0, error_info_test/0,
+         info_badarg_test/0, ordered_set_concurrent_test/0]).
 
 set_test() ->
     T = ets:new(t, []),
@@ -464,6 +465,92 @@ reader(T, C, I) ->
             reader(T, C, I + 1)
     end.
 
+%% An ordered_set with write_concurrency under many writers whose keys
+%% interleave (so they meet in the same parts of the tree, which then
+%% splits), with counters they all update and traversers walking forwards
+%% and backwards meanwhile: every walk is strictly ordered, and at the end
+%% the table holds exactly what the writers left, in order, by every way
+%% of reading it.
+ordered_set_concurrent_test() ->
+    T = ets:new(oset_conc, [ordered_set, public, {write_concurrency, true}]),
+    Writers = erlang:system_info(schedulers) * 4,
+    PerWriter = case bt:gc_stress() of true -> 300; false -> 3000 end,
+    Key = fun(W, K) ->
+                  case K rem 4 of
+                      0 -> K * Writers + W;                          % integers
+                      1 -> {k, K, W};                                % tuples (copied route keys)
+                      2 -> list_to_binary(integer_to_list(K * Writers + W));
+                      3 -> (K * Writers + W) + 0.5                   % floats between the integers
+                  end
+          end,
+    ets:insert(T, [{{counter, I}, 0} || I <- lists:seq(1, 8)]),
+    Self = self(),
+    Ws = [spawn(fun() -> oset_writer(T, Key, W, PerWriter), Self ! {done, self()} end)
+          || W <- lists:seq(1, Writers)],
+    Rs = [spawn(fun() -> oset_walker(T, Dir, 0), Self ! {done, self()} end)
+          || Dir <- [next, prev, next]],
+    [receive {done, P} -> ok after 120000 -> erlang:error(timeout) end || P <- Ws],
+    ets:insert(T, {stop_walkers}),
+    [receive {done, P} -> ok after 120000 -> erlang:error(timeout) end || P <- Rs],
+    ets:delete(T, stop_walkers),
+    Kept = lists:sort([{Key(W, K), W} || W <- lists:seq(1, Writers),
+                                         K <- lists:seq(1, PerWriter), K rem 5 =/= 0]),
+    Counters = [{{counter, I}, Writers * length([K || K <- lists:seq(1, PerWriter), K rem 8 + 1 =:= I])}
+                || I <- lists:seq(1, 8)],
+    Expected = lists:sort(Kept ++ Counters),
+    ?eq(length(Expected), ets:info(T, size)),
+    ?true(Expected =:= ets:tab2list(T)),
+    ?true(Expected =:= all_objects(T)),
+    ?true(lists:reverse(Expected) =:= walk(T, ets:last(T), prev)),
+    ?true(Expected =:= ets:select(T, [{'_', [], ['$_']}])),
+    ?true(lists:reverse(Expected) =:= ets:select_reverse(T, [{'_', [], ['$_']}])),
+    ?eq(length(Kept), ets:select_count(T, [{{{counter, '_'}, '_'}, [], [false]}, {'_', [], [true]}])),
+    {First, _} = hd(Expected),
+    ?eq(First, ets:first(T)),
+    ?eq(element(1, lists:last(Expected)), ets:last(T)),
+    %% 1 and 1.0 are one key, wherever the tree was split
+    ets:insert(T, {7, a}),
+    ets:insert(T, {7.0, b}),
+    ?eq([{7.0, b}], ets:lookup(T, 7)),
+    ets:delete(T).
+
+oset_writer(T, Key, W, N) ->
+    %% K in a scrambled order (1543 is prime to N), so the writers insert
+    %% all over the key range, not only at its end
+    [begin
+         K = (J * 1543) rem N + 1,
+         ets:insert(T, {Key(W, K), W}),
+         ets:update_counter(T, {counter, K rem 8 + 1}, 1),
+         case K rem 5 of
+             0 -> ets:delete(T, Key(W, K));
+             _ -> ok
+         end
+     end || J <- lists:seq(1, N)],
+    ok.
+
+%% Walk the whole table (first/next or last/prev) again and again until
+%% told to stop, checking that each step goes strictly onwards.
+oset_walker(T, Dir, N) ->
+    case ets:member(T, stop_walkers) of
+        true -> ok;
+        false ->
+            Start = case Dir of next -> ets:first(T); prev -> ets:last(T) end,
+            Keys = [K || {K, _} <- walk(T, Start, Dir)],
+            Sorted = case Dir of next -> lists:usort(Keys); prev -> lists:reverse(lists:usort(Keys)) end,
+            case Keys =:= Sorted of
+                true -> oset_walker(T, Dir, N + 1);
+                false -> exit({unordered_walk, Dir})
+            end
+    end.
+
+walk(_, '$end_of_table', _) -> [];
+walk(T, K, Dir) ->
+    Next = ets:Dir(T, K),
+    case ets:lookup(T, K) of
+        [O] -> [O | walk(T, Next, Dir)];
+        [] -> walk(T, Next, Dir)                 % deleted meanwhile
+    end.
+
 %% Objects by first/next + lookup (safe_fixtable).
 all_objects(T) ->
     ets:safe_fixtable(T, true),
@@ -639,6 +726,10 @@ error_info_test() ->
     ?eq(Id, error_info(fun() -> ets:delete(Gone) end)),
     ?eq(Id, error_info(fun() -> ets:give_away(Gone, Self, x) end)),
     ?eq(Std#{cause => type}, error_info(fun() -> ets:lookup(1, a) end)),
+    ?eq(Std#{cause => type}, error_info(fun() -> ets:lookup(make_ref(), a) end)),
+    ?eq(Std#{cause => type}, error_info(fun() -> ets:insert(make_ref(), {a}) end)),
+    ?eq(Std#{cause => type}, error_info(fun() -> ets:delete(make_ref()) end)),
+    ?eq(Std#{cause => type}, error_info(fun() -> ets:give_away(make_ref(), Self, x) end)),
     ?eq(Std#{cause => already_exists},
         error_info(fun() -> ets:new(ets_test_ei, [named_table]), ets:new(ets_test_ei, [named_table]) end)),
     ?eq(Std, error_info(fun() -> ets:new(x, not_a_list) end)),
@@ -668,6 +759,32 @@ error_info_test() ->
     %% erl_stdlib_errors turns them into text
     {'EXIT', {badarg, [Frame | _]}} = (catch ets:lookup_element(T, nokey, 2)),
     ?true(is_map(erl_stdlib_errors:format_error(badarg, [Frame]))),
+    ets:delete(T).
+
+%% info/1,2 as OTP 25: undefined for a deleted table or an unknown name,
+%% badarg (cause type) for a reference that never named a table and for
+%% anything but an atom or a reference; an unknown item of a live table is
+%% badarg without a cause, of a deleted one undefined.
+info_badarg_test() ->
+    Gone = ets:new(gone, []),
+    ets:delete(Gone),
+    ?eq(undefined, ets:info(Gone)),
+    ?eq(undefined, ets:info(Gone, size)),
+    ?eq(undefined, ets:info(Gone, no_such_item)),
+    ?eq(undefined, ets:info(ets_test_no_such_table)),
+    ?eq(undefined, ets:info(ets_test_no_such_table, size)),
+    Type = #{module => erl_stdlib_errors, cause => type},
+    R = make_ref(),
+    ?eq(Type, error_info(fun() -> ets:info(R) end)),
+    ?eq(Type, error_info(fun() -> ets:info(R, size) end)),
+    ?eq(Type, error_info(fun() -> ets:info(R, no_such_item) end)),
+    ?eq(Type, error_info(fun() -> ets:info(42) end)),
+    ?eq(Type, error_info(fun() -> ets:info(42, size) end)),
+    ?eq(Type, error_info(fun() -> ets:info(ets:match_spec_compile([{'_', [], [true]}])) end)),
+    T = ets:new(t, []),
+    ?eq(#{module => erl_stdlib_errors}, error_info(fun() -> ets:info(T, no_such_item) end)),
+    %% an identifier survives the external term format on this node
+    ?eq(0, ets:info(binary_to_term(term_to_binary(T)), size)),
     ets:delete(T).
 
 %% The error_info map of the top frame of the badarg F raises.

@@ -22,6 +22,7 @@ UNIT_TESTS += test_bif_misc
 UNIT_TESTS += test_match_spec
 UNIT_TESTS += test_magic
 UNIT_TESTS += test_slab
+UNIT_TESTS += test_ets_lock
 
 VM_HOST_ALL := $(VM_SRCS) $(VM_HOST_SRCS)
 UNIT_BINS     := $(UNIT_TESTS:%=$(BUILD)/host/tests/unit/%)

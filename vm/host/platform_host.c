@@ -7,11 +7,13 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -145,6 +147,18 @@ void plat_wake(unsigned index)
     s->woken = 1;
     pthread_cond_signal(&s->cond);
     pthread_mutex_unlock(&s->lock);
+}
+
+/* Private futexes: the words are in this process only. EINTR and EAGAIN
+ * (the word changed) both just return; the caller looks again. */
+void plat_park(atomic_int *word, int expected)
+{
+    syscall(SYS_futex, (int *)word, FUTEX_WAIT_PRIVATE, expected, NULL, NULL, 0);
+}
+
+void plat_unpark(atomic_int *word, int n)
+{
+    syscall(SYS_futex, (int *)word, FUTEX_WAKE_PRIVATE, n, NULL, NULL, 0);
 }
 
 void host_set_args(int argc, char **argv)
