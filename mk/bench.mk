@@ -14,5 +14,11 @@ $(BENCH_IMAGE_BOOTFS): $(RUNTIME_BEAMS) scripts/mkbootfs.sh FORCE
 $(BENCH_IMAGE_ISO): $(KERNEL_ELF) $(BENCH_IMAGE_BOOTFS) iso/grub.cfg scripts/mkiso.sh $(DEPS_STAMP) FORCE
 	scripts/mkiso.sh $(KERNEL_ELF) $@ '-s bench_image main' $(BENCH_IMAGE_BOOTFS)
 
+# The same application with `-s bench_image million` (one million idle
+# processes; scripts/bench-image boots it once with 4 GiB).
+BENCH_MILLION_ISO := $(BUILD)/bench/image-million.iso
+$(BENCH_MILLION_ISO): $(KERNEL_ELF) $(BENCH_IMAGE_BOOTFS) iso/grub.cfg scripts/mkiso.sh $(DEPS_STAMP) FORCE
+	scripts/mkiso.sh $(KERNEL_ELF) $@ '-s bench_image million' $(BENCH_IMAGE_BOOTFS)
+
 .PHONY: bench-image-iso
-bench-image-iso: $(BENCH_IMAGE_ISO)
+bench-image-iso: $(BENCH_IMAGE_ISO) $(BENCH_MILLION_ISO)

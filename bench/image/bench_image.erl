@@ -6,7 +6,7 @@
 %% TSC (calibrated at boot). Each figure is the best of ROUNDS repetitions.
 %% Counts are smaller than on the host: QEMU TCG runs guest code ~10x slower.
 -module(bench_image).
--export([main/0]).
+-export([main/0, million/0]).
 
 -define(ROUNDS, 3).
 
@@ -117,3 +117,43 @@ parallel() ->
 
 fib(N) when N < 2 -> N;
 fib(N) -> fib(N - 1) + fib(N - 2).
+
+%% One million idle processes (issue 4: they must fit in a 4 GiB guest).
+%% scripts/bench-image boots image-million.iso (`-s bench_image million`)
+%% once with --mem 4G: spawn them, wait until none is runnable (each one
+%% has run to its receive), report µs per spawn, bytes per process (the
+%% erlang:memory(processes) delta less this process's own growth: its
+%% 1M-element pid list) and the node's total memory, then stop them all
+%% and report how many remain.
+million() ->
+    N = 1000000,
+    garbage_collect(),
+    M0 = erlang:memory(processes),
+    {memory, S0} = process_info(self(), memory),
+    T0 = now_us(),
+    Pids = spawn_n(N, []),
+    T1 = now_us(),
+    settle(),
+    M1 = erlang:memory(processes),
+    {memory, S1} = process_info(self(), memory),
+    out(million_processes, erlang:system_info(process_count), "processes"),
+    out(million_spawn, (T1 - T0) / N, "us/spawn"),
+    out(million_memory_per_process, (M1 - M0 - (S1 - S0)) div N, "bytes"),
+    out(million_total_memory, erlang:memory(total) div (1024 * 1024), "MiB"),
+    [P ! stop || P <- Pids],
+    settle(),
+    out(million_left, erlang:system_info(process_count), "processes"),
+    io:format("BENCH_IMAGE done~n"),
+    halt(0).
+
+spawn_n(0, Acc) -> Acc;
+spawn_n(K, Acc) -> spawn_n(K - 1, [spawn(fun idle/0) | Acc]).
+
+%% Until every run queue is empty twice in a row, 20 ms apart.
+settle() ->
+    receive after 20 -> ok end,
+    case erlang:statistics(total_run_queue_lengths) of
+        0 -> receive after 20 -> ok end,
+             case erlang:statistics(total_run_queue_lengths) of 0 -> ok; _ -> settle() end;
+        _ -> settle()
+    end.
