@@ -173,6 +173,8 @@ static long select_find(const BeamInstr *vals, unsigned n, term_t v) {
 #define XR(k) (*(term_t *)((char *)x + I[k]))
 #define YR(k) (*(term_t *)((char *)E + (I[k] - 4)))
 #define LBL(k) ((const BeamInstr *)I[k])
+#define LIKELY(c) __builtin_expect(!!(c), 1)
+#define UNLIKELY(c) __builtin_expect(!!(c), 0)
 #define NEXT goto *(void *)*I
 #define JUMP(a) do { I = (a); NEXT; } while (0)
 #define OP(name) L_##name:
@@ -190,7 +192,7 @@ static long select_find(const BeamInstr *vals, unsigned n, term_t v) {
 #define DISPATCH_CALL(target, arity)                                    \
     do {                                                                \
         const BeamInstr *t_ = (target);                                 \
-        if (--FCALLS <= 0) { yield_at = t_; yield_arity = (arity); goto do_yield; } \
+        if (UNLIKELY(--FCALLS <= 0)) { yield_at = t_; yield_arity = (arity); goto do_yield; } \
         JUMP(t_);                                                       \
     } while (0)
 #define FCALLS fcalls
@@ -203,9 +205,18 @@ static long select_find(const BeamInstr *vals, unsigned n, term_t v) {
 #define HEAP_NEED(need, live)                                           \
     do {                                                                \
         size_t n_ = (need) + 1;                                         \
-        if ((size_t)(E - p->h.htop) < n_ || gc_vheap_exceeded(p) ||    \
-            gc_stress_enabled())                                        \
-        {                                                               \
+        if (UNLIKELY((size_t)(E - p->h.htop) < n_ || gc_vheap_exceeded(p) || \
+                     gc_stress_enabled())) {                            \
+            FCALLS -= gc_collect(p, n_, x, (unsigned)(live));           \
+            E_RELOAD();                                                 \
+        }                                                               \
+    } while (0)
+/* The same for a frame of `need` stack words only (allocate): as OTP's
+ * allocate, no virtual binary heap test, which a frame cannot change. */
+#define STACK_NEED(need, live)                                          \
+    do {                                                                \
+        size_t n_ = (need) + 1;                                         \
+        if (UNLIKELY((size_t)(E - p->h.htop) < n_ || gc_stress_enabled())) { \
             FCALLS -= gc_collect(p, n_, x, (unsigned)(live));           \
             E_RELOAD();                                                 \
         }                                                               \
@@ -232,6 +243,7 @@ EmuResult emu_execute(Scheduler *s, Process *p) {
     const ErtsMFA *exc_mfa = NULL;
     term_t exc_args = NIL;
     unsigned exc_flags = 0;
+    term_t arith_a[2]; /* arguments for gc_bif2_slow */
     int32_t budget = EMU_DEFAULT_REDUCTIONS;
     /* The reductions left, kept in a local (a register, mostly) rather
      * than in p->fcalls, which is written back only around BIF calls
@@ -252,6 +264,11 @@ EmuResult emu_execute(Scheduler *s, Process *p) {
 #include "vm/instrs_map.def"
 #include "vm/instrs_float.def"
 #include "vm/instrs_bs.def"
+
+/* The BIF of an arithmetic instruction whose fast path did not apply
+ * (instrs_calls.def, instrs_arith.def: operands of gc_bif2). */
+gc_bif2_slow:
+    GUARD_BIF((const Export *)I[3], arith_a, 2, 1, 6, 7);
 
 do_yield:
     p->i = yield_at;
