@@ -371,13 +371,16 @@ static void translate_one(Ld *ld) {
             if (a->len_bytes == 1 && a->name[0] == '+') op = plus[v];
             if (a->len_bytes == 1 && a->name[0] == '-') op = minus[v];
             /* integer operators with a small fast path (instrs_arith.def) */
-            static const struct { const char *name; unsigned op; } arith[] = {
-                {"*", I_i_times}, {"div", I_i_div}, {"rem", I_i_rem}, {"band", I_i_band},
-                {"bor", I_i_bor}, {"bxor", I_i_bxor}, {"bsr", I_i_bsr}, {"bsl", I_i_bsl},
+            /* [generic, X op small constant -> X] (0: none) */
+            static const struct { const char *name; unsigned op, op_xcx; } arith[] = {
+                {"*", I_i_times, I_i_times_xcx}, {"div", I_i_div, I_i_div_xcx},
+                {"rem", I_i_rem, I_i_rem_xcx}, {"band", I_i_band, I_i_band_xcx},
+                {"bor", I_i_bor, 0}, {"bxor", I_i_bxor, 0},
+                {"bsr", I_i_bsr, I_i_bsr_xcx}, {"bsl", I_i_bsl, I_i_bsl_xcx},
             };
             for (size_t k = 0; op == I_gc_bif2 && k < sizeof arith / sizeof arith[0]; k++)
                 if (a->len_bytes == strlen(arith[k].name) && !memcmp(a->name, arith[k].name, a->len_bytes))
-                    op = arith[k].op;
+                    op = arith[k].op_xcx && sc && dx && op_is_x(s1) ? arith[k].op_xcx : arith[k].op;
         }
         emit_shape(ld, op, "fuessd");
         return;
@@ -459,7 +462,13 @@ static void translate_one(Ld *ld) {
     case GENOP_is_tuple: emit_shape(ld, I_is_tuple, "fs"); return;
     case GENOP_is_boolean: emit_shape(ld, I_is_boolean, "fs"); return;
     case GENOP_is_function: emit_shape(ld, I_is_function, "fs"); return;
-    case GENOP_is_function2: emit_shape(ld, I_is_function2, "fss"); return;
+    case GENOP_is_function2: {
+        const BeamOperand *ar = arg(ld, 2);
+        bool xc = op_is_x(arg(ld, 1)) && op_is_small_const(ld, ar) &&
+                  (ar->kind == BEAM_OP_U || (ar->kind == BEAM_OP_INT && ar->v.i >= 0));
+        emit_shape(ld, xc ? I_i_is_function2_xc : I_is_function2, "fss");
+        return;
+    }
     case GENOP_is_map: emit_shape(ld, I_is_map, "fs"); return;
     case GENOP_test_arity: emit_shape(ld, I_test_arity, "fsu"); return;
     case GENOP_is_tagged_tuple: emit_shape(ld, I_is_tagged_tuple, "fsus"); return;
@@ -510,14 +519,32 @@ static void translate_one(Ld *ld) {
         return;
     }
     case GENOP_swap: emit_shape(ld, I_swap, "dd"); return;
-    case GENOP_get_list: emit_shape(ld, op_is_x(arg(ld, 0)) ? I_i_get_list_x : I_get_list, "sdd"); return;
+    case GENOP_get_list: {
+        unsigned op = I_get_list;
+        if (op_is_x(arg(ld, 0))) {
+            op = I_i_get_list_x;
+            if (op_is_x(arg(ld, 1)) && op_is_x(arg(ld, 2))) op = I_i_get_list_xxx;
+            else if (op_is_x(arg(ld, 1)) && op_is_y(arg(ld, 2))) op = I_i_get_list_xxy;
+        }
+        emit_shape(ld, op, "sdd");
+        return;
+    }
     case GENOP_get_hd: emit_shape(ld, I_get_hd, "sd"); return;
     case GENOP_get_tl: emit_shape(ld, I_get_tl, "sd"); return;
     case GENOP_get_tuple_element:
         emit_shape(ld, op_is_x(arg(ld, 0)) ? I_i_get_tuple_element_x : I_get_tuple_element, "sud");
         return;
     case GENOP_set_tuple_element: emit_shape(ld, I_set_tuple_element, "ssu"); return;
-    case GENOP_put_list: emit_shape(ld, op_is_x(arg(ld, 2)) ? I_i_put_list_x : I_put_list, "ssd"); return;
+    case GENOP_put_list: {
+        unsigned op = I_put_list;
+        if (op_is_x(arg(ld, 2))) {
+            op = I_i_put_list_x;
+            if (op_is_x(arg(ld, 1)) && op_is_x(arg(ld, 0))) op = I_i_put_list_xxx;
+            else if (op_is_x(arg(ld, 1)) && op_is_y(arg(ld, 0))) op = I_i_put_list_yxx;
+        }
+        emit_shape(ld, op, "ssd");
+        return;
+    }
     case GENOP_put_tuple2:
         emit_op(ld, I_put_tuple2);
         emit_dst(ld, arg(ld, 0));
@@ -528,7 +555,7 @@ static void translate_one(Ld *ld) {
     case GENOP_case_end: emit_shape(ld, I_case_end, "s"); return;
     case GENOP_if_end: emit_op(ld, I_if_end); return;
     case GENOP_call_fun: emit_shape(ld, I_call_fun, "u"); return;
-    case GENOP_call_fun2: emit_shape(ld, I_call_fun2, "sus"); return;
+    case GENOP_call_fun2: emit_shape(ld, op_is_x(arg(ld, 2)) ? I_i_call_fun2_x : I_call_fun2, "sus"); return;
     case GENOP_apply: emit_shape(ld, I_apply, "u"); return;
     case GENOP_apply_last: emit_shape(ld, I_apply_last, "uu"); return;
     case GENOP_make_fun3: {
