@@ -188,12 +188,18 @@ static long select_find(const BeamInstr *vals, unsigned n, term_t v) {
     } while (0)
 #define ERROR(r) RAISE(EXC_ERROR, (r))
 /* Continue at `target` with `arity` argument registers, charging one
- * reduction; yield when the slice is used up. */
+ * reduction; yield when the slice is used up. The test is on the sign of
+ * the decremented count (the flags of the decrement itself, even with the
+ * count in memory), so a slice is budget + 1 calls. `target` is evaluated
+ * on one path or the other, never twice. */
 #define DISPATCH_CALL(target, arity)                                    \
     do {                                                                \
-        const BeamInstr *t_ = (target);                                 \
-        if (UNLIKELY(--FCALLS <= 0)) { yield_at = t_; yield_arity = (arity); goto do_yield; } \
-        JUMP(t_);                                                       \
+        if (UNLIKELY(--FCALLS < 0)) {                                   \
+            yield_at = (target);                                        \
+            yield_arity = (arity);                                      \
+            goto do_yield;                                              \
+        }                                                               \
+        JUMP(target);                                                   \
     } while (0)
 #define FCALLS fcalls
 #define PUSH_CP(next) (SET_E(E - 1), E[0] = (term_t)(uintptr_t)(next))
