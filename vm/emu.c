@@ -270,6 +270,13 @@ EmuResult emu_execute(Scheduler *s, Process *p) {
 #include "vm/instrs_map.def"
 #include "vm/instrs_float.def"
 #include "vm/instrs_bs.def"
+/* The fused pairs of instrs.def: a's body (BODY_a, written next to a's
+ * own definition), then straight into b's. */
+#define INSTR(name, layout)
+#define FUSE(a, b, layout) OP(a##__##b) BODY_##a(goto L_##b)
+#include "vm/instrs.def"
+#undef FUSE
+#undef INSTR
 
 /* The BIF of an arithmetic instruction whose fast path did not apply
  * (instrs_calls.def, instrs_arith.def: operands of gc_bif2). */

@@ -50,6 +50,8 @@ typedef struct {
     Export **imports;
     size_t *func_start;   /* per function: code offset of func_info */
     size_t *func_end;
+    int prev_op;          /* the last instruction emitted (emit_op), -1: none */
+    size_t prev_off;      /* ... and the offset of its instruction word */
 } Ld;
 
 static void *xrealloc(void *p, size_t bytes) {
@@ -82,7 +84,31 @@ static void emit(Ld *ld, BeamInstr w) {
     ld->code[ld->n++] = w;
 }
 
-static void emit_op(Ld *ld, unsigned op) { emit(ld, emu_instr_addr(op)); }
+/* The fused pairs of instrs.def: {a, b, a__b}. */
+static const struct { unsigned short a, b, fused; } fusions[] = {
+#define INSTR(name, layout)
+#define FUSE(a, b, layout) {I_##a, I_##b, I_##a##__##b},
+#include "vm/instrs.def"
+#undef FUSE
+#undef INSTR
+};
+
+/* Emits instruction op. When the instruction emitted just before it
+ * (ending exactly here) is the first of a fused pair with op, that one
+ * becomes the pair's instruction: same operands, and on its way out it
+ * enters op's body without a dispatch. op itself is emitted as usual. */
+static void emit_op(Ld *ld, unsigned op) {
+    if (ld->prev_op >= 0) {
+        for (size_t k = 0; k < sizeof fusions / sizeof fusions[0]; k++)
+            if (fusions[k].a == (unsigned)ld->prev_op && fusions[k].b == op) {
+                ld->code[ld->prev_off] = emu_instr_addr(fusions[k].fused);
+                break;
+            }
+    }
+    ld->prev_op = (int)op;
+    ld->prev_off = ld->n;
+    emit(ld, emu_instr_addr(op));
+}
 
 static void add_patch(Patch **v, size_t *n, size_t *cap, size_t off, uint32_t label) {
     if (*n == *cap) {
@@ -765,6 +791,7 @@ static void finish(Ld *ld) {
 ModuleCode *loader_translate(const BeamFile *bf, char *err, size_t errlen) {
     Ld ld_, *ld = &ld_;
     memset(ld, 0, sizeof *ld);
+    ld->prev_op = -1;
     ld->bf = bf;
     ld->err = err;
     ld->errlen = errlen;
