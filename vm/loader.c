@@ -52,6 +52,7 @@ typedef struct {
     size_t *func_end;
     int prev_op;          /* the last instruction emitted (emit_op), -1: none */
     size_t prev_off;      /* ... and the offset of its instruction word */
+    size_t last_label_off; /* code offset of the last label, SIZE_MAX: none */
 } Ld;
 
 static void *xrealloc(void *p, size_t bytes) {
@@ -353,6 +354,7 @@ static void translate_one(Ld *ld) {
     case GENOP_label: {
         uint32_t l = (uint32_t)arg(ld, 0)->v.u;
         ld->label_off[l] = ld->n;
+        ld->last_label_off = ld->n;
         return;
     }
     case GENOP_line: {
@@ -427,6 +429,11 @@ static void translate_one(Ld *ld) {
     case GENOP_init_yregs: {
         const BeamOperand *l = list_arg(ld, 0);
         if (!l) return;
+        /* Our allocate already sets every new Y slot to NIL: right after
+         * one (no label in between), init_yregs has nothing to do. */
+        if ((ld->prev_op == I_allocate || ld->prev_op == I_i_allocate1 ||
+             ld->prev_op == I_allocate_heap) && ld->last_label_off != ld->n)
+            return;
         emit_op(ld, I_init_yregs);
         emit(ld, l->v.list.count);
         for (unsigned i = 0; i < l->v.list.count; i++) {
@@ -465,12 +472,16 @@ static void translate_one(Ld *ld) {
     }
     case GENOP_is_eq: emit_shape(ld, I_is_eq, "fss"); return;
     case GENOP_is_ne: emit_shape(ld, I_is_ne, "fss"); return;
-    case GENOP_is_eq_exact:
-        emit_shape(ld, op_is_immed_const(ld, arg(ld, 2)) ? I_i_is_eq_exact_imm : I_is_eq_exact, "fss");
+    case GENOP_is_eq_exact: case GENOP_is_ne_exact: {
+        bool eq = in->op == GENOP_is_eq_exact;
+        unsigned op = eq ? I_is_eq_exact : I_is_ne_exact;
+        if (op_is_immed_const(ld, arg(ld, 2))) {
+            if (op_is_x(arg(ld, 1))) op = eq ? I_i_is_eq_exact_imm_x : I_i_is_ne_exact_imm_x;
+            else op = eq ? I_i_is_eq_exact_imm : I_i_is_ne_exact_imm;
+        }
+        emit_shape(ld, op, "fss");
         return;
-    case GENOP_is_ne_exact:
-        emit_shape(ld, op_is_immed_const(ld, arg(ld, 2)) ? I_i_is_ne_exact_imm : I_is_ne_exact, "fss");
-        return;
+    }
     case GENOP_is_integer: emit_shape(ld, I_is_integer, "fs"); return;
     case GENOP_is_float: emit_shape(ld, I_is_float, "fs"); return;
     case GENOP_is_number: emit_shape(ld, I_is_number, "fs"); return;
@@ -485,7 +496,7 @@ static void translate_one(Ld *ld) {
     case GENOP_is_nonempty_list:
         emit_shape(ld, op_is_x(arg(ld, 1)) ? I_i_is_nonempty_list_x : I_is_nonempty_list, "fs");
         return;
-    case GENOP_is_tuple: emit_shape(ld, I_is_tuple, "fs"); return;
+    case GENOP_is_tuple: emit_shape(ld, op_is_x(arg(ld, 1)) ? I_i_is_tuple_x : I_is_tuple, "fs"); return;
     case GENOP_is_boolean: emit_shape(ld, I_is_boolean, "fs"); return;
     case GENOP_is_function: emit_shape(ld, I_is_function, "fs"); return;
     case GENOP_is_function2: {
@@ -496,7 +507,7 @@ static void translate_one(Ld *ld) {
         return;
     }
     case GENOP_is_map: emit_shape(ld, I_is_map, "fs"); return;
-    case GENOP_test_arity: emit_shape(ld, I_test_arity, "fsu"); return;
+    case GENOP_test_arity: emit_shape(ld, op_is_x(arg(ld, 1)) ? I_i_test_arity_x : I_test_arity, "fsu"); return;
     case GENOP_is_tagged_tuple: emit_shape(ld, I_is_tagged_tuple, "fsus"); return;
     case GENOP_select_val: emit_select(ld, I_select_val, false); return;
     case GENOP_select_tuple_arity: emit_select(ld, I_select_tuple_arity, true); return;
@@ -540,7 +551,8 @@ static void translate_one(Ld *ld) {
         }
         else if (op_is_y(a) && op_is_x(b)) op = I_i_move_yx;
         else if (op_is_y(a) && op_is_y(b)) op = I_i_move_yy;
-        else if (op_is_immed_const(ld, a) && op_is_x(b)) op = I_i_move_cx;
+        /* any constant (immediate or literal) is already its term word */
+        else if (!op_is_x(a) && !op_is_y(a) && op_is_x(b)) op = I_i_move_cx;
         emit_shape(ld, op, "sd");
         return;
     }
@@ -558,7 +570,9 @@ static void translate_one(Ld *ld) {
     case GENOP_get_hd: emit_shape(ld, I_get_hd, "sd"); return;
     case GENOP_get_tl: emit_shape(ld, I_get_tl, "sd"); return;
     case GENOP_get_tuple_element:
-        emit_shape(ld, op_is_x(arg(ld, 0)) ? I_i_get_tuple_element_x : I_get_tuple_element, "sud");
+        emit_shape(ld, !op_is_x(arg(ld, 0)) ? I_get_tuple_element
+                       : op_is_x(arg(ld, 2))  ? I_i_get_tuple_element_xx
+                                              : I_i_get_tuple_element_x, "sud");
         return;
     case GENOP_set_tuple_element: emit_shape(ld, I_set_tuple_element, "ssu"); return;
     case GENOP_put_list: {
@@ -792,6 +806,7 @@ ModuleCode *loader_translate(const BeamFile *bf, char *err, size_t errlen) {
     Ld ld_, *ld = &ld_;
     memset(ld, 0, sizeof *ld);
     ld->prev_op = -1;
+    ld->last_label_off = SIZE_MAX;
     ld->bf = bf;
     ld->err = err;
     ld->errlen = errlen;
