@@ -76,22 +76,35 @@ typedef struct {
     uint32_t instr_cap, operand_cap;
     uint32_t offset;      /* of the current instruction */
     const char *opname;   /* of the current instruction */
-    char where[48];       /* "operand 2" or "operand 3, element 4" */
+    /* Where in the instruction a failure is: operand w_operand (1-based),
+     * list element w_element (0: not in a list). Formatted only when a
+     * failure is reported (where_str): a snprintf per operand was a
+     * noticeable part of loading. */
+    unsigned w_operand, w_element;
 } CodeCtx;
+
+/* "operand 2" or "operand 3, element 4" */
+static const char *where_str(const CodeCtx *cx, char *buf, size_t len)
+{
+    if (cx->w_element) snprintf(buf, len, "operand %u, element %u", cx->w_operand, cx->w_element);
+    else snprintf(buf, len, "operand %u", cx->w_operand);
+    return buf;
+}
+#define WHERE(cx) where_str((cx), (char[48]){0}, 48)
 
 static int cfail(CodeCtx *cx, const char *fmt, const char *a, unsigned long long x,
                  unsigned long long y)
 {
     char msg[256];
     snprintf(msg, sizeof msg, fmt, a, x, y);
-    return beam_fail(cx->ps, "Code", "%s of %s (offset %u): %s", cx->where, cx->opname, cx->offset,
+    return beam_fail(cx->ps, "Code", "%s of %s (offset %u): %s", WHERE(cx), cx->opname, cx->offset,
                      msg);
 }
 
 /* "<what>: <why>" for a compact term that could not be read. */
 static int cfail2(CodeCtx *cx, const char *what, const char *why)
 {
-    return beam_fail(cx->ps, "Code", "%s of %s (offset %u): %s: %s", cx->where, cx->opname, cx->offset,
+    return beam_fail(cx->ps, "Code", "%s of %s (offset %u): %s: %s", WHERE(cx), cx->opname, cx->offset,
                      what, why);
 }
 
@@ -130,12 +143,11 @@ static int decode_list(CodeCtx *cx, uint32_t slot)
     o->kind = BEAM_OP_LIST;
     o->v.list.start = start;
     o->v.list.count = (uint32_t)n;
-    size_t wlen = strlen(cx->where);
     for (uint32_t k = 0; k < n; k++) {
-        snprintf(cx->where + wlen, sizeof cx->where - wlen, ", element %u", k + 1);
+        cx->w_element = k + 1;
         if (decode_operand(cx, start + k, 0)) return -1;
     }
-    cx->where[wlen] = 0;
+    cx->w_element = 0;
     return 0;
 }
 
@@ -146,7 +158,7 @@ static int decode_operand(CodeCtx *cx, uint32_t slot, int allow_list)
     const char *why;
     BeamOperand tmp = {0};
     if (beam_compact_read(&cx->r, &c, &why))
-        return beam_fail(cx->ps, "Code", "%s of %s (offset %u): %s", cx->where, cx->opname, cx->offset, why);
+        return beam_fail(cx->ps, "Code", "%s of %s (offset %u): %s", WHERE(cx), cx->opname, cx->offset, why);
     if (c.big && c.tag != CT_I) return cfail(cx, "%s: value too large", "operand", 0, 0);
     switch (c.tag) {
     case CT_U:
@@ -300,7 +312,7 @@ static int check_instr(CodeCtx *cx, const BeamInstr *in)
     int arity_op, fixed;
     int imp = import_operand(in->op, &arity_op, &fixed);
     if (imp >= 0) {
-        snprintf(cx->where, sizeof cx->where, "operand %d", imp + 1);
+        cx->w_operand = (unsigned)imp + 1, cx->w_element = 0;
         if (a[imp].kind != BEAM_OP_U) return cfail(cx, "%simport operand is not tag u", "", 0, 0);
         if (a[imp].v.u >= bf->import_count)
             return cfail(cx, "%simport index %llu out of range (%llu imports)", "", a[imp].v.u, bf->import_count);
@@ -316,20 +328,20 @@ static int check_instr(CodeCtx *cx, const BeamInstr *in)
     }
     switch (in->op) {
     case GENOP_make_fun2: case GENOP_make_fun3:
-        snprintf(cx->where, sizeof cx->where, "operand 1");
+        cx->w_operand = 1, cx->w_element = 0;
         if (a[0].kind != BEAM_OP_U || a[0].v.u >= bf->lambda_count)
             return cfail(cx, "%slambda index %llu out of range (%llu lambdas)", "",
                          a[0].kind == BEAM_OP_U ? a[0].v.u : 0, bf->lambda_count);
         break;
     case GENOP_line:
-        snprintf(cx->where, sizeof cx->where, "operand 1");
+        cx->w_operand = 1, cx->w_element = 0;
         if (a[0].kind != BEAM_OP_U) return cfail(cx, "%sline index is not tag u", "", 0, 0);
         if (bf->line.present && a[0].v.u > bf->line.item_count)
             return cfail(cx, "%sline index %llu out of range (%llu line items)", "", a[0].v.u,
                          bf->line.item_count);
         break;
     case GENOP_select_val: case GENOP_select_tuple_arity: {
-        snprintf(cx->where, sizeof cx->where, "operand 3");
+        cx->w_operand = 3, cx->w_element = 0;
         if (a[2].kind != BEAM_OP_LIST || a[2].v.list.count % 2)
             return cfail(cx, "%sexpected a list of value/label pairs", "", 0, 0);
         for (uint32_t k = 1; k < a[2].v.list.count; k += 2)
@@ -391,12 +403,12 @@ static int check_func_info(CodeCtx *cx, uint32_t fi_index, uint32_t *first_out)
     BeamFile *bf = cx->bf;
     BeamInstr *ins = bf->code.instrs;
     const BeamOperand *a = &bf->code.operands[ins[fi_index].args];
-    snprintf(cx->where, sizeof cx->where, "operand 1");
+    cx->w_operand = 1, cx->w_element = 0;
     if (a[0].kind != BEAM_OP_ATOM || a[0].v.index != 1)
         return cfail(cx, "%smodule is not the module name (atom 1)", "", 0, 0);
-    snprintf(cx->where, sizeof cx->where, "operand 2");
+    cx->w_operand = 2, cx->w_element = 0;
     if (a[1].kind != BEAM_OP_ATOM) return cfail(cx, "%sfunction name is not an atom", "", 0, 0);
-    snprintf(cx->where, sizeof cx->where, "operand 3");
+    cx->w_operand = 3, cx->w_element = 0;
     if (a[2].kind != BEAM_OP_U || a[2].v.u > 255) return cfail(cx, "%sbad arity", "", 0, 0);
     /* The function begins at the label before func_info (lines may sit between). */
     uint32_t first = fi_index;
@@ -465,7 +477,7 @@ int beam_code_parse(BeamParse *ps, const uint8_t *chunk, size_t size)
         in->offset = cx.offset;
         code->operand_count += arity;
         for (unsigned k = 0; k < arity; k++) {
-            snprintf(cx.where, sizeof cx.where, "operand %u", k + 1);
+            cx.w_operand = k + 1, cx.w_element = 0;
             if (decode_operand(&cx, in->args + k, 1)) return -1;
         }
         in = &code->instrs[idx]; /* (operands may have moved; instrs did not) */
@@ -477,7 +489,7 @@ int beam_code_parse(BeamParse *ps, const uint8_t *chunk, size_t size)
         case GENOP_label: {
             const BeamOperand *a = &code->operands[in->args];
             uint64_t l = a->v.u;
-            snprintf(cx.where, sizeof cx.where, "operand 1");
+            cx.w_operand = 1, cx.w_element = 0;
             if (a->kind != BEAM_OP_U || l == 0 || l >= code->label_count)
                 return cfail(&cx, "%slabel number %llu out of range (1..%llu)", "", a->kind == BEAM_OP_U ? l : 0,
                              code->label_count ? code->label_count - 1 : 0);

@@ -3,8 +3,9 @@
  *
  * Threaded code: every instruction is [&&body, operands...]. Registers:
  * x = the scheduler's X array; Y registers are E[n] where E is the stack
- * pointer, kept ONLY in p->h.hend (never cached in a local), so every
- * heap_alloc() and gc_collect() sees the true stack top. Calls push the
+ * pointer, kept in a local and written through to p->h.hend whenever it
+ * changes (SET_E), so every heap_alloc() and gc_collect() sees the true
+ * stack top; it is reloaded after anything that may move the stack. Calls push the
  * return address (a CP) on the stack; `allocate N` then reserves N Y
  * slots (initialised to NIL so the stack only ever holds terms, catch
  * words and CPs); `return` pops the CP.
@@ -94,13 +95,13 @@ int emu_setup_call(Process *p, term_t module, term_t function, term_t args) {
 /* A register word is n << 3 (X) or n << 3 | 4 (Y): its bits above 2 are
  * already the byte offset from the register file's base, so picking the
  * base (a conditional move) and adding needs no shift and no branch. */
-static inline term_t *dst_(term_t *x, Process *p, BeamInstr w) {
-    term_t *base = (w & 4) ? p->h.hend : x;
+static inline term_t *dst_(term_t *x, term_t *e, BeamInstr w) {
+    term_t *base = (w & 4) ? e : x;
     return (term_t *)((char *)base + (w & ~(BeamInstr)7));
 }
-static inline term_t src_(const term_t *x, const Process *p, BeamInstr w) {
+static inline term_t src_(const term_t *x, const term_t *e, BeamInstr w) {
     if (w & TAG_PRIMARY_MASK) return (term_t)w;
-    return *dst_((term_t *)x, (Process *)p, w);
+    return *dst_((term_t *)x, (term_t *)e, w);
 }
 
 /* NIL into n new Y slots; frames are mostly 1-4 slots, which get straight
@@ -157,14 +158,23 @@ static long select_find(const BeamInstr *vals, unsigned n, term_t v) {
     return -1;
 }
 
-#define S(k) src_(x, p, I[k])
-#define D(k) (*dst_(x, p, I[k]))
-#define E (p->h.hend)
+#define S(k) src_(x, E, I[k])
+#define D(k) (*dst_(x, E, I[k]))
+/* E, the stack top, is a local of emu_execute (a register) that is
+ * written through to p->h.hend on every change (SET_E), so heap_alloc,
+ * BIFs, the collector and the exception code always see the true
+ * boundary without a swap-out, while Y accesses need no load through p.
+ * After anything that may move the stack (gc_collect, a BIF:
+ * erlang:garbage_collect/0 collects, hibernate) E is reloaded (E_RELOAD). */
+#define SET_E(v) (p->h.hend = E = (v))
+#define E_RELOAD() (E = p->h.hend)
 /* Operand k known (by the loader) to be an X / Y register word: the word
  * is the byte offset (n << 3, plus 4 for Y). */
 #define XR(k) (*(term_t *)((char *)x + I[k]))
 #define YR(k) (*(term_t *)((char *)E + (I[k] - 4)))
 #define LBL(k) ((const BeamInstr *)I[k])
+#define LIKELY(c) __builtin_expect(!!(c), 1)
+#define UNLIKELY(c) __builtin_expect(!!(c), 0)
 #define NEXT goto *(void *)*I
 #define JUMP(a) do { I = (a); NEXT; } while (0)
 #define OP(name) L_##name:
@@ -178,15 +188,21 @@ static long select_find(const BeamInstr *vals, unsigned n, term_t v) {
     } while (0)
 #define ERROR(r) RAISE(EXC_ERROR, (r))
 /* Continue at `target` with `arity` argument registers, charging one
- * reduction; yield when the slice is used up. */
+ * reduction; yield when the slice is used up. The test is on the sign of
+ * the decremented count (the flags of the decrement itself, even with the
+ * count in memory), so a slice is budget + 1 calls. `target` is evaluated
+ * on one path or the other, never twice. */
 #define DISPATCH_CALL(target, arity)                                    \
     do {                                                                \
-        const BeamInstr *t_ = (target);                                 \
-        if (--FCALLS <= 0) { yield_at = t_; yield_arity = (arity); goto do_yield; } \
-        JUMP(t_);                                                       \
+        if (UNLIKELY(--FCALLS < 0)) {                                   \
+            yield_at = (target);                                        \
+            yield_arity = (arity);                                      \
+            goto do_yield;                                              \
+        }                                                               \
+        JUMP(target);                                                   \
     } while (0)
 #define FCALLS fcalls
-#define PUSH_CP(next) (*--E = (term_t)(uintptr_t)(next))
+#define PUSH_CP(next) (SET_E(E - 1), E[0] = (term_t)(uintptr_t)(next))
 /* Ensure `need` free words between htop and the stack, collecting with
  * `live` X registers as roots. */
 /* One word more than asked is always kept free: a call pushes its CP onto
@@ -195,9 +211,21 @@ static long select_find(const BeamInstr *vals, unsigned n, term_t v) {
 #define HEAP_NEED(need, live)                                           \
     do {                                                                \
         size_t n_ = (need) + 1;                                         \
-        if ((size_t)(E - p->h.htop) < n_ || gc_vheap_exceeded(p) ||    \
-            gc_stress_enabled())                                        \
-            FCALLS -= gc_collect(p, n_, x, (unsigned)(live));        \
+        if (UNLIKELY((size_t)(E - p->h.htop) < n_ || gc_vheap_exceeded(p) || \
+                     gc_stress_enabled())) {                            \
+            FCALLS -= gc_collect(p, n_, x, (unsigned)(live));           \
+            E_RELOAD();                                                 \
+        }                                                               \
+    } while (0)
+/* The same for a frame of `need` stack words only (allocate): as OTP's
+ * allocate, no virtual binary heap test, which a frame cannot change. */
+#define STACK_NEED(need, live)                                          \
+    do {                                                                \
+        size_t n_ = (need) + 1;                                         \
+        if (UNLIKELY((size_t)(E - p->h.htop) < n_ || gc_stress_enabled())) { \
+            FCALLS -= gc_collect(p, n_, x, (unsigned)(live));           \
+            E_RELOAD();                                                 \
+        }                                                               \
     } while (0)
 
 EmuResult emu_execute(Scheduler *s, Process *p) {
@@ -213,6 +241,7 @@ EmuResult emu_execute(Scheduler *s, Process *p) {
     term_t *x = s->x_reg;
     double *f = s->f_reg;
     const BeamInstr *I = p->i;
+    term_t *E = p->h.hend; /* see SET_E */
     const BeamInstr *yield_at;
     uint32_t yield_arity;
     const BeamInstr *exc_pc = NULL;
@@ -220,6 +249,7 @@ EmuResult emu_execute(Scheduler *s, Process *p) {
     const ErtsMFA *exc_mfa = NULL;
     term_t exc_args = NIL;
     unsigned exc_flags = 0;
+    term_t arith_a[2]; /* arguments for gc_bif2_slow */
     int32_t budget = EMU_DEFAULT_REDUCTIONS;
     /* The reductions left, kept in a local (a register, mostly) rather
      * than in p->fcalls, which is written back only around BIF calls
@@ -240,6 +270,18 @@ EmuResult emu_execute(Scheduler *s, Process *p) {
 #include "vm/instrs_map.def"
 #include "vm/instrs_float.def"
 #include "vm/instrs_bs.def"
+/* The fused pairs of instrs.def: a's body (BODY_a, written next to a's
+ * own definition), then straight into b's. */
+#define INSTR(name, layout)
+#define FUSE(a, b, layout) OP(a##__##b) BODY_##a(goto L_##b)
+#include "vm/instrs.def"
+#undef FUSE
+#undef INSTR
+
+/* The BIF of an arithmetic instruction whose fast path did not apply
+ * (instrs_calls.def, instrs_arith.def: operands of gc_bif2). */
+gc_bif2_slow:
+    GUARD_BIF((const Export *)I[3], arith_a, 2, 1, 6, 7);
 
 do_yield:
     if (gc_fragments_due(p)) FCALLS -= gc_collect(p, 1, x, yield_arity);   /* gc.h */
@@ -266,7 +308,7 @@ handle_error: {
     term_t *slot = emu_find_catch(p, &frame);
     if (slot) {
         I = code_catch_addr(catch_index(*slot));
-        E = frame;
+        SET_E(frame);
         x[0] = THE_NON_VALUE;
         x[1] = emu_class_atom(cls);
         x[2] = p->fvalue;

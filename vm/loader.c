@@ -50,6 +50,9 @@ typedef struct {
     Export **imports;
     size_t *func_start;   /* per function: code offset of func_info */
     size_t *func_end;
+    int prev_op;          /* the last instruction emitted (emit_op), -1: none */
+    size_t prev_off;      /* ... and the offset of its instruction word */
+    size_t last_label_off; /* code offset of the last label, SIZE_MAX: none */
 } Ld;
 
 static void *xrealloc(void *p, size_t bytes) {
@@ -82,7 +85,31 @@ static void emit(Ld *ld, BeamInstr w) {
     ld->code[ld->n++] = w;
 }
 
-static void emit_op(Ld *ld, unsigned op) { emit(ld, emu_instr_addr(op)); }
+/* The fused pairs of instrs.def: {a, b, a__b}. */
+static const struct { unsigned short a, b, fused; } fusions[] = {
+#define INSTR(name, layout)
+#define FUSE(a, b, layout) {I_##a, I_##b, I_##a##__##b},
+#include "vm/instrs.def"
+#undef FUSE
+#undef INSTR
+};
+
+/* Emits instruction op. When the instruction emitted just before it
+ * (ending exactly here) is the first of a fused pair with op, that one
+ * becomes the pair's instruction: same operands, and on its way out it
+ * enters op's body without a dispatch. op itself is emitted as usual. */
+static void emit_op(Ld *ld, unsigned op) {
+    if (ld->prev_op >= 0) {
+        for (size_t k = 0; k < sizeof fusions / sizeof fusions[0]; k++)
+            if (fusions[k].a == (unsigned)ld->prev_op && fusions[k].b == op) {
+                ld->code[ld->prev_off] = emu_instr_addr(fusions[k].fused);
+                break;
+            }
+    }
+    ld->prev_op = (int)op;
+    ld->prev_off = ld->n;
+    emit(ld, emu_instr_addr(op));
+}
 
 static void add_patch(Patch **v, size_t *n, size_t *cap, size_t off, uint32_t label) {
     if (*n == *cap) {
@@ -327,6 +354,7 @@ static void translate_one(Ld *ld) {
     case GENOP_label: {
         uint32_t l = (uint32_t)arg(ld, 0)->v.u;
         ld->label_off[l] = ld->n;
+        ld->last_label_off = ld->n;
         return;
     }
     case GENOP_line: {
@@ -371,13 +399,16 @@ static void translate_one(Ld *ld) {
             if (a->len_bytes == 1 && a->name[0] == '+') op = plus[v];
             if (a->len_bytes == 1 && a->name[0] == '-') op = minus[v];
             /* integer operators with a small fast path (instrs_arith.def) */
-            static const struct { const char *name; unsigned op; } arith[] = {
-                {"*", I_i_times}, {"div", I_i_div}, {"rem", I_i_rem}, {"band", I_i_band},
-                {"bor", I_i_bor}, {"bxor", I_i_bxor}, {"bsr", I_i_bsr}, {"bsl", I_i_bsl},
+            /* [generic, X op small constant -> X] (0: none) */
+            static const struct { const char *name; unsigned op, op_xcx; } arith[] = {
+                {"*", I_i_times, I_i_times_xcx}, {"div", I_i_div, I_i_div_xcx},
+                {"rem", I_i_rem, I_i_rem_xcx}, {"band", I_i_band, I_i_band_xcx},
+                {"bor", I_i_bor, 0}, {"bxor", I_i_bxor, 0},
+                {"bsr", I_i_bsr, I_i_bsr_xcx}, {"bsl", I_i_bsl, I_i_bsl_xcx},
             };
             for (size_t k = 0; op == I_gc_bif2 && k < sizeof arith / sizeof arith[0]; k++)
                 if (a->len_bytes == strlen(arith[k].name) && !memcmp(a->name, arith[k].name, a->len_bytes))
-                    op = arith[k].op;
+                    op = arith[k].op_xcx && sc && dx && op_is_x(s1) ? arith[k].op_xcx : arith[k].op;
         }
         emit_shape(ld, op, "fuessd");
         return;
@@ -398,6 +429,11 @@ static void translate_one(Ld *ld) {
     case GENOP_init_yregs: {
         const BeamOperand *l = list_arg(ld, 0);
         if (!l) return;
+        /* Our allocate already sets every new Y slot to NIL: right after
+         * one (no label in between), init_yregs has nothing to do. */
+        if ((ld->prev_op == I_allocate || ld->prev_op == I_i_allocate1 ||
+             ld->prev_op == I_allocate_heap) && ld->last_label_off != ld->n)
+            return;
         emit_op(ld, I_init_yregs);
         emit(ld, l->v.list.count);
         for (unsigned i = 0; i < l->v.list.count; i++) {
@@ -436,12 +472,16 @@ static void translate_one(Ld *ld) {
     }
     case GENOP_is_eq: emit_shape(ld, I_is_eq, "fss"); return;
     case GENOP_is_ne: emit_shape(ld, I_is_ne, "fss"); return;
-    case GENOP_is_eq_exact:
-        emit_shape(ld, op_is_immed_const(ld, arg(ld, 2)) ? I_i_is_eq_exact_imm : I_is_eq_exact, "fss");
+    case GENOP_is_eq_exact: case GENOP_is_ne_exact: {
+        bool eq = in->op == GENOP_is_eq_exact;
+        unsigned op = eq ? I_is_eq_exact : I_is_ne_exact;
+        if (op_is_immed_const(ld, arg(ld, 2))) {
+            if (op_is_x(arg(ld, 1))) op = eq ? I_i_is_eq_exact_imm_x : I_i_is_ne_exact_imm_x;
+            else op = eq ? I_i_is_eq_exact_imm : I_i_is_ne_exact_imm;
+        }
+        emit_shape(ld, op, "fss");
         return;
-    case GENOP_is_ne_exact:
-        emit_shape(ld, op_is_immed_const(ld, arg(ld, 2)) ? I_i_is_ne_exact_imm : I_is_ne_exact, "fss");
-        return;
+    }
     case GENOP_is_integer: emit_shape(ld, I_is_integer, "fs"); return;
     case GENOP_is_float: emit_shape(ld, I_is_float, "fs"); return;
     case GENOP_is_number: emit_shape(ld, I_is_number, "fs"); return;
@@ -456,12 +496,18 @@ static void translate_one(Ld *ld) {
     case GENOP_is_nonempty_list:
         emit_shape(ld, op_is_x(arg(ld, 1)) ? I_i_is_nonempty_list_x : I_is_nonempty_list, "fs");
         return;
-    case GENOP_is_tuple: emit_shape(ld, I_is_tuple, "fs"); return;
+    case GENOP_is_tuple: emit_shape(ld, op_is_x(arg(ld, 1)) ? I_i_is_tuple_x : I_is_tuple, "fs"); return;
     case GENOP_is_boolean: emit_shape(ld, I_is_boolean, "fs"); return;
     case GENOP_is_function: emit_shape(ld, I_is_function, "fs"); return;
-    case GENOP_is_function2: emit_shape(ld, I_is_function2, "fss"); return;
+    case GENOP_is_function2: {
+        const BeamOperand *ar = arg(ld, 2);
+        bool xc = op_is_x(arg(ld, 1)) && op_is_small_const(ld, ar) &&
+                  (ar->kind == BEAM_OP_U || (ar->kind == BEAM_OP_INT && ar->v.i >= 0));
+        emit_shape(ld, xc ? I_i_is_function2_xc : I_is_function2, "fss");
+        return;
+    }
     case GENOP_is_map: emit_shape(ld, I_is_map, "fs"); return;
-    case GENOP_test_arity: emit_shape(ld, I_test_arity, "fsu"); return;
+    case GENOP_test_arity: emit_shape(ld, op_is_x(arg(ld, 1)) ? I_i_test_arity_x : I_test_arity, "fsu"); return;
     case GENOP_is_tagged_tuple: emit_shape(ld, I_is_tagged_tuple, "fsus"); return;
     case GENOP_select_val: emit_select(ld, I_select_val, false); return;
     case GENOP_select_tuple_arity: emit_select(ld, I_select_tuple_arity, true); return;
@@ -505,19 +551,40 @@ static void translate_one(Ld *ld) {
         }
         else if (op_is_y(a) && op_is_x(b)) op = I_i_move_yx;
         else if (op_is_y(a) && op_is_y(b)) op = I_i_move_yy;
-        else if (op_is_immed_const(ld, a) && op_is_x(b)) op = I_i_move_cx;
+        /* any constant (immediate or literal) is already its term word */
+        else if (!op_is_x(a) && !op_is_y(a) && op_is_x(b)) op = I_i_move_cx;
         emit_shape(ld, op, "sd");
         return;
     }
     case GENOP_swap: emit_shape(ld, I_swap, "dd"); return;
-    case GENOP_get_list: emit_shape(ld, op_is_x(arg(ld, 0)) ? I_i_get_list_x : I_get_list, "sdd"); return;
+    case GENOP_get_list: {
+        unsigned op = I_get_list;
+        if (op_is_x(arg(ld, 0))) {
+            op = I_i_get_list_x;
+            if (op_is_x(arg(ld, 1)) && op_is_x(arg(ld, 2))) op = I_i_get_list_xxx;
+            else if (op_is_x(arg(ld, 1)) && op_is_y(arg(ld, 2))) op = I_i_get_list_xxy;
+        }
+        emit_shape(ld, op, "sdd");
+        return;
+    }
     case GENOP_get_hd: emit_shape(ld, I_get_hd, "sd"); return;
     case GENOP_get_tl: emit_shape(ld, I_get_tl, "sd"); return;
     case GENOP_get_tuple_element:
-        emit_shape(ld, op_is_x(arg(ld, 0)) ? I_i_get_tuple_element_x : I_get_tuple_element, "sud");
+        emit_shape(ld, !op_is_x(arg(ld, 0)) ? I_get_tuple_element
+                       : op_is_x(arg(ld, 2))  ? I_i_get_tuple_element_xx
+                                              : I_i_get_tuple_element_x, "sud");
         return;
     case GENOP_set_tuple_element: emit_shape(ld, I_set_tuple_element, "ssu"); return;
-    case GENOP_put_list: emit_shape(ld, op_is_x(arg(ld, 2)) ? I_i_put_list_x : I_put_list, "ssd"); return;
+    case GENOP_put_list: {
+        unsigned op = I_put_list;
+        if (op_is_x(arg(ld, 2))) {
+            op = I_i_put_list_x;
+            if (op_is_x(arg(ld, 1)) && op_is_x(arg(ld, 0))) op = I_i_put_list_xxx;
+            else if (op_is_x(arg(ld, 1)) && op_is_y(arg(ld, 0))) op = I_i_put_list_yxx;
+        }
+        emit_shape(ld, op, "ssd");
+        return;
+    }
     case GENOP_put_tuple2:
         emit_op(ld, I_put_tuple2);
         emit_dst(ld, arg(ld, 0));
@@ -528,7 +595,7 @@ static void translate_one(Ld *ld) {
     case GENOP_case_end: emit_shape(ld, I_case_end, "s"); return;
     case GENOP_if_end: emit_op(ld, I_if_end); return;
     case GENOP_call_fun: emit_shape(ld, I_call_fun, "u"); return;
-    case GENOP_call_fun2: emit_shape(ld, I_call_fun2, "sus"); return;
+    case GENOP_call_fun2: emit_shape(ld, op_is_x(arg(ld, 2)) ? I_i_call_fun2_x : I_call_fun2, "sus"); return;
     case GENOP_apply: emit_shape(ld, I_apply, "u"); return;
     case GENOP_apply_last: emit_shape(ld, I_apply_last, "uu"); return;
     case GENOP_make_fun3: {
@@ -738,6 +805,8 @@ static void finish(Ld *ld) {
 ModuleCode *loader_translate(const BeamFile *bf, char *err, size_t errlen) {
     Ld ld_, *ld = &ld_;
     memset(ld, 0, sizeof *ld);
+    ld->prev_op = -1;
+    ld->last_label_off = SIZE_MAX;
     ld->bf = bf;
     ld->err = err;
     ld->errlen = errlen;
