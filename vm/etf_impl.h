@@ -109,6 +109,10 @@ EtfError etf_dec_build(EtfDecoder *d, const uint8_t *buf, size_t len, size_t *po
 /* Frees the stack; the block and sub.off_heap are the caller's. */
 void etf_dec_free(EtfDecoder *d);
 
+/* Puts the objects of oh (a finished build's sub.off_heap) on h's
+ * off-heap list, and empties oh. */
+void etf_off_heap_splice(Heap *h, OffHeap *oh);
+
 /* Deflate cannot expand data more than about 1032:1. */
 static inline bool etf_plausible_inflated_size(size_t size, size_t compressed_len) {
     return size / 1032 <= compressed_len;
