@@ -18,6 +18,16 @@
 
 n() -> case bt:gc_stress() of true -> 20000; false -> 1000000 end.
 
+%% Elements of the large external-term tests: 1M tuples (a 46 MB
+%% encoding) on a host, 100k in the image (emulated CPUs, 512 MB), where
+%% that is still many slices.
+etf_n() ->
+    case {bt:gc_stress(), catch beamos:platform()} of
+        {true, _} -> 20000;
+        {false, beamos} -> 100000;
+        _ -> 1000000
+    end.
+
 reverse_long_test() ->
     N = n(),
     L = lists:seq(1, N),
@@ -118,7 +128,7 @@ others_run_meanwhile() ->
     R1 = Moved(fun() -> lists:reverse(L) end),
     R2 = Moved(fun() -> binary_to_list(B) end),
     R3 = Moved(fun() -> list_to_binary([binary_to_list(B), B]) end),
-    T = tuples(n()),
+    T = tuples(etf_n()),
     TB = term_to_binary(T),
     R4 = Moved(fun() -> term_to_binary(T) end),
     R5 = Moved(fun() -> binary_to_term(TB) end),
@@ -162,7 +172,7 @@ sliced_state_is_not_forgeable_test() ->
 tuples(N) -> [{I, <<"abc">>, [I, -I], {x, 3.5}} || I <- lists:seq(1, N)].
 
 etf_large_round_trip_test() ->
-    T = tuples(n()),
+    T = tuples(etf_n()),
     B = term_to_binary(T),
     ?eq(erlang:external_size(T), byte_size(B)),
     ?eq(T, binary_to_term(B)),
@@ -173,13 +183,13 @@ etf_large_round_trip_test() ->
     B2 = term_to_binary(T, [{minor_version, 2}]),
     ?eq(T, binary_to_term(B2)),
     %% the encoding of a list of n elements starts with LIST_EXT and n
-    ?eq(<<131, 108, (n()):32>>, binary:part(B, 0, 6)),
+    ?eq(<<131, 108, (etf_n()):32>>, binary:part(B, 0, 6)),
     ?eq({T, byte_size(B)}, binary_to_term(<<B/binary, 1, 2, 3>>, [used])).
 
 %% Nested in head position (the encoder's stack grows with the depth) and
 %% in tail position, about 10 MB each.
 etf_deep_round_trip_test() ->
-    N = n(),
+    N = etf_n(),
     Deep = lists:foldl(fun(I, A) -> [A, {I}] end, [], lists:seq(1, N)),
     DB = term_to_binary(Deep),
     ?eq(true, byte_size(DB) > 8 * N),
@@ -189,7 +199,7 @@ etf_deep_round_trip_test() ->
     ?eq(Deep, binary_to_term(term_to_binary(Deep, [compressed]))).
 
 etf_compressed_large_test() ->
-    T = tuples(n()),
+    T = tuples(etf_n()),
     B = term_to_binary(T),
     C = term_to_binary(T, [compressed]),
     ?eq(true, byte_size(C) < byte_size(B) div 3),
@@ -199,7 +209,7 @@ etf_compressed_large_test() ->
     C9 = term_to_binary(T, [{compressed, 9}]),
     ?eq(T, binary_to_term(C9)),
     %% not worth compressing: the plain encoding, as OTP
-    R = incompressible(n()),
+    R = incompressible(etf_n()),
     ?eq(term_to_binary(R), term_to_binary(R, [compressed])).
 
 %% About N bytes no compressor shrinks.
@@ -207,7 +217,7 @@ incompressible(N) ->
     << <<(erlang:md5(<<I:32>>))/binary>> || I <- lists:seq(1, N div 16) >>.
 
 etf_large_parts_test() ->
-    N = n(),
+    N = etf_n(),
     Big = binary:copy(<<"0123456789">>, N),
     BB = term_to_binary(Big),
     ?eq(10 * N + 6, byte_size(BB)),
@@ -229,7 +239,7 @@ etf_large_parts_test() ->
 %% Bad input anywhere in a large binary is badarg, and nothing is left
 %% behind: the same call on good input works after it.
 etf_bad_input_partway_test() ->
-    N = n(),
+    N = etf_n(),
     E = term_to_binary({a, 1}),
     Elem = binary:part(E, 1, byte_size(E) - 1),
     Good = iolist_to_binary([<<131, 108, N:32>>, lists:duplicate(N, Elem), 106]),
@@ -255,18 +265,18 @@ etf_bad_input_partway_test() ->
 %% A process killed in the middle of a long term_to_binary or binary_to_term
 %% leaves no memory behind.
 etf_killed_midway_frees_memory_test() ->
-    N = n(),
+    N = etf_n(),
     B = term_to_binary([{I, binary:copy(<<I:32>>, 40)} || I <- lists:seq(1, N)]),
     Before = erlang:memory(binary),
-    kill_midway(fun() -> term_to_binary(tuples(N)) end),
-    kill_midway(fun() -> term_to_binary(tuples(N), [compressed]) end),
-    kill_midway(fun() -> binary_to_term(B) end),
+    kill_midway(fuetf_n() -> term_to_binary(tuples(N)) end),
+    kill_midway(fuetf_n() -> term_to_binary(tuples(N), [compressed]) end),
+    kill_midway(fuetf_n() -> binary_to_term(B) end),
     ok = memory_back(Before, 50),
     ?eq(N, length(binary_to_term(B))).
 
 kill_midway(F) ->
     Self = self(),
-    {Pid, Ref} = spawn_monitor(fun() -> Self ! {started, self()}, F(), Self ! {finished, self()} end),
+    {Pid, Ref} = spawn_monitor(fuetf_n() -> Self ! {started, self()}, F(), Self ! {finished, self()} end),
     receive {started, Pid} -> ok end,
     timer:sleep(2),
     exit(Pid, kill),
