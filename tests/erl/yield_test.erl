@@ -268,15 +268,15 @@ etf_killed_midway_frees_memory_test() ->
     N = etf_n(),
     B = term_to_binary([{I, binary:copy(<<I:32>>, 40)} || I <- lists:seq(1, N)]),
     Before = erlang:memory(binary),
-    kill_midway(fuetf_n() -> term_to_binary(tuples(N)) end),
-    kill_midway(fuetf_n() -> term_to_binary(tuples(N), [compressed]) end),
-    kill_midway(fuetf_n() -> binary_to_term(B) end),
+    kill_midway(fun() -> term_to_binary(tuples(N)) end),
+    kill_midway(fun() -> term_to_binary(tuples(N), [compressed]) end),
+    kill_midway(fun() -> binary_to_term(B) end),
     ok = memory_back(Before, 50),
     ?eq(N, length(binary_to_term(B))).
 
 kill_midway(F) ->
     Self = self(),
-    {Pid, Ref} = spawn_monitor(fuetf_n() -> Self ! {started, self()}, F(), Self ! {finished, self()} end),
+    {Pid, Ref} = spawn_monitor(fun() -> Self ! {started, self()}, F(), Self ! {finished, self()} end),
     receive {started, Pid} -> ok end,
     timer:sleep(2),
     exit(Pid, kill),
