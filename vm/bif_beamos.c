@@ -177,6 +177,7 @@ term_t bif_erlang_nif_error_2(Process *p, term_t *args)
 }
 
 #include "vm/etf.h"
+#include "vm/etf_slices.h"
 
 /* erlang:display_string/1 and display_nl/0, the other two debugging aids. */
 term_t bif_erlang_display_string_1(Process *p, term_t *args)
@@ -228,18 +229,12 @@ term_t bif_erlang_external_size_2(Process *p, term_t *args)
  * binaries whose concatenation is the result; one binary is such a list. */
 term_t bif_erlang_term_to_iovec_1(Process *p, term_t *args)
 {
-    term_t b = bif_erlang_term_to_binary_1(p, args);
-    if (b == THE_NON_VALUE)
-        return b;
-    return make_cons(heap_alloc(&p->h, 2), b, NIL);
+    return bif_term_to_binary_common(p, args, NIL, true);
 }
 
 term_t bif_erlang_term_to_iovec_2(Process *p, term_t *args)
 {
-    term_t b = bif_erlang_term_to_binary_2(p, args);
-    if (b == THE_NON_VALUE)
-        return b;
-    return make_cons(heap_alloc(&p->h, 2), b, NIL);
+    return bif_term_to_binary_common(p, args, args[1], true);
 }
 
 term_t bif_erlang_iolist_to_iovec_1(Process *p, term_t *args)

@@ -35,6 +35,15 @@ void binary_deref(Binary *b) {
     }
 }
 
+Binary *binary_shrink(Binary *b, size_t bytes) {
+    if (bytes >= b->orig_size) return b;
+    Binary *nb = realloc(b, sizeof *b + (bytes ? bytes : 1));
+    if (!nb) return b;              /* keeps the larger block: still correct */
+    atomic_fetch_sub_explicit(&allocated_bytes, nb->orig_size - bytes, memory_order_relaxed);
+    nb->orig_size = bytes;
+    return nb;
+}
+
 term_t binary_wrap(Heap *h, Binary *b, size_t offset_bytes, size_t len) {
     ProcBin *pb = (ProcBin *)heap_alloc(h, PROC_BIN_WORDS);
     pb->thing_word = make_header(PROC_BIN_WORDS - 1, REFC_BINARY_SUBTAG);

@@ -100,6 +100,9 @@ static inline void binary_ref(Binary *b) {
     atomic_fetch_add_explicit(&b->refc, 1, memory_order_relaxed);
 }
 void binary_deref(Binary *b);
+/* b cut to its first `bytes` bytes (it may move). Precondition: the
+ * caller holds the only reference and nothing points into it yet. */
+Binary *binary_shrink(Binary *b, size_t bytes);
 /* Bytes of all live Binary objects (erlang:memory(binary)). */
 uint64_t binary_allocated_bytes(void);
 

@@ -22,6 +22,10 @@
  * Compressed input (tag 80) is inflated by
  * etf_inflate() (zlib); a corrupt stream, or one whose announced size is
  * wrong or implausible, gives ETF_ERR_COMPRESSED.
+ *
+ * These functions run to completion. The engines behind them can also stop
+ * after a work budget and resume (etf_impl.h), which is how the BIFs
+ * handle large terms in slices (etf_slices.h, docs/long_bifs.md).
  */
 #ifndef BEAMOS_VM_ETF_H
 #define BEAMOS_VM_ETF_H

@@ -5,10 +5,14 @@
  * container adds its element count), so it needs no stack; it checks every
  * tag, length and atom, and sums the heap words needed.
  * Pass 2 (build) allocates those words once and fills the term in, keeping
- * an explicit stack of slots (where the next decoded term goes) and of maps
- * to finish (sort keys) once their pairs are decoded.
+ * an explicit stack of slots (where the next decoded terms go: a run of
+ * slots per container, so the stack grows with nesting, not length) and of
+ * maps to finish (sort keys) once their pairs are decoded.
+ * Both passes are resumable engines with a work budget (etf_impl.h); the
+ * one-call functions of etf.h run them with none.
  */
 #include "vm/etf.h"
+#include "vm/etf_impl.h"
 #include "vm/inflate_glue.h"
 
 #include <math.h>
@@ -122,11 +126,18 @@ static EtfError skip_pid(Reader *r, const EtfOptions *o) {
 
 /* ---- pass 1 ---- */
 
-static EtfError scan(Reader *r, const EtfOptions *o, size_t *words_out) {
-    size_t todo = 1, words = 0;
+/* Scans until d->todo is 0 or the budget is spent (*more). */
+static EtfError scan(Reader *r, EtfDecoder *dec, size_t budget, size_t *units_out, bool *more) {
+    const EtfOptions *o = dec->o;
+    size_t todo = dec->todo, words = dec->words, units = 0;
     term_t dummy;
     EtfError e;
     while (todo) {
+        if (units >= budget) {
+            *more = true;
+            break;
+        }
+        units++;
         todo--;
         NEED(1);
         uint8_t tag = r->p[r->pos];
@@ -170,6 +181,7 @@ static EtfError scan(Reader *r, const EtfOptions *o, size_t *words_out) {
             if (sign > 1) return ETF_ERR_BAD_VALUE;
             NEED(n);
             r->pos += n;
+            units += n / ETF_BYTES_PER_UNIT;
             if ((n + 7) / 8 > BIG_MAX_DIGITS) return ETF_ERR_TOO_BIG;
             words += (n + 7) / 8 + 1;
             break;
@@ -191,6 +203,7 @@ static EtfError scan(Reader *r, const EtfOptions *o, size_t *words_out) {
             NEED(n);
             r->pos += n;
             words += 2 * n;
+            units += n / ETF_BYTES_PER_UNIT;
             break;
         }
         case ETF_LIST: {
@@ -206,6 +219,7 @@ static EtfError scan(Reader *r, const EtfOptions *o, size_t *words_out) {
             size_t n = u32(r);
             NEED(n);
             r->pos += n;
+            units += n / ETF_BYTES_PER_UNIT;
             words += binary_need_words(n);
             break;
         }
@@ -223,6 +237,7 @@ static EtfError scan(Reader *r, const EtfOptions *o, size_t *words_out) {
             NEED(4);
             size_t n = u32(r);
             if (n > (r->len - r->pos) / 2) return ETF_ERR_BAD_SIZE;
+            units += n;     /* building a large map sorts its pairs */
             /* a large map is staged in a 2n-tuple, then built as a HAMT */
             words += map_from_pairs_need(n) + (n > MAP_FLAT_MAX ? tuple_words(2 * n) : 0);
             todo += 2 * n;
@@ -293,28 +308,20 @@ static EtfError scan(Reader *r, const EtfOptions *o, size_t *words_out) {
             return ETF_ERR_BAD_TAG;
         }
     }
-    *words_out = words;
+    dec->todo = todo;
+    dec->words = words;
+    *units_out += units;
     return ETF_OK;
 }
 
 /* ---- pass 2 ---- */
 
-typedef struct {
-    term_t *slot;  /* NULL: finish the map in `map` */
-    term_t map;    /* a flatmap, or the staging tuple {K1, V1, ...} of a large map */
-    term_t *dest;  /* large map: where the built map goes */
-} Todo;
+typedef EtfDecoder Stack;
 
-typedef struct {
-    Todo *v;
-    size_t len, cap;
-    Todo local[64];
-} Stack;
-
-static void push3(Stack *s, term_t *slot, term_t map, term_t *dest) {
+static void push_todo(Stack *s, EtfTodo t) {
     if (s->len == s->cap) {
         size_t cap = s->cap * 2;
-        Todo *n = malloc(cap * sizeof *n);
+        EtfTodo *n = malloc(cap * sizeof *n);
         if (!n) {
             fputs("etf: out of memory\n", stderr);
             abort();
@@ -324,9 +331,19 @@ static void push3(Stack *s, term_t *slot, term_t map, term_t *dest) {
         s->v = n;
         s->cap = cap;
     }
-    s->v[s->len++] = (Todo){slot, map, dest};
+    s->v[s->len++] = t;
 }
-static void push(Stack *s, term_t *slot, term_t map) { push3(s, slot, map, NULL); }
+/* count terms go to slot, slot + stride, ...; list: they are the heads of
+ * consecutive cells, each linked to the next as it is filled. */
+static void push_run(Stack *s, term_t *slot, size_t count, unsigned stride, bool list) {
+    if (count) push_todo(s, (EtfTodo){slot, 0, NULL, count, stride, list});
+}
+static void push(Stack *s, term_t *slot, term_t map) {
+    push_todo(s, (EtfTodo){slot, map, NULL, 1, 1, false});
+}
+static void push3(Stack *s, term_t *slot, term_t map, term_t *dest) {
+    push_todo(s, (EtfTodo){slot, map, dest, 1, 1, false});
+}
 
 /* Sorts a decoded flatmap's pairs into key order; false on a duplicate. */
 static bool finish_map(term_t m) {
@@ -427,7 +444,7 @@ static EtfError build_one(Reader *r, Heap *h, const EtfOptions *o, term_t *slot,
         size_t n = tag == ETF_SMALL_TUPLE ? u8(r) : u32(r);
         term_t *hp = heap_alloc(h, tuple_words(n));
         *slot = make_tuple_header(hp, n);
-        for (size_t i = n; i >= 1; i--) push(s, hp + i, 0);
+        push_run(s, hp + 1, n, 1, false);
         return ETF_OK;
     }
     case ETF_NIL: *slot = NIL; return ETF_OK;
@@ -442,11 +459,14 @@ static EtfError build_one(Reader *r, Heap *h, const EtfOptions *o, term_t *slot,
     }
     case ETF_LIST: {
         size_t n = u32(r);
+        if (n == 0) {               /* no cells: the term is the tail (as OTP) */
+            push(s, slot, 0);
+            return ETF_OK;
+        }
         term_t *hp = heap_alloc(h, 2 * n);
-        for (size_t i = 0; i + 1 < n; i++) hp[2 * i + 1] = make_list(hp + 2 * i + 2);
         *slot = make_list(hp);
         push(s, hp + 2 * n - 1, 0); /* the tail, decoded last */
-        for (size_t i = n; i-- > 0;) push(s, hp + 2 * i, 0);
+        push_run(s, hp, n, 2, true);
         return ETF_OK;
     }
     case ETF_BINARY: {
@@ -468,7 +488,7 @@ static EtfError build_one(Reader *r, Heap *h, const EtfOptions *o, term_t *slot,
             term_t *st = heap_alloc(h, tuple_words(2 * n));
             term_t staging = make_tuple_header(st, 2 * n);
             push3(s, NULL, staging, slot);
-            for (size_t i = 2 * n; i-- > 0;) push(s, st + 1 + i, 0);
+            push_run(s, st + 1, 2 * n, 1, false);
             return ETF_OK;
         }
         term_t *ks, *vs;
@@ -563,7 +583,7 @@ static EtfError build_one(Reader *r, Heap *h, const EtfOptions *o, term_t *slot,
         term_t *hp = heap_alloc(h, fun_words(nf));
         hp[0] = make_header(1 + nf, FUN_SUBTAG);
         hp[1] = (term_t)(uintptr_t)fe;
-        for (uint32_t i = nf; i > 0; i--) push(s, hp + 1 + i, 0);
+        push_run(s, hp + 2, nf, 1, false);
         *slot = make_boxed(hp);
         return ETF_OK;
     }
@@ -572,27 +592,85 @@ static EtfError build_one(Reader *r, Heap *h, const EtfOptions *o, term_t *slot,
     }
 }
 
-static EtfError build(Reader *r, Heap *h, const EtfOptions *o, term_t *out) {
-    Stack s;
-    s.v = s.local;
-    s.len = 0;
-    s.cap = sizeof s.local / sizeof s.local[0];
+/* Builds until the stack is empty or the budget is spent (*more). */
+static EtfError build(Reader *r, EtfDecoder *d, size_t budget, size_t *units_out, bool *more) {
     EtfError e = ETF_OK;
-    push(&s, out, 0);
-    while (s.len && !e) {
-        Todo t = s.v[--s.len];
-        if (!t.slot) {
-            if (t.dest) {
-                if (!finish_large_map(h, t.map, t.dest)) e = ETF_ERR_BAD_VALUE;
-            } else if (!finish_map(t.map)) {
+    size_t units = 0;
+    while (d->len && !e) {
+        if (units >= budget) {
+            *more = true;
+            break;
+        }
+        units++;
+        EtfTodo *t = &d->v[d->len - 1];
+        if (!t->slot) {
+            term_t map = t->map, *dest = t->dest;
+            d->len--;
+            if (dest) {
+                if (!finish_large_map(&d->sub, map, dest)) e = ETF_ERR_BAD_VALUE;
+            } else if (!finish_map(map)) {
                 e = ETF_ERR_BAD_VALUE;
             }
             continue;
         }
-        e = build_one(r, h, o, t.slot, &s);
+        term_t *slot = t->slot;
+        if (t->count > 1) {
+            if (t->list) slot[1] = make_list(slot + 2);
+            t->slot += t->stride;
+            t->count--;
+        } else {
+            d->len--;
+        }
+        size_t before = r->pos;
+        e = build_one(r, &d->sub, d->o, slot, d);
+        units += (r->pos - before) / ETF_BYTES_PER_UNIT;
     }
-    if (s.v != s.local) free(s.v);
+    *units_out += units;
     return e;
+}
+
+void etf_dec_init(EtfDecoder *d, const EtfOptions *opts) {
+    d->o = opts;
+    d->todo = 1;
+    d->words = 0;
+    d->sub = (Heap){NULL, NULL, NULL, NULL, 0, {NULL, 0}, 0};
+    d->v = d->local;
+    d->len = 0;
+    d->cap = ETF_DEC_LOCAL_TODOS;
+}
+
+EtfError etf_dec_scan(EtfDecoder *d, const uint8_t *buf, size_t len, size_t *pos, size_t budget,
+                      size_t *units, bool *more) {
+    Reader r = {buf, len, *pos};
+    *more = false;
+    EtfError e = scan(&r, d, budget, units, more);
+    *pos = r.pos;
+    return e;
+}
+
+void etf_dec_build_begin(EtfDecoder *d, term_t *block, term_t *out) {
+    d->sub = (Heap){block, block, block + d->words, NULL, 0, {NULL, 0}, 0};
+    d->len = 0;
+    push(d, out, 0);
+}
+
+EtfError etf_dec_build(EtfDecoder *d, const uint8_t *buf, size_t len, size_t *pos, size_t budget,
+                       size_t *units, bool *more) {
+    Reader r = {buf, len, *pos};
+    *more = false;
+    EtfError e = build(&r, d, budget, units, more);
+    *pos = r.pos;
+    if (d->sub.mbuf) {
+        fputs("etf: heap need underestimated\n", stderr);
+        abort();
+    }
+    return e;
+}
+
+void etf_dec_free(EtfDecoder *d) {
+    if (d->v != d->local) free(d->v);
+    d->v = d->local;
+    d->len = 0;
 }
 
 /* ---- entry points ---- */
@@ -604,91 +682,93 @@ EtfError etf_inflate(const uint8_t *src, size_t src_len, uint8_t *dst, size_t ds
     return inflate_buffer(src, src_len, dst, dst_len, &why) == 0 ? ETF_OK : ETF_ERR_COMPRESSED;
 }
 
-/* Deflate cannot expand data more than about 1032:1, so an announced size
- * beyond that is a lie: reject it before allocating (a tiny malicious
- * binary must not make us allocate gigabytes). */
-static bool plausible_inflated_size(size_t size, size_t compressed_len) {
-    return size / 1032 <= compressed_len;
-}
-
 EtfError etf_decode_size(const uint8_t *buf, size_t len, const EtfOptions *opts,
                          size_t *heap_words, size_t *used_bytes) {
     if (!opts) opts = &default_opts;
-    Reader r = {buf, len, 0};
     if (len < 1) return ETF_ERR_TRUNCATED;
     if (buf[0] != ETF_VERSION) return ETF_ERR_BAD_VERSION;
-    r.pos = 1;
     if (len >= 2 && buf[1] == ETF_COMPRESSED) return ETF_ERR_COMPRESSED;
-    EtfError e = scan(&r, opts, heap_words);
+    EtfDecoder d;
+    etf_dec_init(&d, opts);
+    size_t pos = 1, units = 0;
+    bool more;
+    EtfError e = etf_dec_scan(&d, buf, len, &pos, SIZE_MAX, &units, &more);
     if (e) return e;
-    *used_bytes = r.pos;
+    *heap_words = d.words;
+    *used_bytes = pos;
     return ETF_OK;
 }
 
+/* whole: fail with ETF_ERR_TRAILING, before building, if the term does
+ * not fill buf. */
 static EtfError decode_plain(Heap *h, const uint8_t *buf, size_t len, const EtfOptions *opts,
-                             term_t *out, size_t *used_bytes) {
+                             term_t *out, size_t *used_bytes, bool whole) {
     size_t words, used;
     EtfError e = etf_decode_size(buf, len, opts, &words, &used);
     if (e) return e;
+    if (whole && used != len) return ETF_ERR_TRAILING;
     /* One allocation; builders run on a sub-arena over it so they cannot
      * spill into fragments, then its off-heap list joins the heap's. */
     term_t *block = heap_alloc(h, words);
-    Heap sub = {block, block, block + words, NULL, 0, {NULL, 0}, 0};
-    Reader r = {buf, len, 1};
+    EtfDecoder d;
+    etf_dec_init(&d, opts);
+    d.words = words;
     term_t result = NIL;
-    e = build(&r, &sub, opts, &result);
-    if (sub.mbuf) {
-        fputs("etf: heap need underestimated\n", stderr);
-        abort();
-    }
+    etf_dec_build_begin(&d, block, &result);
+    size_t pos = 1, units = 0;
+    bool more;
+    e = etf_dec_build(&d, buf, len, &pos, SIZE_MAX, &units, &more);
+    etf_dec_free(&d);
     if (e) {
-        heap_off_heap_release(&sub.off_heap);
+        heap_off_heap_release(&d.sub.off_heap);
         heap_release(h, block, words, words);
         return e;
     }
-    heap_release(h, block, words, (size_t)(sub.hend - sub.htop));
-    /* splice sub.off_heap in front of h's */
-    if (sub.off_heap.first) {
-        OffHeapHeader *last = sub.off_heap.first;
-        while (last->next) last = last->next;
-        last->next = h->off_heap.first;
-        h->off_heap.first = sub.off_heap.first;
-        h->off_heap.overhead += sub.off_heap.overhead;
-    }
+    heap_release(h, block, words, (size_t)(d.sub.hend - d.sub.htop));
+    etf_off_heap_splice(h, &d.sub.off_heap);
     *out = result;
     *used_bytes = used;
     return ETF_OK;
 }
 
-EtfError etf_decode_prefix(Heap *h, const uint8_t *buf, size_t len, const EtfOptions *opts,
-                           term_t *out, size_t *used_bytes) {
+void etf_off_heap_splice(Heap *h, OffHeap *oh) {
+    if (!oh->first) return;
+    OffHeapHeader *last = oh->first;
+    while (last->next) last = last->next;
+    last->next = h->off_heap.first;
+    h->off_heap.first = oh->first;
+    h->off_heap.overhead += oh->overhead;
+    oh->first = NULL;
+    oh->overhead = 0;
+}
+
+static EtfError decode(Heap *h, const uint8_t *buf, size_t len, const EtfOptions *opts,
+                       term_t *out, size_t *used_bytes, bool whole) {
     if (!opts) opts = &default_opts;
     if (len >= 2 && buf[0] == ETF_VERSION && buf[1] == ETF_COMPRESSED) {
         if (len < 6) return ETF_ERR_TRUNCATED;
         size_t size = ((size_t)buf[2] << 24) | ((size_t)buf[3] << 16) | ((size_t)buf[4] << 8) | buf[5];
-        if (!plausible_inflated_size(size, len - 6)) return ETF_ERR_COMPRESSED;
+        /* a tiny malicious binary must not make us allocate gigabytes */
+        if (!etf_plausible_inflated_size(size, len - 6)) return ETF_ERR_COMPRESSED;
         uint8_t *plain = malloc(size + 1);
         if (!plain) return ETF_ERR_TOO_BIG;
         plain[0] = ETF_VERSION;
         EtfError e = etf_inflate(buf + 6, len - 6, plain + 1, size);
         size_t used;
-        if (!e) e = decode_plain(h, plain, size + 1, opts, out, &used);
-        if (!e && used != size + 1) e = ETF_ERR_TRAILING;
+        if (!e) e = decode_plain(h, plain, size + 1, opts, out, &used, true);
         free(plain);
         if (!e) *used_bytes = len;
         return e;
     }
-    return decode_plain(h, buf, len, opts, out, used_bytes);
+    return decode_plain(h, buf, len, opts, out, used_bytes, whole);
+}
+
+EtfError etf_decode_prefix(Heap *h, const uint8_t *buf, size_t len, const EtfOptions *opts,
+                           term_t *out, size_t *used_bytes) {
+    return decode(h, buf, len, opts, out, used_bytes, false);
 }
 
 EtfError etf_decode(Heap *h, const uint8_t *buf, size_t len, const EtfOptions *opts, term_t *out) {
     size_t used;
-    size_t words;
-    /* reject trailing bytes before building anything */
-    if (len >= 2 && buf[0] == ETF_VERSION && buf[1] != ETF_COMPRESSED) {
-        EtfError e = etf_decode_size(buf, len, opts, &words, &used);
-        if (e) return e;
-        if (used != len) return ETF_ERR_TRAILING;
-    }
-    return etf_decode_prefix(h, buf, len, opts, out, &used);
+    return decode(h, buf, len, opts, out, &used, true);
 }

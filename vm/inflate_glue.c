@@ -93,3 +93,61 @@ int deflate_buffer(const uint8_t *src, size_t srclen, int level, uint8_t *dst, s
     deflateEnd(&zs);
     return rc == Z_STREAM_END ? 0 : -1;
 }
+
+/* ---- streams ---- */
+
+struct ZStream {
+    z_stream zs;
+    int deflating;
+};
+
+static ZStream *zstream_new(int deflating, int level)
+{
+    ZStream *z = calloc(1, sizeof *z);
+    if (!z) return NULL;
+    z->zs.zalloc = glue_zalloc;
+    z->zs.zfree = glue_zfree;
+    z->deflating = deflating;
+    int rc = deflating ? deflateInit(&z->zs, level) : inflateInit(&z->zs);
+    if (rc != Z_OK) {
+        free(z);
+        return NULL;
+    }
+    return z;
+}
+
+ZStream *zstream_inflate_new(void) { return zstream_new(0, 0); }
+ZStream *zstream_deflate_new(int level) { return zstream_new(1, level); }
+
+int zstream_step(ZStream *z, const uint8_t **src, size_t *src_left, uint8_t **dst, size_t *dst_left,
+                 int finish)
+{
+    z_stream *zs = &z->zs;
+    for (;;) {
+        uInt in = *src_left > UINT_MAX ? UINT_MAX : (uInt)*src_left;
+        uInt out = *dst_left > UINT_MAX ? UINT_MAX : (uInt)*dst_left;
+        zs->next_in = (Bytef *)(uintptr_t)*src;  /* zlib never writes through it */
+        zs->avail_in = in;
+        zs->next_out = *dst;
+        zs->avail_out = out;
+        int last = finish && in == *src_left;
+        int rc = z->deflating ? deflate(zs, last ? Z_FINISH : Z_NO_FLUSH) : inflate(zs, Z_NO_FLUSH);
+        size_t used = in - zs->avail_in, made = out - zs->avail_out;
+        *src += used;
+        *src_left -= used;
+        *dst += made;
+        *dst_left -= made;
+        if (rc == Z_STREAM_END) return ZS_END;
+        if (rc != Z_OK && rc != Z_BUF_ERROR) return ZS_ERROR;
+        /* stuck for want of input or output space: the caller decides */
+        if ((!used && !made) || *dst_left == 0 || (*src_left == 0 && !finish)) return ZS_MORE;
+    }
+}
+
+void zstream_free(ZStream *z)
+{
+    if (!z) return;
+    if (z->deflating) deflateEnd(&z->zs);
+    else inflateEnd(&z->zs);
+    free(z);
+}

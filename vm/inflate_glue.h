@@ -29,4 +29,24 @@ int inflate_buffer(const uint8_t *src, size_t srclen, uint8_t *dst, size_t dstle
 int deflate_buffer(const uint8_t *src, size_t srclen, int level, uint8_t *dst, size_t dstcap,
                    size_t *dstlen);
 
+/*
+ * Streams, for work done in slices (term_to_binary / binary_to_term of
+ * large terms): each step consumes input from *src and produces output at
+ * *dst, advancing both, and stops when either runs out. Only the stream's
+ * own state survives between steps, so the buffers may move in between.
+ * A deflate stream's bytes do not depend on how its input is split.
+ */
+typedef struct ZStream ZStream;
+enum { ZS_MORE = 0, ZS_END = 1, ZS_ERROR = -1 };
+/* NULL when memory is short. */
+ZStream *zstream_inflate_new(void);
+ZStream *zstream_deflate_new(int level);
+/* finish (deflate): src holds the last of the input. ZS_END: the stream
+ * is complete; ZS_ERROR: corrupt input; ZS_MORE: src is used up (and not
+ * finish), or dst is full, or no progress is possible without more input
+ * or output space — which, the caller knows. */
+int zstream_step(ZStream *z, const uint8_t **src, size_t *src_left, uint8_t **dst, size_t *dst_left,
+                 int finish);
+void zstream_free(ZStream *z);
+
 #endif

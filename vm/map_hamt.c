@@ -285,6 +285,12 @@ term_t hamt_from_pairs(Heap *h, const term_t *keys, const term_t *values, size_t
 
 /* ---- iteration ---- */
 
+const term_t *hamt_node_entries(term_t node, unsigned *count) {
+    term_t *n = boxed_val(node);
+    *count = node_count(n);
+    return node_entries(n);
+}
+
 void hamt_iter_init(MapIter *it, term_t m) {
     it->map = m;
     it->i = 0;

@@ -48,6 +48,10 @@ term_t hamt_from_pairs(Heap *h, const term_t *keys, const term_t *values, size_t
 /* Worst-case words of one hamt_put / hamt_remove. */
 size_t hamt_put_need(term_t m);
 
+/* The entries of a head or inner node (a boxed node term), in iteration
+ * order, and how many (etf_encode.c walks the trie with its own stack). */
+const term_t *hamt_node_entries(term_t node, unsigned *count);
+
 /* Depth-first iteration state (inside MapIter). */
 void hamt_iter_init(MapIter *it, term_t m);
 bool hamt_iter_next(MapIter *it, term_t *key, term_t *value);

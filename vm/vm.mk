@@ -35,6 +35,7 @@ VM_SRCS += vm/bif_code.c
 VM_SRCS += vm/bif_erlang_arith.c vm/bif_erlang_compare.c vm/bif_erlang_types.c
 VM_SRCS += vm/bif_erlang_tuple.c vm/bif_erlang_list.c vm/bif_erlang_convert.c
 VM_SRCS += vm/bif_erlang_float_fmt.c vm/bif_erlang_binary.c vm/bif_binary_slices.c vm/bif_erlang_etf.c
+VM_SRCS += vm/etf_encode_slices.c vm/etf_decode_slices.c
 VM_SRCS += vm/bif_erlang_time.c vm/bif_erlang_misc.c vm/bif_erlang_text.c
 VM_SRCS += vm/bif_lists.c vm/bif_maps.c vm/map_hamt.c vm/bif_math.c
 VM_SRCS += vm/bif_binary.c vm/bif_binary_match.c

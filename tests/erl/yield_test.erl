@@ -1,17 +1,32 @@
 %% Long-running BIFs give the scheduler back: lists:reverse/2,
 %% binary_to_list/1,3, bitstring_to_list/1, list_to_binary/1,
-%% iolist_to_binary/1 and list_to_bitstring/1 on inputs far longer than one
-%% time slice return the right results, raise badarg where OTP does, and
-%% let another process run while they work. Runs on stock erl too.
+%% iolist_to_binary/1, list_to_bitstring/1, term_to_binary/1,2 and
+%% binary_to_term/1,2 on inputs far longer than one time slice return the
+%% right results, raise badarg where OTP does, free what they hold when
+%% their process dies, and let another process run while they work. Runs
+%% on stock erl too.
 -module(yield_test).
 -include("bt.hrl").
 -export([reverse_long_test/0, reverse_long_improper_test/0,
          binary_to_list_long_test/0, list_to_binary_long_test/0,
          iolist_nested_long_test/0, iolist_long_badarg_test/0,
          list_to_bitstring_long_test/0, others_run_meanwhile_test/0,
-         sliced_state_is_not_forgeable_test/0]).
+         sliced_state_is_not_forgeable_test/0,
+         etf_large_round_trip_test/0, etf_deep_round_trip_test/0,
+         etf_compressed_large_test/0, etf_large_parts_test/0,
+         etf_bad_input_partway_test/0, etf_killed_midway_frees_memory_test/0]).
 
 n() -> case bt:gc_stress() of true -> 20000; false -> 1000000 end.
+
+%% Elements of the large external-term tests: 1M tuples (a 46 MB
+%% encoding) on a host, 100k in the image (emulated CPUs, 512 MB), where
+%% that is still many slices.
+etf_n() ->
+    case {bt:gc_stress(), catch beamos:platform()} of
+        {true, _} -> 20000;
+        {false, beamos} -> 100000;
+        _ -> 1000000
+    end.
 
 reverse_long_test() ->
     N = n(),
@@ -113,9 +128,15 @@ others_run_meanwhile() ->
     R1 = Moved(fun() -> lists:reverse(L) end),
     R2 = Moved(fun() -> binary_to_list(B) end),
     R3 = Moved(fun() -> list_to_binary([binary_to_list(B), B]) end),
+    T = tuples(etf_n()),
+    TB = term_to_binary(T),
+    R4 = Moved(fun() -> term_to_binary(T) end),
+    R5 = Moved(fun() -> binary_to_term(TB) end),
     unlink(Bumper),
     exit(Bumper, kill),
     ?eq(true, R1),
+    %% OTP traps out of both for a term this size, as BeamOS does.
+    ?eq({true, true}, {R4, R5}),
     %% OTP slices binary_to_list and list_to_binary too, but does a 1 MB
     %% one in a single call when the slice has reductions enough; BeamOS's
     %% slice is smaller (bif_yield.h), so there both must have yielded.
@@ -139,5 +160,134 @@ sliced_state_is_not_forgeable_test() ->
             ?raises(error, badarg, beamos:iolist_to_binary_slice([1], [], make_ref())),
             ?raises(error, badarg, beamos:iolist_to_binary_slice([1], [], atomics:new(1, []))),
             ?raises(error, badarg, beamos:binary_to_list_slice(<<1, 2>>, 0, 3, [])),
+            ?raises(error, badarg, beamos:term_to_binary_slice(x, [], make_ref())),
+            ?raises(error, badarg, beamos:term_to_binary_slice(x, [{0, x, 0, 0}], make_ref())),
+            ?raises(error, badarg, beamos:binary_to_term_slice(<<131, 106>>, make_ref())),
+            ?raises(error, badarg, beamos:binary_to_term_slice(<<131, 106>>, atomics:new(1, []))),
             ?eq([1, 2 | t], beamos:binary_to_list_slice(<<1, 2>>, 0, 2, t))
+    end.
+
+%% ---- term_to_binary / binary_to_term ----
+
+tuples(N) -> [{I, <<"abc">>, [I, -I], {x, 3.5}} || I <- lists:seq(1, N)].
+
+etf_large_round_trip_test() ->
+    T = tuples(etf_n()),
+    B = term_to_binary(T),
+    ?eq(erlang:external_size(T), byte_size(B)),
+    ?eq(T, binary_to_term(B)),
+    ?eq(T, binary_to_term(B, [safe])),
+    ?eq(B, term_to_binary(T, [{minor_version, 1}])),
+    ?eq(B, term_to_binary(T, [deterministic])),
+    ?eq(B, iolist_to_binary(erlang:term_to_iovec(T))),
+    B2 = term_to_binary(T, [{minor_version, 2}]),
+    ?eq(T, binary_to_term(B2)),
+    %% the encoding of a list of n elements starts with LIST_EXT and n
+    ?eq(<<131, 108, (etf_n()):32>>, binary:part(B, 0, 6)),
+    ?eq({T, byte_size(B)}, binary_to_term(<<B/binary, 1, 2, 3>>, [used])).
+
+%% Nested in head position (the encoder's stack grows with the depth) and
+%% in tail position, about 10 MB each.
+etf_deep_round_trip_test() ->
+    N = etf_n(),
+    Deep = lists:foldl(fun(I, A) -> [A, {I}] end, [], lists:seq(1, N)),
+    DB = term_to_binary(Deep),
+    ?eq(true, byte_size(DB) > 8 * N),
+    ?eq(Deep, binary_to_term(DB)),
+    Tail = lists:foldl(fun(I, A) -> {I, A} end, [], lists:seq(1, N)),
+    ?eq(Tail, binary_to_term(term_to_binary(Tail))),
+    ?eq(Deep, binary_to_term(term_to_binary(Deep, [compressed]))).
+
+etf_compressed_large_test() ->
+    T = tuples(etf_n()),
+    B = term_to_binary(T),
+    C = term_to_binary(T, [compressed]),
+    ?eq(true, byte_size(C) < byte_size(B) div 3),
+    ?eq(<<131, 80, (byte_size(B) - 1):32>>, binary:part(C, 0, 6)),
+    ?eq(T, binary_to_term(C)),
+    ?eq({T, byte_size(C)}, binary_to_term(C, [used])),
+    C9 = term_to_binary(T, [{compressed, 9}]),
+    ?eq(T, binary_to_term(C9)),
+    %% not worth compressing: the plain encoding, as OTP
+    R = incompressible(etf_n()),
+    ?eq(term_to_binary(R), term_to_binary(R, [compressed])).
+
+%% About N bytes no compressor shrinks.
+incompressible(N) ->
+    << <<(erlang:md5(<<I:32>>))/binary>> || I <- lists:seq(1, N div 16) >>.
+
+etf_large_parts_test() ->
+    N = etf_n(),
+    Big = binary:copy(<<"0123456789">>, N),
+    BB = term_to_binary(Big),
+    ?eq(10 * N + 6, byte_size(BB)),
+    ?eq(Big, binary_to_term(BB)),
+    <<_:3, Odd/bitstring>> = Big,
+    ?eq(Odd, binary_to_term(term_to_binary(Odd))),
+    M = maps:from_list([{I, integer_to_list(I)} || I <- lists:seq(1, N div 10)]),
+    ?eq(M, binary_to_term(term_to_binary(M))),
+    L = lists:seq(1, N),
+    ?eq(L, binary_to_term(term_to_binary(L))),
+    Str = lists:duplicate(N, $a),
+    ?eq(Str, binary_to_term(term_to_binary(Str))),
+    Imp = lists:seq(1, N) ++ tail,
+    ?eq(Imp, binary_to_term(term_to_binary(Imp))),
+    %% a sub binary at an odd bit offset, decoded
+    <<_:5, Shifted/bitstring>> = <<0:5, BB/binary>>,
+    ?eq(Big, binary_to_term(Shifted)).
+
+%% Bad input anywhere in a large binary is badarg, and nothing is left
+%% behind: the same call on good input works after it.
+etf_bad_input_partway_test() ->
+    N = etf_n(),
+    E = term_to_binary({a, 1}),
+    Elem = binary:part(E, 1, byte_size(E) - 1),
+    Good = iolist_to_binary([<<131, 108, N:32>>, lists:duplicate(N, Elem), 106]),
+    ?eq(lists:duplicate(N, {a, 1}), binary_to_term(Good)),
+    Half = N div 2,
+    BadTag = iolist_to_binary([<<131, 108, N:32>>, lists:duplicate(Half, Elem), 255,
+                               lists:duplicate(N - Half, Elem), 106]),
+    ?raises(error, badarg, binary_to_term(BadTag)),
+    ?raises(error, badarg, binary_to_term(binary:part(Good, 0, byte_size(Good) - 1))),
+    %% duplicate keys in a large map: found only when the map is built
+    Dup = iolist_to_binary([<<131, 116, 40:32>>, [[97, 1, 97, I] || I <- lists:seq(1, 40)]]),
+    ?raises(error, badarg, binary_to_term(Dup)),
+    C = term_to_binary(tuples(N), [compressed]),
+    ?raises(error, badarg, binary_to_term(binary:part(C, 0, byte_size(C) - 10))),
+    <<131, 80, Size:32, Z/binary>> = C,
+    ?raises(error, badarg, binary_to_term(<<131, 80, (Size + 1):32, Z/binary>>)),
+    ?raises(error, badarg, binary_to_term(<<131, 80, (Size - 1):32, Z/binary>>)),
+    ZH = byte_size(Z) div 2,
+    <<Z1:ZH/binary, ZB, Z2/binary>> = Z,
+    ?raises(error, badarg, binary_to_term(<<131, 80, Size:32, Z1/binary, (ZB bxor 16#55), Z2/binary>>)),
+    ?eq(tuples(3), binary_to_term(term_to_binary(tuples(3)))).
+
+%% A process killed in the middle of a long term_to_binary or binary_to_term
+%% leaves no memory behind.
+etf_killed_midway_frees_memory_test() ->
+    N = etf_n(),
+    B = term_to_binary([{I, binary:copy(<<I:32>>, 40)} || I <- lists:seq(1, N)]),
+    Before = erlang:memory(binary),
+    kill_midway(fun() -> term_to_binary(tuples(N)) end),
+    kill_midway(fun() -> term_to_binary(tuples(N), [compressed]) end),
+    kill_midway(fun() -> binary_to_term(B) end),
+    ok = memory_back(Before, 50),
+    ?eq(N, length(binary_to_term(B))).
+
+kill_midway(F) ->
+    Self = self(),
+    {Pid, Ref} = spawn_monitor(fun() -> Self ! {started, self()}, F(), Self ! {finished, self()} end),
+    receive {started, Pid} -> ok end,
+    timer:sleep(2),
+    exit(Pid, kill),
+    receive {'DOWN', Ref, process, Pid, _} -> ok end,
+    receive {finished, Pid} -> ok after 0 -> ok end.
+
+%% erlang:memory(binary) within 1 MB of Before (a dead process's memory is
+%% reclaimed asynchronously on OTP: try for a while).
+memory_back(Before, 0) -> {binary_memory, Before, erlang:memory(binary)};
+memory_back(Before, Tries) ->
+    case erlang:memory(binary) < Before + 1000000 of
+        true -> ok;
+        false -> timer:sleep(20), memory_back(Before, Tries - 1)
     end.

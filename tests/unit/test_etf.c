@@ -10,6 +10,7 @@
 #include "vm/atom.h"
 #include "vm/binary.h"
 #include "vm/etf.h"
+#include "vm/etf_impl.h"
 #include "vm/heap.h"
 #include "vm/map.h"
 #include "vm/term_compare.h"
@@ -180,6 +181,50 @@ TEST(encode_unaligned_and_utf8_options) {
     CHECK(etf_term_to_binary(&H, sub, NULL, &bin) == ETF_OK && is_binary(bin) && bitstring_bit_size(bin) == 80);
 }
 
+/* The engines stopped after every unit (budget 1) and resumed give the
+ * same bytes and terms as one run: every erl case, each way. */
+TEST(engines_resume_after_any_budget) {
+    EtfOptions o = {0};
+    o.resolve_export = resolve;
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        const struct etf_case *c = &cases[i];
+        term_t t;
+        if (etf_decode(&H, c->bytes, c->len, &o, &t) != ETF_OK) continue;
+        uint8_t out[4096];
+        EtfEncoder e;
+        etf_enc_init(&e, &o, out, sizeof out, 0);
+        etf_enc_begin(&e, t);
+        size_t units = 0, steps = 0;
+        bool more = true;
+        while (more && etf_enc_run(&e, 1, &units, &more) == ETF_OK) steps++;
+        etf_enc_free(&e);
+        if (more || e.pos != c->len || memcmp(out, c->bytes, c->len) != 0)
+            CHECK_FAIL_("resumed encode of %s differs", c->text);
+        /* decode, a unit at a time */
+        EtfDecoder d;
+        etf_dec_init(&d, &o);
+        size_t pos = 1;
+        EtfError err = ETF_OK;
+        more = true;
+        while (more && !(err = etf_dec_scan(&d, c->bytes, c->len, &pos, 1, &units, &more))) {
+        }
+        CHECK(err == ETF_OK && pos == c->len);
+        Heap h;
+        heap_init(&h, d.words + 1);
+        term_t r = NIL;
+        etf_dec_build_begin(&d, h.heap, &r);
+        pos = 1;
+        more = true;
+        while (more && !(err = etf_dec_build(&d, c->bytes, c->len, &pos, 1, &units, &more))) {
+        }
+        etf_dec_free(&d);
+        if (err || !term_eq_exact(r, t)) CHECK_FAIL_("resumed decode of %s differs", c->text);
+        h.off_heap = d.sub.off_heap;
+        heap_destroy(&h);
+        (void)steps;
+    }
+}
+
 int main(void) {
     atom_init();
     heap_init(&H, 1 << 18);
@@ -189,6 +234,7 @@ int main(void) {
     RUN(bad_input_rejected);
     RUN(old_forms_decoded);
     RUN(encode_unaligned_and_utf8_options);
+    RUN(engines_resume_after_any_budget);
     heap_destroy(&H);
     return CHECK_DONE();
 }
