@@ -49,8 +49,9 @@ ERL_TEST_MODULES += ets_select_test
 ERL_TEST_MODULES += magicref_test
 ERL_TEST_MODULES += yield_test
 ERL_TEST_MODULES += heap_opts_test
-# bt is the runner; console_input is booted on its own by scripts/run-tests.
-ERL_TEST_SRCS := tests/erl/bt.erl tests/erl/console_input.erl $(ERL_TEST_MODULES:%=tests/erl/%.erl)
+# bt is the runner; console_input and flag_checks are run on their own by
+# scripts/run-tests.
+ERL_TEST_SRCS := tests/erl/bt.erl tests/erl/console_input.erl tests/erl/flag_checks.erl $(ERL_TEST_MODULES:%=tests/erl/%.erl)
 ERL_TEST_EBIN := $(BUILD)/tests/erl
 ERL_TEST_BEAMS := $(ERL_TEST_SRCS:tests/erl/%.erl=$(ERL_TEST_EBIN)/%.beam)
 

@@ -45,6 +45,9 @@ typedef struct {
 
 Scheduler *schedulers[MAX_SCHEDULERS];
 unsigned sched_count;
+/* The time slice (emu.h); here, not in emu.c, so that unit tests with a
+ * stand-in emulator link. */
+int32_t emu_slice_reductions = EMU_DEFAULT_REDUCTIONS;
 /* erlang:system_flag(schedulers_online, N): schedulers [0, online) run
  * processes; the others run only processes bound to them ({scheduler, N})
  * and their own timers, hand their queued processes to online ones and
