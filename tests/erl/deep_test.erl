@@ -18,7 +18,7 @@
 -compile({nowarn_deprecated_function, [{erlang, phash, 2}]}).
 -export([send_test/0, compare_test/0, hash_test/0, ets_test/0, ets_bag_test/0,
          map_key_test/0, print_test/0, etf_test/0, exit_reason_test/0,
-         mixed_test/0]).
+         mixed_test/0, ets_match_test/0]).
 
 in_image() -> (catch beamos:platform()) =:= beamos.
 
@@ -160,6 +160,26 @@ ets_bag_test() ->
     Got = ets:lookup(Tab, deep(tuple, N, key)),
     ?eq([{N, a}, {N, b}], lists:sort([unwrap(V) || {_, V} <- Got])),
     ets:delete(Tab),
+    ok.
+
+%% Match patterns 900 levels deep (under the match-spec compiler's limit of
+%% 1000): compiling the pattern walks it, which must not recurse in C
+%% either (the image's 32 KB stack).
+ets_match_test() ->
+    D = 900,
+    [begin
+         Tab = ets:new(deep, [Type]),
+         true = ets:insert(Tab, {deep(tuple, D, key), 1}),
+         true = ets:insert(Tab, {deep(list, D, key), 2}),
+         true = ets:insert(Tab, {other, 3}),
+         ?eq([{deep(tuple, D, key), 1}], ets:match_object(Tab, {deep(tuple, D, key), '_'})),
+         ?eq([[key, 1]], ets:match(Tab, {deep(tuple, D, '$1'), '$2'})),
+         ?eq([2], ets:select(Tab, [{{deep(list, D, '$1'), '$2'}, [{'=:=', '$1', key}], ['$2']}])),
+         ?eq([{deep(list, D, key), 2}],
+             ets:select(Tab, [{{deep(cons_head, D, '_'), '_'}, [], ['$_']},
+                              {{deep(list, D, key), '_'}, [], ['$_']}])),
+         ets:delete(Tab)
+     end || Type <- [set, ordered_set]],
     ok.
 
 map_key_test() ->
