@@ -15,6 +15,7 @@ VM_SRCS += vm/bignum.c
 VM_SRCS += vm/bignum_bits.c
 VM_SRCS += vm/bignum_text.c
 VM_SRCS += vm/map.c
+VM_SRCS += vm/term_stack.c
 VM_SRCS += vm/term_compare.c
 VM_SRCS += vm/term_print.c
 VM_SRCS += vm/phash.c
