@@ -136,11 +136,6 @@ term_t bif_erlang_delete_module_1(Process *p, term_t *args) {
     return code_delete_module(args[0]) ? ATOM_true : ATOM_undefined;
 }
 
-term_t bif_erlang_purge_module_1(Process *p, term_t *args) {
-    if (!is_atom(args[0]) || !code_purge_module(args[0])) BIF_ERROR(p, ATOM_badarg);
-    return ATOM_true;
-}
-
 term_t bif_erlang_check_old_code_1(Process *p, term_t *args) {
     if (!is_atom(args[0])) BIF_ERROR(p, ATOM_badarg);
     return code_module_old(args[0]) ? ATOM_true : ATOM_false;
