@@ -19,18 +19,11 @@
 
 /* ---- check_process_code ---- */
 
-static bool fun_of(const term_t *obj, void *arg)
-{
-    if (header_subtag(obj[0]) != FUN_SUBTAG) return false;
-    const LoadedFun *lf = (const LoadedFun *)((const FunThing *)obj)->entry;
-    return lf->mc == (const ModuleCode *)arg;
-}
-
-/* OTP's check_process_code: does p execute old code of `module` — its
+/* OTP 25's check_process_code: does p execute old code of `module` — its
  * current instruction, a return address or a catch handler on its stack
- * inside the old version — or hold a fun of it (on its heap: found after
- * a full-sweep collection, which leaves the live data as one walkable
- * block)? Funs in unreceived messages are not looked at (OTP neither). */
+ * inside the old version? A fun of the old code that p merely holds does
+ * not count (OTP 25 answers false too): calling it after the purge raises
+ * {badfun, Fun} (LoadedFun.purged_stub), as on OTP. */
 static bool runs_old_code(Process *p, term_t module)
 {
     const ModuleCode *old = code_module_old(module);
@@ -42,9 +35,7 @@ static bool runs_old_code(Process *p, term_t module)
             return true;
         if (is_catch(t) && code_in_version(old, code_catch_addr(catch_index(t)))) return true;
     }
-    bool found = false;
-    p->reductions += (uint64_t)gc_collect_and_find(p, fun_of, (void *)old, &found);
-    return found;
+    return false;
 }
 
 /* Reply to a MSG_CPC request: extra = {Tag, ReqId}; the answer is

@@ -304,27 +304,6 @@ int gc_collect(Process *p, size_t need_words, term_t *x_reg, unsigned live) {
     return collect(p, need_words, x_reg, live, NULL);
 }
 
-int gc_collect_and_find(Process *p, bool (*match)(const term_t *obj, void *arg), void *arg, bool *found) {
-    p->flags |= PF_FORCE_GC;
-    int reds = collect(p, 0, NULL, 0, NULL);
-    /* A full sweep leaves no old heap and no fragments, and the young
-     * heap [heap, htop) holds exactly the copied objects, back to back. */
-    *found = false;
-    for (const term_t *hp = p->h.heap; hp < p->h.htop;) {
-        term_t w = *hp;
-        if (is_header(w)) {
-            if (match(hp, arg)) {
-                *found = true;
-                break;
-            }
-            hp += gc_layout(w).words;
-        } else {
-            hp += CONS_WORDS;
-        }
-    }
-    return reds;
-}
-
 int gc_collect_literals(Process *p, const GcLitRange *ranges, size_t n) {
     GcRange small[8], *r = n <= 8 ? small : malloc(n * sizeof *r);
     if (!r) plat_fatal("gc: out of memory");

@@ -39,12 +39,6 @@ typedef struct {
 } GcLitRange;
 int gc_collect_literals(Process *p, const GcLitRange *ranges, size_t n);
 
-/* A full-sweep collection of p (not running: registers in arg_reg), then
- * match() on every boxed object of its live data (compact afterwards, so
- * walkable) until it returns true; *found says whether one did. For
- * check_process_code's search for funs. Returns the reductions to charge. */
-int gc_collect_and_find(Process *p, bool (*match)(const term_t *obj, void *arg), void *arg, bool *found);
-
 /* The heap block sizes OTP uses, in words: the smallest >= words. */
 size_t gc_next_heap_size(size_t words);
 
