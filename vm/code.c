@@ -13,7 +13,9 @@
 #define BeamInstr BeamGenInstr /* see loader.h */
 #include "vm/beam_file.h"
 #undef BeamInstr
+#include "vm/code_purge.h"
 #include "vm/literal_area.h"
+#include "vm/process.h"
 #include "vm/loader.h"
 #include "vm/platform.h"
 
@@ -28,12 +30,34 @@ static void code_lock(void) {
 }
 static void code_unlock(void) { atomic_flag_clear_explicit(&code_lock_flag, memory_order_release); }
 
+static bool runs_old_code(Process *p, term_t module);
+
 void code_init(void) {
     static bool done;
     if (done) return;
     done = true;
     emu_init();
     export_init();
+    code_purge_set_checker(runs_old_code);
+}
+
+/* OTP 25's check_process_code: does p execute old code of `module` — its
+ * current instruction, a return address or a catch handler on its stack
+ * inside the old version? A fun of the old code that p merely holds does
+ * not count (OTP 25 answers false too): calling it after the purge raises
+ * {badfun, Fun} (LoadedFun.purged_stub), as on OTP. */
+static bool runs_old_code(Process *p, term_t module)
+{
+    const ModuleCode *old = code_module_old(module);
+    if (!old) return false;
+    if (code_in_version(old, p->i)) return true;
+    for (const term_t *w = p->h.hend; w < p->heap_end; w++) {
+        term_t t = *w;
+        if (primary_tag(t) == TAG_PRIMARY_HEADER && t && code_in_version(old, (const void *)(uintptr_t)t))
+            return true;
+        if (is_catch(t) && code_in_version(old, code_catch_addr(catch_index(t)))) return true;
+    }
+    return false;
 }
 
 static Module *module_get(term_t name, bool create) {

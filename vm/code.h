@@ -11,14 +11,15 @@
  *
  * Literal area: every literal of a module is decoded once into lit_heap, a
  * Heap outside every process. The GC copies only terms inside a process's
- * own heap blocks, so literals are never moved or scanned; they die with
- * the ModuleCode at purge.
+ * own heap blocks, so literals are never moved or scanned. At purge they
+ * are freed only after every process has copied out what it references
+ * (the literal-area collector, literal_area.h; docs/code_purge.md).
  *
  * Concurrency: the module table is guarded by the code lock; loading,
- * purging and deleting take it. Readers of ModuleCode contents (lookups
- * for stack traces) run while the module cannot be purged underneath them
- * (purge is only requested by Erlang code that has checked no process
- * runs old code, as OTP's code server does).
+ * purging and deleting take it. Address lookups (stack traces) take it
+ * too and only see versions in the table. A purged version's code is
+ * freed after the processes running it were killed (erts_code_purger)
+ * and its funs were redirected (code_purge_prepare).
  */
 #ifndef BEAMOS_VM_CODE_H
 #define BEAMOS_VM_CODE_H

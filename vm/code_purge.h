@@ -15,6 +15,8 @@
 #ifndef BEAMOS_VM_CODE_PURGE_H
 #define BEAMOS_VM_CODE_PURGE_H
 
+#include <stdbool.h>
+
 #include "vm/mailbox.h"
 
 /* Serve p->code_tasks. p is stopped, its registers in arg_reg[0..arity). */
@@ -24,5 +26,8 @@ void code_purge_drain(Process *p);
 /* A task whose target died before taking it in (sig_undeliverable). Does
  * not free m. */
 void code_purge_task_dead(const Message *m);
+
+/* Installed by code_init: does p run old code of module (p stopped)? */
+void code_purge_set_checker(bool (*fn)(Process *p, term_t module));
 
 #endif
