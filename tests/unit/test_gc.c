@@ -507,6 +507,7 @@ TEST(literal_area_collected) {
     p->arg_reg = NULL;
     p->arity = 0;
     proc_free(p);
+    binary_deref(b);     /* the mirror's ProcBin keeps one (A is never freed) */
 }
 
 /* Generations: promotion after one survival, fullsweep_after, growth and
