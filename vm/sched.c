@@ -23,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "vm/console_input.h"
 #include "vm/emu.h"
 #include "vm/lock.h"
 #include "vm/platform.h"
@@ -346,6 +347,7 @@ static bool loop_once(Scheduler *s, bool *idle)
 {
     proc_quiescent(s->index);
     timer_run_due(s, plat_monotonic_ns());
+    console_input_check();
     bool on = is_online(s);
     if (!on) hand_off_queue(s);
     Process *p = pick(s);

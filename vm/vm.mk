@@ -7,6 +7,7 @@ VM_HOST_SRCS :=
 
 # --- terms, atoms, bignums, external term format (owner: terms work) ---
 VM_SRCS += vm/heap.c
+VM_SRCS += vm/console_input.c
 VM_SRCS += vm/atom.c
 VM_SRCS += vm/binary.c
 VM_SRCS += vm/magic.c
