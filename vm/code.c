@@ -208,9 +208,6 @@ bool code_purge_complete(term_t module) {
     return true;
 }
 
-bool code_purge_module(term_t module) {
-    return code_purge_prepare(module) && code_purge_complete(module);
-}
 
 const BeamInstr *code_find_function(const ErtsMFA *mfa) {
     ModuleCode *mc = code_module_current(mfa->module);

@@ -128,8 +128,6 @@ bool code_delete_module(term_t module);
 bool code_purge_prepare(term_t module);
 void code_purge_abort(term_t module);
 bool code_purge_complete(term_t module);
-/* prepare + complete: no process check (tests, boot). */
-bool code_purge_module(term_t module);
 /* Is pc inside mc's code? */
 static inline bool code_in_version(const ModuleCode *mc, const void *pc) {
     return mc && mc->code && (const BeamInstr *)pc >= mc->code && (const BeamInstr *)pc < mc->code + mc->code_words;

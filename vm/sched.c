@@ -290,7 +290,8 @@ static void run_one(Scheduler *s, Process *p)
         r = EMU_WAIT;             /* killed by a signal before running */
     } else {
         if (p->code_tasks) code_purge_serve(p);   /* registers saved: a safe point */
-        r = emu_execute(s, p);
+        /* A collection there may have killed p (max_heap_size). */
+        r = p->exit_reason == THE_NON_VALUE ? emu_execute(s, p) : EMU_WAIT;
         /* Requests taken in during the slice (a receive takes signals in)
          * are served now, before p waits or queues: a waiting process
          * would not run again until a message came. */

@@ -8,6 +8,7 @@
 -include("bt.hrl").
 -include("purge_target_beam.hrl").
 -export([check_and_purge_test/0, soft_purge_no_old_test/0, fun_holder_test/0,
+         literal_everywhere_test/0,
          persistent_term_release_test/0, persistent_term_erase_test/0]).
 
 -define(M, purge_target).
@@ -136,6 +137,64 @@ fun_holder_test() ->
     after 10000 -> erlang:error(no_answer)
     end,
     clean().
+
+%% An old literal copied everywhere a term can wait outside a process's
+%% heap (an ETS table, persistent_term, a timer's message, an unreceived
+%% message) and passed around a ring of processes while the module is
+%% purged: every copy stays intact after the old literal area is freed.
+literal_everywhere_test() ->
+    clean(),
+    load(1),
+    L = ?M:big(),
+    T = ets:new(?MODULE, [public]),
+    true = ets:insert(T, {k, L}),
+    persistent_term:put({?MODULE, lit}, L),
+    erlang:send_after(200, self(), {timer, L}),
+    Self = self(),
+    Q = spawn(fun() -> receive go -> ok end, receive {m, X} -> Self ! {q, X} end end),
+    Q ! {m, L},
+    Ring = ring(8, L),
+    load(2),
+    ?eq(false, code:purge(?M)),               % nobody runs the old code
+    Expected = ?M:big(),
+    ?true(Expected =:= L),
+    settles(fun() -> false end, 4),
+    Q ! go,
+    receive {q, QV} -> ?eq(Expected, QV) after 10000 -> erlang:error(no_q) end,
+    receive {timer, TV} -> ?eq(Expected, TV) after 10000 -> erlang:error(no_timer) end,
+    ?eq([{k, Expected}], ets:lookup(T, k)),
+    ?eq(Expected, persistent_term:get({?MODULE, lit})),
+    Ring ! {stop, self()},
+    receive {ring, RV, Laps} -> ?eq(Expected, RV), ?true(Laps > 0) after 10000 -> erlang:error(no_ring) end,
+    ?eq(Expected, L),
+    ets:delete(T),
+    persistent_term:erase({?MODULE, lit}),
+    clean().
+
+%% N processes passing a term round a ring until told to stop; the first
+%% answers with the term and the laps it saw.
+ring(N, Term) ->
+    First = spawn(fun() -> ring_first() end),
+    Last = lists:foldl(fun(_, Next) -> spawn(fun() -> ring_node(Next) end) end, First, lists:seq(2, N)),
+    First ! {next, Last},
+    First ! {token, Term, 0},
+    First.
+
+ring_first() -> receive {next, Next} -> ring_first(Next) end.
+ring_first(Next) ->
+    receive
+        {token, Term, Laps} ->
+            receive
+                {stop, From} -> Next ! stop, From ! {ring, Term, Laps}
+            after 0 -> Next ! {token, Term, Laps + 1}, ring_first(Next)
+            end
+    end.
+
+ring_node(Next) ->
+    receive
+        {token, Term, Laps} -> Next ! {token, Term, Laps}, ring_node(Next);
+        stop -> Next ! stop
+    end.
 
 value(I) -> {I, lists:seq(1, 4000), list_to_binary(lists:duplicate(1000, I rem 256)), "tail"}.
 
