@@ -18,6 +18,7 @@
  * sees the other, so a wake-up is never lost.
  */
 #include "vm/sched.h"
+#include "vm/code_purge.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -288,10 +289,17 @@ static void run_one(Scheduler *s, Process *p)
     s->context_switches++;
     uint64_t reds = p->reductions, t0 = plat_monotonic_ns();
     EmuResult r;
-    if (!sig_take_in(p))
+    if (!sig_take_in(p)) {
         r = EMU_WAIT;             /* killed by a signal before running */
-    else
-        r = emu_execute(s, p);
+    } else {
+        if (p->code_tasks) code_purge_serve(p);   /* registers saved: a safe point */
+        /* A collection there may have killed p (max_heap_size). */
+        r = p->exit_reason == THE_NON_VALUE ? emu_execute(s, p) : EMU_WAIT;
+        /* Requests taken in during the slice (a receive takes signals in)
+         * are served now, before p waits or queues: a waiting process
+         * would not run again until a message came. */
+        if (r != EMU_EXIT && p->code_tasks && p->exit_reason == THE_NON_VALUE) code_purge_serve(p);
+    }
     s->busy_ns += plat_monotonic_ns() - t0;
     s->reductions += p->reductions - reds;
     s->current = NULL;
