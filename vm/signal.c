@@ -20,25 +20,27 @@
 #include "vm/term_copy.h"
 #include "vm/timer.h"
 
-Message *sig_new(uint32_t kind, term_t from, size_t words, term_t **hp)
+static Message *message_init(Message *m, uint32_t kind, term_t from, HeapFragment *frag, bool in_frag)
 {
-    Message *m = malloc(sizeof *m);
-    if (!m) plat_fatal("signal: out of memory");
     m->next = NULL;
     m->msg = NIL;
-    m->frag = NULL;
+    m->frag = frag;
     m->kind = kind;
-    m->in_frag = 0;
+    m->in_frag = in_frag;
     m->from = from;
     m->extra = NIL;
     m->off_heap.first = NULL;
     m->off_heap.overhead = 0;
-    if (words) {
-        m->frag = term_fragment_new(words);
-        *hp = m->frag->mem;
-    } else if (hp) {
-        *hp = NULL;
-    }
+    return m;
+}
+
+Message *sig_new(uint32_t kind, term_t from, size_t words, term_t **hp)
+{
+    Message *m = malloc(sizeof *m);
+    if (!m) plat_fatal("signal: out of memory");
+    message_init(m, kind, from, words ? term_fragment_new(words) : NULL, false);
+    if (words) *hp = m->frag->mem;
+    else if (hp) *hp = NULL;
     return m;
 }
 
@@ -52,18 +54,8 @@ Message *sig_new_inline(uint32_t kind, term_t from, size_t words, term_t **hp)
     if (!f) plat_fatal("signal: out of memory");
     f->next = NULL;
     f->alloc_words = f->used_words = words;
-    Message *m = (Message *)(f->mem + words);
-    m->next = NULL;
-    m->msg = NIL;
-    m->frag = f;
-    m->kind = kind;
-    m->in_frag = 1;
-    m->from = from;
-    m->extra = NIL;
-    m->off_heap.first = NULL;
-    m->off_heap.overhead = 0;
     *hp = f->mem;
-    return m;
+    return message_init((Message *)(f->mem + words), kind, from, f, true);
 }
 
 void sig_free(Message *m)
