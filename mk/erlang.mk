@@ -49,6 +49,7 @@ ERL_TEST_MODULES += ets_select_test
 ERL_TEST_MODULES += magicref_test
 ERL_TEST_MODULES += yield_test
 ERL_TEST_MODULES += heap_opts_test
+ERL_TEST_MODULES += maps_order_test
 # bt is the runner; console_input is booted on its own by scripts/run-tests.
 ERL_TEST_SRCS := tests/erl/bt.erl tests/erl/console_input.erl $(ERL_TEST_MODULES:%=tests/erl/%.erl)
 ERL_TEST_EBIN := $(BUILD)/tests/erl

@@ -10,11 +10,19 @@
 #include "vm/map_hash.h"
 #include "vm/term_compare.h"
 
-/* The hash a key is placed by at `depth`: salt depth / 8. */
-static inline uint32_t hash_at(term_t key, unsigned depth) { return map_hash(key, depth / 8); }
+/* The hash a key is placed by at `depth`: for levels 0..7 the key's
+ * hash, for levels 8r..8r+7 the hash of the cons [r | Key] (OTP 25's
+ * rehash; the cell is only read, so it may live on the C stack). */
+static uint32_t rehash(term_t key, unsigned round) {
+    term_t cell[2] = {make_small((int64_t)round), key};
+    return map_hash(make_list(cell), 0);
+}
+static inline uint32_t hash_at(term_t key, unsigned depth) {
+    return depth < 8 ? map_hash(key, 0) : rehash(key, depth / 8);
+}
 /* The hash for depth + 1, given h for depth. */
 static inline uint32_t hash_next(uint32_t h, term_t key, unsigned depth) {
-    return (depth + 1) % 8 ? h : map_hash(key, (depth + 1) / 8);
+    return (depth + 1) % 8 ? h : rehash(key, (depth + 1) / 8);
 }
 static inline unsigned nibble(uint32_t h, unsigned depth) { return (h >> (4 * (depth % 8))) & 0xF; }
 static inline bool is_head(const term_t *n) { return ((n[0] >> 6) & 3) == MAP_KIND_HAMT_HEAD_BITMAP; }
