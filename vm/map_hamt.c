@@ -54,7 +54,7 @@ static term_t leaf(Heap *h, term_t k, term_t v) { return make_cons(heap_alloc(h,
 size_t hamt_size(term_t m) { return (size_t)small_value(boxed_val(m)[1]); }
 
 term_t hamt_get(term_t m, term_t key) {
-    uint32_t hv = hash_at(key, 0);
+    uint32_t hv = map_hash(key, 0); /* shifted down 4 bits a level */
     term_t *n = boxed_val(m);
     for (unsigned depth = 0;; depth++) {
         uint32_t bm = node_bitmap(n);
@@ -64,12 +64,12 @@ term_t hamt_get(term_t m, term_t key) {
                 if (term_eq_exact(cons_head(e[i]), key)) return cons_tail(e[i]);
             return THE_NON_VALUE;
         }
-        unsigned bit = nibble(hv, depth);
+        unsigned bit = hv & 0xF;
         if (!(bm & (1u << bit))) return THE_NON_VALUE;
         term_t x = e[popcount(bm & ((1u << bit) - 1))];
         if (is_list(x)) return term_eq_exact(cons_head(x), key) ? cons_tail(x) : THE_NON_VALUE;
         n = boxed_val(x);
-        hv = hash_next(hv, key, depth);
+        hv = (depth + 1) % 8 ? hv >> 4 : rehash(key, (depth + 1) / 8);
     }
 }
 

@@ -180,6 +180,7 @@ static void push_hamt_node(Stack *s, term_t node) {
 
 uint32_t map_hash(term_t term, uint32_t salt) {
     uint32_t hash = salt ^ SALT_BASE;
+    if (is_small(term) || is_atom(term)) return mix_word(hash, term, K(1)); /* the common keys */
     if (is_immed(term)) return hash_immediate(hash, term);
 
     Stack s;
