@@ -20,8 +20,8 @@ static const FlagSpec known_flags[] = {
     {"-stdlib", -1}, {"-env", 2}, {"-extra", -1}, {"-boot", 1}, {"-config", 1},
     {"+S", 1}, {"+P", 1}, {"+A", 1}, {"+K", 1}, {"+sbwt", 1}, {"+Q", 1},
     {"+hms", 1}, {"+hmbs", 1}, {"+e", 1}, {"+t", 1},
-    /* BeamOS kernel flags */
-    {"-selftest", 0}, {"-crash", 1},
+    /* BeamOS's own */
+    {"+reds", 1}, {"-selftest", 0}, {"-crash", 1},
 };
 
 static int is_flag(const char *w) { return (w[0] == '-' || w[0] == '+') && w[1] != 0; }

@@ -5,7 +5,8 @@
 ERLC := erlc
 OTP_LIB := $(firstword $(wildcard /usr/lib/erlang/lib))
 
-RUNTIME_ERL := vm/lib/init.erl vm/lib/beamos_console.erl vm/lib/code.erl vm/lib/net_kernel.erl
+RUNTIME_ERL := vm/lib/init.erl vm/lib/beamos_console.erl vm/lib/code.erl vm/lib/net_kernel.erl \
+  vm/lib/erts_code_purger.erl
 RUNTIME_EBIN := $(BUILD)/lib/ebin
 RUNTIME_BEAMS := $(RUNTIME_ERL:vm/lib/%.erl=$(RUNTIME_EBIN)/%.beam)
 # OTP kernel modules the runtime uses unchanged (they run on our BIFs); they
@@ -49,15 +50,29 @@ ERL_TEST_MODULES += ets_select_test
 ERL_TEST_MODULES += magicref_test
 ERL_TEST_MODULES += yield_test
 ERL_TEST_MODULES += heap_opts_test
+ERL_TEST_MODULES += deep_test
+ERL_TEST_MODULES += purge_test
 ERL_TEST_MODULES += maps_order_test
-# bt is the runner; console_input is booted on its own by scripts/run-tests.
-ERL_TEST_SRCS := tests/erl/bt.erl tests/erl/console_input.erl $(ERL_TEST_MODULES:%=tests/erl/%.erl)
+# bt is the runner; console_input and flag_checks are run on their own by
+# scripts/run-tests.
+ERL_TEST_SRCS := tests/erl/bt.erl tests/erl/console_input.erl tests/erl/flag_checks.erl $(ERL_TEST_MODULES:%=tests/erl/%.erl)
 ERL_TEST_EBIN := $(BUILD)/tests/erl
 ERL_TEST_BEAMS := $(ERL_TEST_SRCS:tests/erl/%.erl=$(ERL_TEST_EBIN)/%.beam)
 
 $(ERL_TEST_EBIN)/%.beam: tests/erl/%.erl tests/erl/bt.hrl | $(DEPS_STAMP)
 	@mkdir -p $(ERL_TEST_EBIN)
-	$(ERLC) +nowarn_shadow_vars -o $(ERL_TEST_EBIN) $<
+	$(ERLC) +nowarn_shadow_vars -I $(ERL_TEST_EBIN) -o $(ERL_TEST_EBIN) $<
+
+# purge_test loads purge_target from binaries: two versions (the second
+# compiled with -DV2), compiled here (not on the code path), become
+# literals in purge_target_beam.hrl.
+PURGE_TARGET_DIR := $(ERL_TEST_EBIN)/purge_target
+$(ERL_TEST_EBIN)/purge_target_beam.hrl: tests/erl/purge_target/purge_target.erl | $(DEPS_STAMP)
+	@mkdir -p $(PURGE_TARGET_DIR)/v1 $(PURGE_TARGET_DIR)/v2
+	$(ERLC) -o $(PURGE_TARGET_DIR)/v1 $<
+	$(ERLC) -DV2 -o $(PURGE_TARGET_DIR)/v2 $<
+	erl -noshell -eval '{ok, B1} = file:read_file("$(PURGE_TARGET_DIR)/v1/purge_target.beam"), {ok, B2} = file:read_file("$(PURGE_TARGET_DIR)/v2/purge_target.beam"), ok = file:write_file("$@", io_lib:format("-define(PURGE_TARGET_V1, ~w).~n-define(PURGE_TARGET_V2, ~w).~n", [B1, B2])), halt().'
+$(ERL_TEST_EBIN)/purge_test.beam: $(ERL_TEST_EBIN)/purge_target_beam.hrl
 
 .PHONY: erl-tests
 erl-tests: $(ERL_TEST_BEAMS)

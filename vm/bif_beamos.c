@@ -9,6 +9,7 @@
 
 #include "vm/atom.h"
 #include "vm/bif.h"
+#include "vm/console_input.h"
 #include "vm/bif_util.h"
 #include "vm/binary.h"
 #include "vm/gc.h"
@@ -92,10 +93,20 @@ term_t bif_beamos_console_read_0(Process *p, term_t *args)
 {
     (void)args;
     char buf[256];
+    console_input_reading();
     long n = plat_console_read(buf, sizeof buf);
     if (n < 0)
         return atom_intern_cstr("eof");
     return binary_new(&p->h, (const uint8_t *)buf, (size_t)n);
+}
+
+/* The caller gets the message `console_input` once input arrives after
+ * its last console_read/0 (vm/console_input.h). */
+term_t bif_beamos_console_notify_0(Process *p, term_t *args)
+{
+    (void)args;
+    console_input_notify(p->id);
+    return ATOM_ok;
 }
 
 /* The command line as a list of strings (erl-style words). */

@@ -11,6 +11,10 @@
 #include "vm/bif.h"
 #include "vm/binary.h"
 #include "vm/code.h"
+#include "vm/code_purge.h"
+#include "vm/proc.h"
+#include "vm/signal.h"
+#include "vm/term_copy.h"
 #include "vm/emu.h"
 #include "vm/registry.h"
 
@@ -136,11 +140,6 @@ term_t bif_erlang_delete_module_1(Process *p, term_t *args) {
     return code_delete_module(args[0]) ? ATOM_true : ATOM_undefined;
 }
 
-term_t bif_erlang_purge_module_1(Process *p, term_t *args) {
-    if (!is_atom(args[0]) || !code_purge_module(args[0])) BIF_ERROR(p, ATOM_badarg);
-    return ATOM_true;
-}
-
 term_t bif_erlang_check_old_code_1(Process *p, term_t *args) {
     if (!is_atom(args[0])) BIF_ERROR(p, ATOM_badarg);
     return code_module_old(args[0]) ? ATOM_true : ATOM_false;
@@ -228,4 +227,66 @@ term_t bif_erlang_fun_info_2(Process *p, term_t *args) {
     hp[1] = item;
     hp[2] = v;
     return t;
+}
+
+/* ---- purging (docs/code_purge.md) ---- */
+
+static void send_cpc(Process *p, Process *q, term_t tag, term_t id, term_t module)
+{
+    term_t buf[3];
+    buf[1] = tag;
+    buf[2] = id;
+    term_t t = make_tuple_header(buf, 2), *hp;
+    Message *m = sig_new(MSG_CPC, p->id, term_copy_size(t), &hp);
+    m->extra = term_copy(t, &hp, &m->off_heap);
+    m->msg = module;
+    if (q) {
+        sig_send_proc(q, m);     /* a closed queue answers false (sig_undeliverable) */
+    } else {
+        code_purge_task_dead(m);
+        sig_free(m);
+    }
+}
+
+/* erts_internal:request_system_task(Pid, Prio, {check_process_code, ReqId, Module}):
+ * the answer {check_process_code, ReqId, Bool} comes as a message, false
+ * at once for a dead process (OTP). Other tasks are not supported. */
+term_t bif_erts_internal_request_system_task_3(Process *p, term_t *args)
+{
+    term_t pid = args[0], req = args[2];
+    if (!is_internal_pid(pid) || !is_atom(args[1]) || !is_tuple(req) || tuple_arity(req) != 3 ||
+        tuple_element(req, 1) != ATOM_check_process_code || !is_atom(tuple_element(req, 3)))
+        BIF_ERROR(p, ATOM_badarg);
+    Process *q = proc_lookup(pid);
+    send_cpc(p, q, ATOM_check_process_code, tuple_element(req, 2), tuple_element(req, 3));
+    return ATOM_ok;
+}
+
+/* erts_internal:check_process_code(Module) for the calling process: it
+ * cannot look at its own stack while running, so it sends itself the
+ * request and waits for the answer in erts_internal:await_result/1; it is
+ * served between slices like any other. */
+term_t bif_erts_internal_check_process_code_1(Process *p, term_t *args)
+{
+    if (!is_atom(args[0])) BIF_ERROR(p, ATOM_badarg);
+    term_t ref = proc_make_ref(p);
+    send_cpc(p, p, NIL, ref, args[0]);
+    args[0] = ref;
+    p->i = export_addr(export_get(ATOM_erts_internal, ATOM_await_result, 1));
+    p->freason = EXC_TRAP;
+    return THE_NON_VALUE;
+}
+
+/* erts_internal:purge_module(Module, prepare | abort | complete): code.h. */
+term_t bif_erts_internal_purge_module_2(Process *p, term_t *args)
+{
+    term_t mod = args[0], op = args[1];
+    if (!is_atom(mod)) BIF_ERROR(p, ATOM_badarg);
+    if (op == ATOM_prepare) return code_purge_prepare(mod) ? ATOM_true : ATOM_false;
+    if (op == ATOM_abort) {
+        code_purge_abort(mod);
+        return ATOM_true;
+    }
+    if (op == ATOM_complete) return code_purge_complete(mod) ? ATOM_true : ATOM_false;
+    BIF_ERROR(p, ATOM_badarg);
 }

@@ -8,24 +8,28 @@
  * copy, as OTP does: the garbage collector leaves terms outside a process's
  * heaps where they are (like literals).
  *
- * INVARIANT: a stored copy is never freed, even after erase/1 or a put/2
- * that replaces it, because any process may still reference it (OTP frees
- * it only after a global scan of every process for references; that scan
- * does not exist here). Retired entries are kept on `retired` and counted
- * in memory(system). So memory grows with every replacing put, which is
- * what OTP's documentation warns callers about anyway.
+ * Release (as OTP): an entry that erase/1 or a replacing put/2 removes
+ * from the table may still be referenced by any process (get/1 handed out
+ * pointers into it). Once out of the table, its fragment is handed to the
+ * literal-area collector (literal_area.h): every process copies what it
+ * references of it into its own heap, then the entry is freed. Like OTP,
+ * that costs a major collection of every process per replacing put or
+ * erase; memory no longer grows with them.
  *
- * Lock: pt_lock guards buckets, count and retired. Readers take it too;
+ * Lock: pt_lock guards buckets, count and pt_bytes. Readers take it too;
  * reads should become lock-free (an RCU-published bucket array, with a
  * writer copying the table as OTP does) once schedulers contend here. The
  * lock is never held while building terms on a process heap: get/0 copies
- * the entry pointers out first (entries are immutable and never freed).
+ * the entry pointers out first. An entry is immutable, and is freed only
+ * after every process (the caller of get/0 too, which cannot serve the
+ * collection while inside the BIF) has collected against it.
  */
 #include <stdlib.h>
 
 #include "vm/atom.h"
 #include "vm/bif.h"
 #include "vm/bif_util.h"
+#include "vm/literal_area.h"
 #include "vm/lock.h"
 #include "vm/map.h"
 #include "vm/phash.h"
@@ -35,7 +39,7 @@
 #include "vm/term_copy.h"
 
 typedef struct PtEntry {
-    struct PtEntry *next;      /* bucket chain, or the retired list */
+    struct PtEntry *next;      /* bucket chain */
     uint32_t hash;             /* phash2 of the key */
     term_t key, value;         /* inside frag */
     HeapFragment *frag;        /* permanent */
@@ -47,8 +51,7 @@ typedef struct PtEntry {
 static SpinLock pt_lock = SPINLOCK_INIT;
 static PtEntry *buckets[PT_BUCKETS];   /* [pt_lock] */
 static size_t pt_count;                /* [pt_lock] live entries */
-static uint64_t pt_bytes;              /* [pt_lock] live and retired */
-static PtEntry *retired;               /* [pt_lock] */
+static uint64_t pt_bytes;              /* [pt_lock] live and being released */
 
 static uint64_t entry_bytes(const PtEntry *e)
 {
@@ -66,6 +69,25 @@ static PtEntry *entry_new(term_t key, term_t value, uint32_t hash)
     e->value = term_copy(value, &hp, &e->off_heap);
     e->hash = hash;
     return e;
+}
+
+static void entry_free(void *arg)
+{
+    PtEntry *e = arg;
+    uint64_t b = entry_bytes(e);
+    heap_off_heap_release(&e->off_heap);
+    free(e->frag);
+    free(e);
+    spin_lock(&pt_lock);
+    pt_bytes -= b;
+    spin_unlock(&pt_lock);
+}
+
+/* e is out of the table: free it once no process references it. */
+static void entry_release(PtEntry *e)
+{
+    GcLitRange r = {e->frag->mem, e->frag->mem + e->frag->used_words};
+    lit_area_release(&r, 1, entry_free, e);
 }
 
 /* The live entry for key in its chain; *prev gets the link to it. */
@@ -100,8 +122,6 @@ term_t bif_persistent_term_put_2(Process *p, term_t *args)
     if (old) {
         e->next = old->next;
         *pp = e;
-        old->next = retired;
-        retired = old;
     } else {
         e->next = NULL;
         *pp = e;
@@ -109,6 +129,7 @@ term_t bif_persistent_term_put_2(Process *p, term_t *args)
     }
     pt_bytes += entry_bytes(e);
     spin_unlock(&pt_lock);
+    if (old) entry_release(old);
     return ATOM_ok;
 }
 
@@ -145,11 +166,10 @@ term_t bif_persistent_term_erase_1(Process *p, term_t *args)
     PtEntry *e = find(args[0], hash, &pp);
     if (e) {
         *pp = e->next;
-        e->next = retired;
-        retired = e;
         pt_count--;
     }
     spin_unlock(&pt_lock);
+    if (e) entry_release(e);
     return e ? ATOM_true : ATOM_false;
 }
 
@@ -197,8 +217,8 @@ uint64_t pterm_memory_bytes(void)
     return b;
 }
 
-/* info/0: #{count => Live, memory => Bytes} (bytes include retired copies,
- * which this VM never frees; see the invariant above). */
+/* info/0: #{count => Live, memory => Bytes} (bytes include entries still
+ * being released). */
 term_t bif_persistent_term_info_0(Process *p, term_t *args)
 {
     (void)args;

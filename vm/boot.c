@@ -17,6 +17,7 @@
 #include "vm/boot.h"
 #include "vm/bootfs.h"
 #include "vm/code.h"
+#include "vm/emu.h"
 #include "vm/ets_table.h"
 #include "vm/platform.h"
 #include "vm/proc.h"
@@ -136,6 +137,9 @@ void vm_main(void)
             n_sched = (unsigned)flag_number("+S", next, 1, MAX_SCHEDULERS, (long)n_sched);
         else if (strcmp(argv[i], "+P") == 0)
             process_limit = (uint32_t)flag_number("+P", next, 1024, PROC_MAX_LIMIT, 0);
+        else if (strcmp(argv[i], "+reds") == 0)
+            emu_slice_reductions = (int32_t)flag_number("+reds", next, EMU_MIN_REDUCTIONS, EMU_MAX_REDUCTIONS,
+                                                        EMU_DEFAULT_REDUCTIONS);
         else if (strcmp(argv[i], "-pa") == 0 || strcmp(argv[i], "-pz") == 0)
             for (int k = i + 1; k < argc && argv[k][0] != '-' && argv[k][0] != '+'; k++)
                 vm_add_code_path(argv[k], argv[i][2] == 'a');

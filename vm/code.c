@@ -13,6 +13,9 @@
 #define BeamInstr BeamGenInstr /* see loader.h */
 #include "vm/beam_file.h"
 #undef BeamInstr
+#include "vm/code_purge.h"
+#include "vm/literal_area.h"
+#include "vm/process.h"
 #include "vm/loader.h"
 #include "vm/platform.h"
 
@@ -27,12 +30,34 @@ static void code_lock(void) {
 }
 static void code_unlock(void) { atomic_flag_clear_explicit(&code_lock_flag, memory_order_release); }
 
+static bool runs_old_code(Process *p, term_t module);
+
 void code_init(void) {
     static bool done;
     if (done) return;
     done = true;
     emu_init();
     export_init();
+    code_purge_set_checker(runs_old_code);
+}
+
+/* OTP 25's check_process_code: does p execute old code of `module` — its
+ * current instruction, a return address or a catch handler on its stack
+ * inside the old version? A fun of the old code that p merely holds does
+ * not count (OTP 25 answers false too): calling it after the purge raises
+ * {badfun, Fun} (LoadedFun.purged_stub), as on OTP. */
+static bool runs_old_code(Process *p, term_t module)
+{
+    const ModuleCode *old = code_module_old(module);
+    if (!old) return false;
+    if (code_in_version(old, p->i)) return true;
+    for (const term_t *w = p->h.hend; w < p->heap_end; w++) {
+        term_t t = *w;
+        if (primary_tag(t) == TAG_PRIMARY_HEADER && t && code_in_version(old, (const void *)(uintptr_t)t))
+            return true;
+        if (is_catch(t) && code_in_version(old, code_catch_addr(catch_index(t)))) return true;
+    }
+    return false;
 }
 
 static Module *module_get(term_t name, bool create) {
@@ -136,15 +161,53 @@ bool code_delete_module(term_t module) {
     return ok;
 }
 
-bool code_purge_module(term_t module) {
+bool code_purge_prepare(term_t module) {
+    code_lock();
+    Module *m = module_get(module, false);
+    ModuleCode *old = m ? m->old : NULL;
+    if (old)
+        for (uint32_t i = 0; i < old->fun_count; i++) {
+            LoadedFun *lf = &old->funs[i];
+            lf->purged_stub[0] = emu_instr_addr(I_i_purged_fun);
+            lf->purged_stub[1] = (BeamInstr)(uintptr_t)lf;
+            lf->addr = lf->purged_stub;
+        }
+    code_unlock();
+    return old != NULL;
+}
+
+void code_purge_abort(term_t module) {
+    code_lock();
+    Module *m = module_get(module, false);
+    ModuleCode *old = m ? m->old : NULL;
+    if (old)
+        for (uint32_t i = 0; i < old->fun_count; i++) old->funs[i].addr = old->funs[i].code_addr;
+    code_unlock();
+}
+
+/* The literal area of a purged version is no longer referenced: free the
+ * version, except the ModuleCode itself and its LoadedFuns (fun terms
+ * still name them: compare, phash2 and fun_info read the entry and the
+ * MD5 in mc; calls go to the purged stub). */
+static void free_purged(void *arg) {
+    ModuleCode *mc = arg;
+    loader_free_keep_funs(mc);
+}
+
+bool code_purge_complete(term_t module) {
     code_lock();
     Module *m = module_get(module, false);
     ModuleCode *old = m ? m->old : NULL;
     if (old) m->old = NULL;
     code_unlock();
-    if (old) loader_free(old);
-    return old != NULL;
+    if (!old) return false;
+    GcLitRange r[64];
+    size_t n = lit_area_heap_ranges(&old->lit_heap, r, 64);
+    if (n == 64) plat_fatal("code: literal area in too many pieces");
+    lit_area_release(r, n, free_purged, old);
+    return true;
 }
+
 
 const BeamInstr *code_find_function(const ErtsMFA *mfa) {
     ModuleCode *mc = code_module_current(mfa->module);
@@ -156,9 +219,7 @@ const BeamInstr *code_find_function(const ErtsMFA *mfa) {
     return NULL;
 }
 
-static bool in_module(const ModuleCode *mc, const BeamInstr *pc) {
-    return mc && pc >= mc->code && pc < mc->code + mc->code_words;
-}
+static bool in_module(const ModuleCode *mc, const BeamInstr *pc) { return code_in_version(mc, pc); }
 
 static void lookup_in(const ModuleCode *mc, const BeamInstr *pc, const ErtsMFA **mfa,
                       term_t *file, uint32_t *line) {

@@ -11,14 +11,15 @@
  *
  * Literal area: every literal of a module is decoded once into lit_heap, a
  * Heap outside every process. The GC copies only terms inside a process's
- * own heap blocks, so literals are never moved or scanned; they die with
- * the ModuleCode at purge.
+ * own heap blocks, so literals are never moved or scanned. At purge they
+ * are freed only after every process has copied out what it references
+ * (the literal-area collector, literal_area.h; docs/code_purge.md).
  *
  * Concurrency: the module table is guarded by the code lock; loading,
- * purging and deleting take it. Readers of ModuleCode contents (lookups
- * for stack traces) run while the module cannot be purged underneath them
- * (purge is only requested by Erlang code that has checked no process
- * runs old code, as OTP's code server does).
+ * purging and deleting take it. Address lookups (stack traces) take it
+ * too and only see versions in the table. A purged version's code is
+ * freed after the processes running it were killed (erts_code_purger)
+ * and its funs were redirected (code_purge_prepare).
  */
 #ifndef BEAMOS_VM_CODE_H
 #define BEAMOS_VM_CODE_H
@@ -37,9 +38,18 @@ struct ModuleCode;
 /* A fun's entry: FunEntry first (fun.h's FunThing points at it). */
 typedef struct LoadedFun {
     FunEntry fe;
-    const BeamInstr *addr;       /* the lambda's code */
+    /* The lambda's code; from the moment its version is being purged,
+     * purged_stub instead (code_purge_prepare). A plain aligned word: the
+     * emulator on other CPUs reads it without a lock (x86-64 stores of
+     * aligned words are atomic) and sees the old or the new address. */
+    const BeamInstr *addr;
     struct ModuleCode *mc;       /* the version that defines it */
     term_t name;                 /* the lambda function's atom ('-f/1-fun-0-') */
+    const BeamInstr *code_addr;  /* the lambda's code, kept while addr is redirected */
+    /* [i_purged_fun, this]: calling a fun of purged code raises
+     * {badfun, Fun}. LoadedFuns outlive their code (see code_purge_complete),
+     * since fun terms anywhere (messages, ETS) may still name them. */
+    BeamInstr purged_stub[2];
 } LoadedFun;
 
 /* A function's extent in the code, for address -> MFA lookups. */
@@ -104,8 +114,24 @@ int code_load_module_ex(const uint8_t *beam, size_t size, term_t expect_module,
 /* Make current code old (exports become undefined). false if the module
  * has no current code, or already has old code. */
 bool code_delete_module(term_t module);
-/* Free old code. false if there is none. */
-bool code_purge_module(term_t module);
+/* Purging old code, in OTP's three steps (erts_internal:purge_module/2,
+ * driven by erts_code_purger in Erlang, docs/code_purge.md):
+ *  prepare   false if the module has no old code; else its funs are
+ *            redirected to their purged stubs, so no process enters the
+ *            old code through a fun from now on;
+ *  abort     undo prepare (soft_purge found a process in old code);
+ *  complete  the old version leaves the module table; its code and
+ *            literals are freed once every process has copied out what
+ *            it references of the literals (literal_area.h). The caller
+ *            has made sure no process runs the old code (killed them).
+ *            false if there is no old code. */
+bool code_purge_prepare(term_t module);
+void code_purge_abort(term_t module);
+bool code_purge_complete(term_t module);
+/* Is pc inside mc's code? */
+static inline bool code_in_version(const ModuleCode *mc, const void *pc) {
+    return mc && mc->code && (const BeamInstr *)pc >= mc->code && (const BeamInstr *)pc < mc->code + mc->code_words;
+}
 
 ModuleCode *code_module_current(term_t module);
 ModuleCode *code_module_old(term_t module);

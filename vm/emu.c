@@ -250,7 +250,7 @@ EmuResult emu_execute(Scheduler *s, Process *p) {
     term_t exc_args = NIL;
     unsigned exc_flags = 0;
     term_t arith_a[2]; /* arguments for gc_bif2_slow */
-    int32_t budget = EMU_DEFAULT_REDUCTIONS;
+    int32_t budget = emu_slice_reductions;
     /* The reductions left, kept in a local (a register, mostly) rather
      * than in p->fcalls, which is written back only around BIF calls
      * (i_call_bif) since nothing else outside this function reads it. */

@@ -85,7 +85,11 @@ term_t emu_class_atom(uint32_t cls);
  * *frame receives the stack pointer of the frame that owns it. */
 term_t *emu_find_catch(Process *p, term_t **frame);
 
-/* Default reductions per time slice. */
+/* Reductions per time slice: EMU_DEFAULT_REDUCTIONS (OTP's 2000) unless
+ * the command line's `+reds N` set it before the schedulers started. */
 #define EMU_DEFAULT_REDUCTIONS 2000
+#define EMU_MIN_REDUCTIONS 10
+#define EMU_MAX_REDUCTIONS 10000000
+extern int32_t emu_slice_reductions;
 
 #endif

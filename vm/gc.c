@@ -163,12 +163,25 @@ static size_t resize_young(Process *p, size_t new_sz, term_t *x_reg, unsigned li
 /* The common copy: from-space per with_old, young to-space of new_sz words,
  * promotion of [heap, mature_hi) to the old heap (mature_hi NULL: none;
  * the old heap then has room for it). Returns the words copied. */
+/* Literal ranges of a literal-area collection (gc_collect_literals), or
+ * none: [run] state of the collecting scheduler, set only around one
+ * major collection. */
+typedef struct {
+    const GcRange *r;
+    size_t n;
+    size_t words;        /* their total size: the most a collection copies out */
+} LitRanges;
+
 static size_t copy_live(Process *p, bool with_old, term_t *mature_hi, size_t new_sz, term_t *x_reg,
-                        unsigned live) {
+                        unsigned live, const LitRanges *lit) {
     size_t stack = stack_words(p);
     term_t *n_heap = alloc_words(new_sz);
     GcCopy c;
-    if (gc_space_init(&c.from, p, with_old) != 0) plat_fatal("gc: out of memory");
+    if (gc_space_init_ex(&c.from, p, with_old, lit ? lit->r : NULL, lit ? lit->n : 0) != 0)
+        plat_fatal("gc: out of memory");
+    c.lit_fwd = NULL;
+    c.lit_cap = c.lit_n = 0;
+    c.lit_oh = lit && lit->n ? &p->h.off_heap : NULL;
     bool promote = mature_hi != NULL && mature_hi != p->h.heap;
     c.mature_lo = p->h.heap;
     c.mature_hi = promote ? mature_hi : p->h.heap;
@@ -187,6 +200,7 @@ static size_t copy_live(Process *p, bool with_old, term_t *mature_hi, size_t new
     gc_sweep_off_heap(p, &c.from);
     check_queue_outside_mbuf(p);
     gc_space_free(&c.from);
+    free(c.lit_fwd);
 
     free_fragments(p);
     install_young(p, n_heap, new_sz, c.n_htop);
@@ -217,7 +231,7 @@ static int minor_collection(Process *p, size_t need, term_t *x_reg, unsigned liv
 
     size_t stack = stack_words(p);
     size_t new_sz = next_heap_size(p, stack + size_before + need);
-    size_t moved = copy_live(p, false, hw, new_sz, x_reg, live);
+    size_t moved = copy_live(p, false, hw, new_sz, x_reg, live, NULL);
     p->gen_gcs++;
 
     /* OTP's policy after a minor collection: shrink an excessively large
@@ -237,13 +251,15 @@ static int minor_collection(Process *p, size_t need, term_t *x_reg, unsigned liv
 
 /* Major collection (full sweep): everything live moves into one new young
  * heap; the old heap is discarded. */
-static int major_collection(Process *p, size_t need, term_t *x_reg, unsigned live) {
+static int major_collection(Process *p, size_t need, term_t *x_reg, unsigned live, const LitRanges *lit) {
     size_t old_used = p->old_heap ? (size_t)(p->old_htop - p->old_heap) : 0;
     size_t size_before = young_usage(p) + old_used;
     size_t stack = stack_words(p);
-    size_t new_sz = next_heap_size(p, stack + size_before + need);
+    /* A literal-area collection may copy the whole area in (each object
+     * once), so the new block must be able to take it. */
+    size_t new_sz = next_heap_size(p, stack + size_before + need + (lit ? lit->words : 0));
 
-    size_t moved = copy_live(p, true, NULL, new_sz, x_reg, live);
+    size_t moved = copy_live(p, true, NULL, new_sz, x_reg, live, lit);
     free(p->old_heap);
     p->old_heap = p->old_htop = p->old_hend = NULL;
     p->gen_gcs = 0;
@@ -264,15 +280,16 @@ static int major_collection(Process *p, size_t need, term_t *x_reg, unsigned liv
     return gc_cost(moved, resized);
 }
 
-int gc_collect(Process *p, size_t need_words, term_t *x_reg, unsigned live) {
+static int collect(Process *p, size_t need_words, term_t *x_reg, unsigned live, const LitRanges *lit) {
     if (!p->h.heap) plat_fatal("gc: process has no heap");
     uint64_t vheap_words = p->h.off_heap.overhead / sizeof(term_t);
-    bool major = (p->flags & PF_FORCE_GC) || p->gen_gcs >= p->max_gen_gcs || vheap_words >= p->bin_vheap_sz;
+    bool major = lit || (p->flags & PF_FORCE_GC) || p->gen_gcs >= p->max_gen_gcs ||
+                 vheap_words >= p->bin_vheap_sz;
     /* statistics(garbage_collection): words in use before and after. */
     size_t used_before = young_usage(p) + (p->old_heap ? (size_t)(p->old_htop - p->old_heap) : 0);
     int reds = -1;
     if (!major) reds = minor_collection(p, need_words, x_reg, live);
-    if (reds < 0) reds = major_collection(p, need_words, x_reg, live);
+    if (reds < 0) reds = major_collection(p, need_words, x_reg, live, lit);
     p->flags &= ~PF_FORCE_GC;
     size_t used_after = young_usage(p) + (p->old_heap ? (size_t)(p->old_htop - p->old_heap) : 0);
     sys_stats_gc_done(used_before > used_after ? used_before - used_after : 0);
@@ -281,6 +298,23 @@ int gc_collect(Process *p, size_t need_words, term_t *x_reg, unsigned live) {
     uint64_t floor = p->min_bin_vheap_size > GC_MIN_BIN_VHEAP_WORDS ? p->min_bin_vheap_size : GC_MIN_BIN_VHEAP_WORDS;
     p->bin_vheap_sz = vsz < floor ? floor : vsz;
     return reds + max_heap_check(p);
+}
+
+int gc_collect(Process *p, size_t need_words, term_t *x_reg, unsigned live) {
+    return collect(p, need_words, x_reg, live, NULL);
+}
+
+int gc_collect_literals(Process *p, const GcLitRange *ranges, size_t n) {
+    GcRange small[8], *r = n <= 8 ? small : malloc(n * sizeof *r);
+    if (!r) plat_fatal("gc: out of memory");
+    LitRanges lit = {r, n, 0};
+    for (size_t i = 0; i < n; i++) {
+        r[i] = (GcRange){ranges[i].lo, ranges[i].hi, NULL, true};
+        lit.words += (size_t)(ranges[i].hi - ranges[i].lo);
+    }
+    int reds = collect(p, 0, NULL, 0, &lit);
+    if (r != small) free(r);
+    return reds;
 }
 
 /* ------------------------------------------------------ process lifetime */

@@ -27,6 +27,18 @@
  * pointer into p's heaps is invalid after the call. */
 int gc_collect(Process *p, size_t need_words, term_t *x_reg, unsigned live);
 
+/* A literal-area collection (docs/code_purge.md): a major collection of
+ * p, which is not running (x_reg == NULL: its registers are arg_reg),
+ * whose from-space also holds the n literal ranges [lo, hi). Every term of p that points into them is
+ * copied into p's heap (sharing kept; nothing is written into the
+ * ranges, which other processes read concurrently); copied ProcBins and
+ * magic refs take a reference of their own. Afterwards p holds no
+ * pointer into the ranges. Returns the reductions to charge. */
+typedef struct {
+    term_t *lo, *hi;
+} GcLitRange;
+int gc_collect_literals(Process *p, const GcLitRange *ranges, size_t n);
+
 /* The heap block sizes OTP uses, in words: the smallest >= words. */
 size_t gc_next_heap_size(size_t words);
 

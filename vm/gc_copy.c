@@ -11,7 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vm/binary.h"
 #include "vm/gc_impl.h"
+#include "vm/magic.h"
 #include "vm/map.h"
 #include "vm/platform.h"
 
@@ -86,22 +88,31 @@ static void sort_ranges(GcRange *r, size_t n) {
 }
 
 int gc_space_init(GcSpace *s, const Process *p, bool with_old) {
-    size_t n = 2;
+    return gc_space_init_ex(s, p, with_old, NULL, 0);
+}
+
+int gc_space_init_ex(GcSpace *s, const Process *p, bool with_old, const GcRange *extra, size_t n_extra) {
+    size_t n = 2 + n_extra;
     for (const HeapFragment *f = p->h.mbuf; f; f = f->next) n++;
     s->r = malloc(n * sizeof *s->r);
     s->n = 0;
     s->young_lo = s->young_hi = 0;
     if (!s->r) return -1;
     if (p->h.htop > p->h.heap) {
-        s->r[s->n++] = (GcRange){p->h.heap, p->h.htop, NULL};
+        s->r[s->n++] = (GcRange){p->h.heap, p->h.htop, NULL, false};
         s->young_lo = (uintptr_t)p->h.heap;
         s->young_hi = (uintptr_t)p->h.htop;
     }
     if (with_old && p->old_heap && p->old_htop > p->old_heap)
-        s->r[s->n++] = (GcRange){p->old_heap, p->old_htop, NULL};
+        s->r[s->n++] = (GcRange){p->old_heap, p->old_htop, NULL, false};
     for (HeapFragment *f = p->h.mbuf; f; f = f->next)
         if (f->used_words)
-            s->r[s->n++] = (GcRange){f->mem, f->mem + f->used_words, f};
+            s->r[s->n++] = (GcRange){f->mem, f->mem + f->used_words, f, false};
+    for (size_t i = 0; i < n_extra; i++)
+        if (extra[i].hi > extra[i].lo) {
+            s->r[s->n] = extra[i];
+            s->r[s->n++].literal = true;
+        }
     sort_ranges(s->r, s->n);
     return 0;
 }
@@ -177,6 +188,70 @@ static inline term_t **dest_for(GcCopy *c, const term_t *ptr) {
     return (a >= (uintptr_t)c->mature_lo && a < (uintptr_t)c->mature_hi) ? &c->old_htop : &c->n_htop;
 }
 
+/* ---- literal-area objects: copied once, never forwarded in place ---- */
+
+static size_t lit_slot(const GcCopy *c, const term_t *from) {
+    size_t h = ((uintptr_t)from >> 3) * 0x9E3779B97F4A7C15ull;
+    size_t i = h & (c->lit_cap - 1);
+    while (c->lit_fwd[i].from && c->lit_fwd[i].from != from) i = (i + 1) & (c->lit_cap - 1);
+    return i;
+}
+
+static void lit_grow(GcCopy *c) {
+    size_t old_cap = c->lit_cap, cap = old_cap ? old_cap * 2 : 256;
+    struct GcLitFwd *old = c->lit_fwd;
+    c->lit_fwd = calloc(cap, sizeof *c->lit_fwd);
+    if (!c->lit_fwd) plat_fatal("gc: out of memory (literal forwarding)");
+    c->lit_cap = cap;
+    for (size_t i = 0; i < old_cap; i++)
+        if (old[i].from) c->lit_fwd[lit_slot(c, old[i].from)] = old[i];
+    free(old);
+}
+
+/* t points at ptr inside a literal range being released: the copy made
+ * in this collection, or a new copy in the young to-space. An off-heap
+ * object gets its own reference and joins the process's list. */
+static __attribute__((noinline)) term_t lit_evacuate(GcCopy *c, term_t t, term_t *ptr, bool boxed) {
+    if (2 * (c->lit_n + 1) > c->lit_cap) lit_grow(c);
+    size_t i = lit_slot(c, ptr);
+    if (c->lit_fwd[i].from) return c->lit_fwd[i].to;
+    term_t *dst = c->n_htop;
+    size_t words = boxed ? gc_layout(*ptr).words : CONS_WORDS;
+    memcpy(dst, ptr, words * sizeof(term_t));
+    c->n_htop = dst + words;
+    c->copied_words += words;
+    if (boxed) {
+        term_t hdr = *ptr;
+        if (header_subtag(hdr) == REFC_BINARY_SUBTAG) {
+            ProcBin *pb = (ProcBin *)dst;
+            pb->flags = 0;
+            binary_ref(pb->val);
+            pb->next = c->lit_oh->first;
+            c->lit_oh->first = (OffHeapHeader *)pb;
+        } else if (header_subtag(hdr) == REF_SUBTAG && header_arity(hdr) == MAGIC_REF_WORDS - 1) {
+            MagicRef *mr = (MagicRef *)dst;
+            magic_bin_ref(mr->mb);
+            mr->next = c->lit_oh->first;
+            c->lit_oh->first = (OffHeapHeader *)mr;
+        }
+    }
+    term_t to = boxed ? make_boxed(dst) : make_list(dst);
+    c->lit_fwd[i] = (struct GcLitFwd){ptr, to};
+    c->lit_n++;
+    (void)t;
+    return to;
+}
+
+/* ptr is in from-space: is it in a literal range? Only a literal-area
+ * collection (lit_oh set) has such ranges; the young heap never is one. */
+static inline bool in_literal(const GcCopy *c, const term_t *ptr) {
+    if (!c->lit_oh) return false;
+    uintptr_t a = (uintptr_t)ptr;
+    if (a >= c->from.young_lo && a < c->from.young_hi) return false;
+    const GcRange *r = gc_space_find(&c->from, ptr);
+    return r && r->literal;
+}
+
 /* The copying half of gc_evacuate, for a boxed or list pointer t = *slot;
  * out of line so the scan loop's test for immediates (about half of the
  * words it visits: list heads, tuple elements) pays no call and no
@@ -186,6 +261,10 @@ static __attribute__((noinline)) void evacuate_ptr(GcCopy *c, term_t *slot, term
     case TAG_PRIMARY_BOXED: {
         term_t *ptr = boxed_val(t);
         if (!gc_in_space(&c->from, ptr)) return;
+        if (__builtin_expect(in_literal(c, ptr), 0)) {
+            *slot = lit_evacuate(c, t, ptr, true);
+            return;
+        }
         term_t hdr = *ptr;
         if (!is_header(hdr)) { /* moved: the header holds the new address */
             *slot = hdr;
@@ -204,6 +283,10 @@ static __attribute__((noinline)) void evacuate_ptr(GcCopy *c, term_t *slot, term
     case TAG_PRIMARY_LIST: {
         term_t *ptr = list_val(t);
         if (!gc_in_space(&c->from, ptr)) return;
+        if (__builtin_expect(in_literal(c, ptr), 0)) {
+            *slot = lit_evacuate(c, t, ptr, false);
+            return;
+        }
         if (ptr[0] == THE_NON_VALUE) { /* moved: the tail holds the new cell */
             *slot = ptr[1];
             return;

@@ -29,6 +29,10 @@
 typedef struct {
     term_t *lo, *hi;
     HeapFragment *frag;   /* the fragment it belongs to, or NULL */
+    /* A literal area being released (docs/code_purge.md): shared with
+     * every other process, so its objects are copied WITHOUT forwarding
+     * words written into them (GcCopy.lit_fwd remembers the copies). */
+    bool literal;
 } GcRange;
 
 /* From-space: ranges sorted by address, searched by bisection. */
@@ -49,12 +53,23 @@ typedef struct {
     term_t *n_htop;
     term_t *old_htop;
     size_t copied_words;
+    /* Literal-area collection only (gc_collect_literals): an open-address
+     * table old address -> copy (a tagged term) for objects copied out of
+     * a `literal` range, so sharing inside the area is kept and nothing
+     * is written into it; the copied ProcBins and magic refs join
+     * *lit_oh (the process's off-heap list) with a reference of their
+     * own. lit_cap == 0 when unused. */
+    struct GcLitFwd { const term_t *from; term_t to; } *lit_fwd;
+    size_t lit_cap, lit_n;
+    OffHeap *lit_oh;
 } GcCopy;
 
 /* ---- ranges (gc_copy.c) ---- */
 /* Builds from-space for p: young heap, h.mbuf fragments and (when
  * with_old) the used old heap. Returns 0, or -1 when out of memory. */
 int gc_space_init(GcSpace *s, const Process *p, bool with_old);
+/* Same, plus `n_extra` literal ranges (sorted in with the rest). */
+int gc_space_init_ex(GcSpace *s, const Process *p, bool with_old, const GcRange *extra, size_t n_extra);
 void gc_space_free(GcSpace *s);
 /* The range holding ptr, or NULL. */
 const GcRange *gc_space_find(const GcSpace *s, const term_t *ptr);

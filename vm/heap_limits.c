@@ -77,5 +77,5 @@ int max_heap_check(Process *p)
     p->exit_reason = ATOM_killed;    /* the scheduler ends p when the emulator returns */
     /* A whole slice: the emulator's budget is spent, so it gives up the
      * CPU at the next call, without booking fake reductions. */
-    return EMU_DEFAULT_REDUCTIONS;
+    return emu_slice_reductions;
 }

@@ -789,7 +789,7 @@ static void finish(Ld *ld) {
     }
     for (uint32_t i = 0; i < mc->fun_count; i++) {
         size_t lo = ld->label_off[bf->lambdas[i].label];
-        mc->funs[i].addr = code + lo;
+        mc->funs[i].addr = mc->funs[i].code_addr = code + lo;
     }
     mc->export_count = bf->export_count;
     mc->exports = calloc(bf->export_count + 1, sizeof *mc->exports);
@@ -888,17 +888,38 @@ ModuleCode *loader_translate(const BeamFile *bf, char *err, size_t errlen) {
     return mc;
 }
 
-void loader_free(ModuleCode *mc) {
-    if (!mc) return;
+void loader_free_keep_funs(ModuleCode *mc) {
     if (mc->lit_heap.heap) heap_destroy(&mc->lit_heap);
+    memset(&mc->lit_heap, 0, sizeof mc->lit_heap);
     free(mc->code);
     free(mc->literals);
-    free(mc->funs);
     free(mc->functions);
     free(mc->lines);
     free(mc->fnames);
     free(mc->strings);
     free(mc->exports);
     free(mc->export_addrs);
+    mc->code = NULL;
+    mc->code_words = 0;
+    mc->literals = NULL;
+    mc->literal_count = 0;
+    mc->functions = NULL;
+    mc->function_count = 0;
+    mc->lines = NULL;
+    mc->line_count = 0;
+    mc->fnames = NULL;
+    mc->fname_count = 0;
+    mc->strings = NULL;
+    mc->exports = NULL;
+    mc->export_addrs = NULL;
+    mc->export_count = 0;
+    mc->on_load = NULL;
+    mc->attributes = mc->compile_info = NIL;
+}
+
+void loader_free(ModuleCode *mc) {
+    if (!mc) return;
+    loader_free_keep_funs(mc);
+    free(mc->funs);
     free(mc);
 }

@@ -18,5 +18,8 @@ struct BeamFile;
  * instruction not supported, recompile with OTP 25". */
 ModuleCode *loader_translate(const struct BeamFile *bf, char *err, size_t errlen);
 void loader_free(ModuleCode *mc);
+/* Frees everything of mc but mc itself and mc->funs (a purged version
+ * whose funs may still be named by fun terms; docs/code_purge.md). */
+void loader_free_keep_funs(ModuleCode *mc);
 
 #endif

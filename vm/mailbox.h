@@ -55,7 +55,12 @@ enum { MSG_MESSAGE = 0, MSG_EXIT, MSG_LINK, MSG_UNLINK, MSG_MONITOR, MSG_DEMONIT
         * group_leader/2 on another process (extra: the new leader). The
         * target answers or applies them itself, so its [run] fields are
         * never read or written from another CPU. */
-       MSG_PROCESS_INFO, MSG_GROUP_LEADER };
+       MSG_PROCESS_INFO, MSG_GROUP_LEADER,
+       /* code-purge work (docs/code_purge.md): collect out of a literal
+        * area being released (extra: the LitArea, literal_area.c), and
+        * check_process_code (msg: the module, extra: the request id;
+        * from: the requester). Served between slices (Process.code_tasks). */
+       MSG_LITERAL_GC, MSG_CPC };
 
 /* The message at the save pointer, after taking in newly arrived signals;
  * NULL if there is none. Inline: a selective receive runs these once per

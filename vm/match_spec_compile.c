@@ -13,10 +13,12 @@
  * compilation stops after the first clause that has any, as OTP does, so
  * erlang:match_spec_test/3 returns the same list of messages.
  *
- * One C recursion level per level of nesting in the spec: a spec is a
- * program written by a person or by ms_transform, never a deep data
- * structure, and MS_MAX_DEPTH rejects anything deeper instead of risking
- * the C stack.
+ * Heads (patterns) are walked with an explicit stack (TermStack), since
+ * ets:match/match_object make a head of any term, however deep. Guards
+ * and bodies (expr) still take one C recursion level per level of
+ * nesting: they are programs written by a person or by ms_transform, and
+ * MS_MAX_DEPTH rejects anything deeper than 1000 levels (too deep for the
+ * kernel's 32 KB scheduler stack at ~300 bytes a level: docs/terms.md).
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -29,6 +31,7 @@
 #include "vm/platform.h"
 #include "vm/term_compare.h"
 #include "vm/term_copy.h"
+#include "vm/term_stack.h"
 #include "vm/match_spec_text.h"
 
 #define MS_MAX_DEPTH 1000
@@ -258,37 +261,57 @@ static bool is_wildcard(term_t t) { return atom_is(t, "_"); }
 static bool is_all_vars(term_t t) { return atom_is(t, "$$"); }
 static bool is_object(term_t t) { return atom_is(t, "$_"); }
 
-/* Collects the head's variable numbers (unsorted, with repeats). */
-static void collect_vars(Comp *c, term_t t, int depth) {
-    if (depth > MS_MAX_DEPTH) return; /* head_pattern reports it */
-    for (;;) {
+/* ---- walking pattern terms ----
+ * The walkers over a pattern or an expression term keep what is still to
+ * visit on a TermStack of (term, depth) pairs instead of recursing in C
+ * (docs/terms.md, "Walking terms"): a scheduler's stack in the kernel is
+ * 32 KB, and ets:match_object/2 makes a head of any term it is given.
+ * depth counts nesting through list heads, tuple elements and map parts
+ * (a list's tail is not deeper); the MS_MAX_DEPTH cut-offs are where the
+ * recursive versions had them. */
+static void push2(TermStack *s, term_t t, int depth) {
+    term_stack_push(s, t);
+    term_stack_push(s, (term_t)depth);
+}
+static bool pop2(TermStack *s, term_t *t, int *depth) {
+    if (term_stack_empty(s)) return false;
+    *depth = (int)term_stack_pop(s);
+    *t = term_stack_pop(s);
+    return true;
+}
+
+/* Collects the head's variable numbers (unsorted, with repeats); nothing
+ * past MS_MAX_DEPTH (head_pattern reports it). */
+static void collect_vars(Comp *c, term_t t0) {
+    TermStack s;
+    term_stack_init(&s);
+    push2(&s, t0, 0);
+    term_t t;
+    int depth;
+    while (pop2(&s, &t, &depth)) {
+        if (depth > MS_MAX_DEPTH) continue;
         if (is_list(t)) {
-            collect_vars(c, cons_head(t), depth + 1);
-            t = cons_tail(t);
-            continue;
-        }
-        if (is_tuple(t)) {
-            uint64_t n = tuple_arity(t);
-            for (uint64_t i = 1; i <= n; i++) collect_vars(c, tuple_element(t, i), depth + 1);
-            return;
-        }
-        if (is_map(t)) {
+            push2(&s, cons_tail(t), depth);
+            push2(&s, cons_head(t), depth + 1);
+        } else if (is_tuple(t)) {
+            for (uint64_t i = tuple_arity(t); i >= 1; i--) push2(&s, tuple_element(t, i), depth + 1);
+        } else if (is_map(t)) {
             MapIter it;
             term_t k, v;
             map_iter_init(&it, t);
-            while (map_iter_next(&it, &k, &v)) collect_vars(c, v, depth + 1);
-            return;
-        }
-        long n = var_number(t);
-        if (n >= 0) {
-            if (c->n_vars == c->cap_vars) {
-                c->cap_vars = c->cap_vars ? c->cap_vars * 2 : 16;
-                c->vars = xrealloc(c->vars, c->cap_vars * sizeof *c->vars);
+            while (map_iter_next(&it, &k, &v)) push2(&s, v, depth + 1);
+        } else {
+            long n = var_number(t);
+            if (n >= 0) {
+                if (c->n_vars == c->cap_vars) {
+                    c->cap_vars = c->cap_vars ? c->cap_vars * 2 : 16;
+                    c->vars = xrealloc(c->vars, c->cap_vars * sizeof *c->vars);
+                }
+                c->vars[c->n_vars++] = (uint32_t)n;
             }
-            c->vars[c->n_vars++] = (uint32_t)n;
         }
-        return;
     }
+    term_stack_free(&s);
 }
 
 static int cmp_u32(const void *a, const void *b) {
@@ -312,71 +335,83 @@ static long var_slot(const Comp *c, long n) {
 /* True if the pattern t matches exactly the terms =:= to it, so it can be
  * one MS_H_EQ: no variable, no '_', and no map (a map pattern matches
  * any map that has at least its keys). False also past MS_MAX_DEPTH. */
-static bool is_ground_at(term_t t, int depth) {
-    if (depth > MS_MAX_DEPTH) return false;
-    for (;;) {
-        if (is_list(t)) {
-            if (!is_ground_at(cons_head(t), depth + 1)) return false;
-            t = cons_tail(t);
-            continue;
+static bool is_ground(term_t t0) {
+    TermStack s;
+    term_stack_init(&s);
+    push2(&s, t0, 0);
+    term_t t;
+    int depth;
+    bool ground = true;
+    while (ground && pop2(&s, &t, &depth)) {
+        if (depth > MS_MAX_DEPTH) {
+            ground = false;
+        } else if (is_list(t)) {
+            push2(&s, cons_tail(t), depth);
+            push2(&s, cons_head(t), depth + 1);
+        } else if (is_tuple(t)) {
+            for (uint64_t i = tuple_arity(t); i >= 1; i--) push2(&s, tuple_element(t, i), depth + 1);
+        } else if (is_map(t)) {
+            ground = false;
+        } else {
+            ground = !is_wildcard(t) && var_number(t) < 0;
         }
-        if (is_tuple(t)) {
-            uint64_t n = tuple_arity(t);
-            for (uint64_t i = 1; i <= n; i++)
-                if (!is_ground_at(tuple_element(t, i), depth + 1)) return false;
-            return true;
-        }
-        if (is_map(t)) return false;
-        return !is_wildcard(t) && var_number(t) < 0;
     }
+    term_stack_free(&s);
+    return ground;
 }
-static bool is_ground(term_t t) { return is_ground_at(t, 0); }
+
 
 /* Whether a map key in a head holds a variable or a '_' (OTP refuses
  * both, with different messages); keys are compared, never bound. */
-static void key_vars(term_t t, bool *var, bool *underscore, int depth) {
-    if (depth > MS_MAX_DEPTH) {
-        *var = true;
-        return;
-    }
-    for (;;) {
-        if (is_list(t)) {
-            key_vars(cons_head(t), var, underscore, depth + 1);
-            t = cons_tail(t);
-            continue;
-        }
-        if (is_tuple(t)) {
-            for (uint64_t i = 1; i <= tuple_arity(t); i++)
-                key_vars(tuple_element(t, i), var, underscore, depth + 1);
-            return;
-        }
-        if (is_map(t)) {
+static void key_vars(term_t t0, bool *var, bool *underscore) {
+    TermStack s;
+    term_stack_init(&s);
+    push2(&s, t0, 0);
+    term_t t;
+    int depth;
+    while (pop2(&s, &t, &depth)) {
+        if (depth > MS_MAX_DEPTH) {
+            *var = true;
+        } else if (is_list(t)) {
+            push2(&s, cons_tail(t), depth);
+            push2(&s, cons_head(t), depth + 1);
+        } else if (is_tuple(t)) {
+            for (uint64_t i = tuple_arity(t); i >= 1; i--) push2(&s, tuple_element(t, i), depth + 1);
+        } else if (is_map(t)) {
             MapIter it;
             term_t k, v;
             map_iter_init(&it, t);
             while (map_iter_next(&it, &k, &v)) {
-                key_vars(k, var, underscore, depth + 1);
-                key_vars(v, var, underscore, depth + 1);
+                push2(&s, v, depth + 1);
+                push2(&s, k, depth + 1);
             }
-            return;
+        } else {
+            if (is_wildcard(t)) *underscore = true;
+            if (var_number(t) >= 0) *var = true;
         }
-        if (is_wildcard(t)) *underscore = true;
-        if (var_number(t) >= 0) *var = true;
-        return;
     }
+    term_stack_free(&s);
 }
 
-static void head_pattern(Comp *c, term_t t, int depth);
+/* head_pattern's work items: three words, (t, rest, depth << 1 | cont).
+ * cont: t is what is left of a list pattern whose cells from `rest` on are
+ * one ground constant. */
+static void push_head(TermStack *s, term_t t, term_t rest, int depth, bool cont) {
+    term_stack_push(s, t);
+    term_stack_push(s, rest);
+    term_stack_push(s, (term_t)depth << 1 | cont);
+}
 
-/* A map pattern: its keys must be literals (OTP's two messages). */
-static void head_map(Comp *c, term_t t, int depth) {
+/* A map pattern: its keys must be literals (OTP's two messages). Its
+ * values are pushed on s, to be compiled in iteration order. */
+static void head_map(Comp *c, TermStack *s, term_t t, int depth) {
     size_t n = map_size(t);
     MapIter it;
     term_t k, v;
     map_iter_init(&it, t);
     while (map_iter_next(&it, &k, &v)) {
         bool var = false, underscore = false;
-        key_vars(k, &var, &underscore, 0);
+        key_vars(k, &var, &underscore);
         if (var || underscore) {
             error(c, var ? "Variable found in map key." : "Underscore found in map key.");
             return;
@@ -387,8 +422,17 @@ static void head_map(Comp *c, term_t t, int depth) {
     map_iter_init(&it, t);
     while (map_iter_next(&it, &k, &v)) emit_const(c, k);
     push(c, (int)n - 1);
+    /* pushed forward, then the items reversed, so the first pops first */
+    size_t from = term_stack_depth(s);
     map_iter_init(&it, t);
-    while (map_iter_next(&it, &k, &v)) head_pattern(c, v, depth + 1);
+    while (map_iter_next(&it, &k, &v)) push_head(s, v, THE_NON_VALUE, depth + 1, false);
+    for (term_t *lo = s->start + from, *hi = s->sp - 3; lo < hi; lo += 3, hi -= 3) {
+        for (int i = 0; i < 3; i++) {
+            term_t x = lo[i];
+            lo[i] = hi[i];
+            hi[i] = x;
+        }
+    }
 }
 
 /* The first cell of list t from which the rest is ground, or
@@ -400,18 +444,45 @@ static term_t ground_suffix(term_t t) {
     return is_ground(t) ? rest : THE_NON_VALUE;
 }
 
-/* depth counts nesting through tuples and list heads, as collect_vars
- * does (a list's tail is not deeper), so both give up at the same place. */
-static void head_pattern(Comp *c, term_t t, int depth) {
-    for (;;) {
+/* Emits the head code for pattern t0, depth first, in the order the
+ * matcher takes the parts off its stack. depth counts nesting through
+ * tuples and list heads, as collect_vars does (a list's tail is not
+ * deeper), so both give up at the same place. */
+static void head_pattern(Comp *c, term_t t0, int depth0) {
+    TermStack s;
+    term_stack_init(&s);
+    push_head(&s, t0, THE_NON_VALUE, depth0, false);
+    while (!term_stack_empty(&s)) {
+        term_t w = term_stack_pop(&s), rest = term_stack_pop(&s), t = term_stack_pop(&s);
+        int depth = (int)(w >> 1);
+        if (w & 1) {
+            /* a list pattern: one cons test per cell up to where the rest
+             * of the list is ground, then one compare for that rest:
+             * linear in the list's length, however late its last variable
+             * comes */
+            if (t == rest) {
+                emit(c, MS_H_EQ);
+                emit_const(c, t);
+                push(c, -1);
+                continue;
+            }
+            if (is_list(t)) {
+                emit(c, MS_H_CONS);
+                push(c, 1);
+                push_head(&s, cons_tail(t), rest, depth, true);
+                push_head(&s, cons_head(t), THE_NON_VALUE, depth + 1, false);
+                continue;
+            }
+            /* the tail pattern ('$N' or '_'), at the list's depth */
+        }
         if (depth > MS_MAX_DEPTH) {
             error(c, "Match expression is too deeply nested.");
-            return;
+            continue;
         }
         long v = var_number(t);
         if (v >= 0) {
             long slot = var_slot(c, v);
-            if (slot < 0) return; /* cannot happen below MS_MAX_DEPTH */
+            if (slot < 0) continue; /* cannot happen below MS_MAX_DEPTH */
             emit(c, c->bound[slot] ? MS_H_SAME : MS_H_BIND);
             emit(c, (MsWord)slot);
             c->bound[slot] = true;
@@ -424,37 +495,18 @@ static void head_pattern(Comp *c, term_t t, int depth) {
             emit_const(c, t);
             push(c, -1);
         } else if (is_list(t)) {
-            /* one cons test per cell up to where the rest of the list is
-             * ground, then one compare for that rest: linear in the
-             * list's length, however late its last variable comes */
-            term_t rest = ground_suffix(t);
-            while (is_list(t) && t != rest) {
-                emit(c, MS_H_CONS);
-                push(c, 1);
-                head_pattern(c, cons_head(t), depth + 1);
-                t = cons_tail(t);
-            }
-            if (t == rest) {
-                emit(c, MS_H_EQ);
-                emit_const(c, t);
-                push(c, -1);
-                return;
-            }
-            continue; /* the tail pattern ('$N' or '_') is next on the stack */
+            push_head(&s, t, ground_suffix(t), depth, true);
         } else if (is_tuple(t)) {
-            uint64_t n = tuple_arity(t);
+            uint64_t n = tuple_arity(t); /* n >= 1: a {} is ground */
             emit(c, MS_H_TUPLE);
             emit(c, n);
             push(c, (int)n - 1);
-            for (uint64_t i = 1; i < n; i++) head_pattern(c, tuple_element(t, i), depth + 1);
-            t = tuple_element(t, n); /* n >= 1: a {} is ground */
-            depth++;
-            continue;
+            for (uint64_t i = n; i >= 1; i--) push_head(&s, tuple_element(t, i), THE_NON_VALUE, depth + 1, false);
         } else if (is_map(t)) {
-            head_map(c, t, depth);
+            head_map(c, &s, t, depth);
         }
-        return;
     }
+    term_stack_free(&s);
 }
 
 /* ---- guards and bodies ---- */
@@ -463,28 +515,37 @@ static void expr(Comp *c, term_t t, bool in_body);
 
 /* True if t evaluates to itself: no variables, '$_', '$$', tuples (calls
  * or constructions) or maps with computed parts. */
-static bool is_literal_at(term_t t, int depth) {
-    if (depth > MS_MAX_DEPTH) return false;
-    for (;;) {
-        if (is_list(t)) {
-            if (!is_literal_at(cons_head(t), depth + 1)) return false;
-            t = cons_tail(t);
-            continue;
-        }
-        if (is_tuple(t)) return false;
-        if (is_map(t)) {
+static bool is_literal(term_t t0) {
+    TermStack s;
+    term_stack_init(&s);
+    push2(&s, t0, 0);
+    term_t t;
+    int depth;
+    bool literal = true;
+    while (literal && pop2(&s, &t, &depth)) {
+        if (depth > MS_MAX_DEPTH) {
+            literal = false;
+        } else if (is_list(t)) {
+            push2(&s, cons_tail(t), depth);
+            push2(&s, cons_head(t), depth + 1);
+        } else if (is_tuple(t)) {
+            literal = false;
+        } else if (is_map(t)) {
             MapIter it;
             term_t k, v;
             map_iter_init(&it, t);
-            while (map_iter_next(&it, &k, &v))
-                if (!is_literal_at(k, depth + 1) || !is_literal_at(v, depth + 1)) return false;
-            return true;
+            while (map_iter_next(&it, &k, &v)) {
+                push2(&s, v, depth + 1);
+                push2(&s, k, depth + 1);
+            }
+        } else if (is_atom(t)) {
+            literal = var_number(t) < 0 && !is_all_vars(t) && !is_object(t);
         }
-        if (is_atom(t)) return var_number(t) < 0 && !is_all_vars(t) && !is_object(t);
-        return true;
     }
+    term_stack_free(&s);
+    return literal;
 }
-static bool is_literal(term_t t) { return is_literal_at(t, 0); }
+
 
 static void emit_constant(Comp *c, term_t t) {
     emit(c, MS_E_CONST);
@@ -734,7 +795,7 @@ static void clause(Comp *c, term_t cl, MsClause *out) {
     term_t head = tuple_element(cl, 1), guards = tuple_element(cl, 2), body = tuple_element(cl, 3);
 
     c->n_vars = 0;
-    collect_vars(c, head, 0);
+    collect_vars(c, head);
     if (c->n_vars) qsort(c->vars, c->n_vars, sizeof *c->vars, cmp_u32);
     uint32_t u = 0;
     for (uint32_t i = 0; i < c->n_vars; i++)

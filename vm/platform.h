@@ -33,6 +33,12 @@ void plat_console_write(const char *bytes, size_t len);
 /* Up to `len` bytes of console input if any is buffered; 0 if none;
  * -1 at end of input (host stdin closed). Never blocks. */
 long plat_console_read(char *buf, size_t len);
+/* A count that grows whenever console input arrives (or input ends). When
+ * it grows the platform makes sure some scheduler runs its loop soon (the
+ * receive interrupt wakes its CPU from idle; the host's stdin watcher calls
+ * plat_wake(0)), so vm/console_input.c can wake a process waiting for
+ * input instead of having it poll. */
+uint64_t plat_console_input_seq(void);
 
 /* ---- schedulers ----
  * plat_start_schedulers(n, entry) runs entry(1) .. entry(n-1) on other CPUs

@@ -30,6 +30,8 @@
 #include "vm/term_compare.h"
 #include "vm/term_copy.h"
 #include "vm/timer.h"
+#include "vm/code_purge.h"
+#include "vm/literal_area.h"
 
 static Process *_Atomic *table;
 static uint32_t limit;
@@ -48,6 +50,14 @@ void proc_init(uint32_t max_procs)
 }
 
 uint32_t proc_limit(void) { return limit; }
+
+void proc_foreach(void (*fn)(Process *p, void *arg), void *arg)
+{
+    for (uint32_t i = 0; i < limit; i++) {
+        Process *p = atomic_load_explicit(&table[i], memory_order_acquire);
+        if (p) fn(p, arg);
+    }
+}
 uint32_t proc_count(void) { return atomic_load_explicit(&live, memory_order_relaxed); }
 
 Process *proc_lookup(term_t pid)
@@ -325,10 +335,20 @@ static void retire(Process *p)
     retired[idx].tail = &p->retire_next;
 }
 
+uint64_t proc_epoch_advance(void) { return atomic_fetch_add(&global_epoch, 1) + 1; }
+
+bool proc_epoch_passed(uint64_t e)
+{
+    for (unsigned i = 0; i < sched_count; i++)
+        if (atomic_load(&qs_seen[i]) < e) return false;
+    return true;
+}
+
 void proc_quiescent(unsigned idx)
 {
     atomic_store(&qs_seen[idx], atomic_load(&global_epoch));
     reclaim(idx);
+    lit_area_poll();
 }
 
 void proc_offline(unsigned idx)
@@ -405,6 +425,7 @@ void proc_exit(Process *p, term_t reason)
         }
         p->sig_private = in_order;
     }
+    code_purge_drain(p);          /* after the last read of the heap (exit signals) */
     free_queue(p);
     if (p->exit_sig) sig_free(p->exit_sig);
     p->exit_sig = NULL;

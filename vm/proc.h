@@ -93,6 +93,16 @@ size_t proc_list_pids(term_t *out, size_t max);
 /* Quiescent-state reclamation (see above): the scheduler holds no
  * Process* it got from proc_lookup; free what is safe to free. */
 void proc_quiescent(unsigned sched_index);
+/* Calls fn for every process in the table (slot order). A process spawned
+ * meanwhile may be missed; one that is exiting (its slot already cleared)
+ * is: pair this with proc_epoch_advance/proc_epoch_passed to wait for
+ * those. fn must not block. */
+void proc_foreach(void (*fn)(Process *p, void *arg), void *arg);
+/* A new epoch e: once proc_epoch_passed(e), every scheduler has passed a
+ * quiescent point (the top of its loop) after this call, so whatever a
+ * scheduler was doing then (an exit in progress, a slice) is over. */
+uint64_t proc_epoch_advance(void);
+bool proc_epoch_passed(uint64_t e);
 /* The scheduler goes idle (holds nothing) / comes back. */
 void proc_offline(unsigned sched_index);
 

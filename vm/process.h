@@ -175,6 +175,13 @@ typedef struct Process {
     uint64_t msg_frag_words;
     uint32_t n_links, n_mons;
     _Atomic uint64_t mem_bytes, mem_used_bytes;
+    /* Code-purge work (docs/code_purge.md): literal-area collection and
+     * check_process_code requests (MSG_LITERAL_GC, MSG_CPC) taken in but
+     * not yet served, oldest first. They need the process stopped with
+     * its registers saved, so sig_take_in (which also runs inside the
+     * emulator) only queues them here and the scheduler serves them
+     * between slices (code_purge_serve). [run] */
+    struct Message *code_tasks;
     /* BIF timers (send_after/start_timer) aimed at this pid and not yet
      * fired or cancelled, as far as their creators could tell: a hint that
      * makes proc_exit look for them to cancel (timer.c); seq_cst. */

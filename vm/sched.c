@@ -18,10 +18,12 @@
  * sees the other, so a wake-up is never lost.
  */
 #include "vm/sched.h"
+#include "vm/code_purge.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "vm/console_input.h"
 #include "vm/emu.h"
 #include "vm/lock.h"
 #include "vm/platform.h"
@@ -44,6 +46,9 @@ typedef struct {
 
 Scheduler *schedulers[MAX_SCHEDULERS];
 unsigned sched_count;
+/* The time slice (emu.h); here, not in emu.c, so that unit tests with a
+ * stand-in emulator link. */
+int32_t emu_slice_reductions = EMU_DEFAULT_REDUCTIONS;
 /* erlang:system_flag(schedulers_online, N): schedulers [0, online) run
  * processes; the others run only processes bound to them ({scheduler, N})
  * and their own timers, hand their queued processes to online ones and
@@ -284,10 +289,17 @@ static void run_one(Scheduler *s, Process *p)
     s->context_switches++;
     uint64_t reds = p->reductions, t0 = plat_monotonic_ns();
     EmuResult r;
-    if (!sig_take_in(p))
+    if (!sig_take_in(p)) {
         r = EMU_WAIT;             /* killed by a signal before running */
-    else
-        r = emu_execute(s, p);
+    } else {
+        if (p->code_tasks) code_purge_serve(p);   /* registers saved: a safe point */
+        /* A collection there may have killed p (max_heap_size). */
+        r = p->exit_reason == THE_NON_VALUE ? emu_execute(s, p) : EMU_WAIT;
+        /* Requests taken in during the slice (a receive takes signals in)
+         * are served now, before p waits or queues: a waiting process
+         * would not run again until a message came. */
+        if (r != EMU_EXIT && p->code_tasks && p->exit_reason == THE_NON_VALUE) code_purge_serve(p);
+    }
     s->busy_ns += plat_monotonic_ns() - t0;
     s->reductions += p->reductions - reds;
     s->current = NULL;
@@ -339,6 +351,7 @@ static bool loop_once(Scheduler *s, bool *idle)
 {
     proc_quiescent(s->index);
     timer_run_due(s, plat_monotonic_ns());
+    console_input_check();
     bool on = is_online(s);
     if (!on) hand_off_queue(s);
     Process *p = pick(s);

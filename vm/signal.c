@@ -12,6 +12,7 @@
 #include <stdlib.h>
 
 #include "vm/atom.h"
+#include "vm/code_purge.h"
 #include "vm/platform.h"
 #include "vm/proc.h"
 #include "vm/proc_info.h"
@@ -253,6 +254,10 @@ void sig_undeliverable(term_t dead, Message *m)
     case MSG_PROCESS_INFO:
         pinfo_answer_dead(m);
         break;
+    case MSG_LITERAL_GC:
+    case MSG_CPC:
+        code_purge_task_dead(m);
+        break;
     default:
         break;
     }
@@ -378,6 +383,16 @@ static int handle(Process *p, Message *m)
     case MSG_PROCESS_INFO:
         pinfo_handle_request(p, m);
         break;
+    case MSG_LITERAL_GC:
+    case MSG_CPC: {
+        /* Served by the scheduler between slices (p may be inside the
+         * emulator now, its registers not saved). */
+        Message **tail = &p->code_tasks;
+        while (*tail) tail = &(*tail)->next;
+        m->next = NULL;
+        *tail = m;
+        return H_DONE;
+    }
     case MSG_GROUP_LEADER:
         /* A remote leader is boxed and lives in m's fragment: the fragment
          * joins h.mbuf (as a received message's does) so the next GC

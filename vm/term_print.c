@@ -1,5 +1,6 @@
 /*
- * term_print.c — ~p-like printing into a bounded buffer.
+ * term_print.c — ~p-like printing into a bounded buffer, with an explicit
+ * work stack instead of C recursion.
  */
 #include "vm/term_print.h"
 
@@ -13,6 +14,7 @@
 #include "vm/fun.h"
 #include "vm/map.h"
 #include "vm/term_compare.h"
+#include "vm/term_stack.h"
 
 typedef struct {
     char *buf;
@@ -132,8 +134,6 @@ static bool is_printable_string(term_t t) {
     return is_nil(t);
 }
 
-static void print(Out *o, term_t t, int depth);
-
 static void print_integer(Out *o, term_t t) {
     if (is_small(t)) {
         char b[24];
@@ -211,7 +211,27 @@ static void print_ident(Out *o, term_t t) {
     puts_(o, b);
 }
 
-static void print(Out *o, term_t t, int depth) {
+/* ---- the walk ----
+ * No C recursion (docs/terms.md, "Walking terms"): what is still to print
+ * is a stack of items of two words, [payload, op], popped in order. */
+enum { OP_TERM, OP_TEXT, OP_LIST_REST, OP_TUPLE_REST };
+_Static_assert(TERM_PRINT_MAX_DEPTH + 1 < 256, "a depth fits the op word's 8 bits");
+#define OP(kind, depth, index) ((term_t)(kind) | (term_t)(depth) << 8 | (term_t)(index) << 16)
+#define OP_KIND(w) ((int)((w) & 0xFF))
+#define OP_DEPTH(w) ((int)(((w) >> 8) & 0xFF))
+#define OP_INDEX(w) ((uint64_t)((w) >> 16))
+
+static void push_item(TermStack *s, term_t payload, term_t op) {
+    term_stack_push(s, payload);
+    term_stack_push(s, op);
+}
+static void push_text(TermStack *s, const char *text) {
+    push_item(s, (term_t)(uintptr_t)text, OP(OP_TEXT, 0, 0));
+}
+
+/* Prints the non-container terms; a list, tuple or map prints its opening
+ * and pushes what follows. */
+static void print_one(Out *o, TermStack *s, term_t t, int depth) {
     if (depth > TERM_PRINT_MAX_DEPTH) {
         puts_(o, "...");
         return;
@@ -230,41 +250,39 @@ static void print(Out *o, term_t t, int depth) {
             return;
         }
         putc_(o, '[');
-        print(o, cons_head(t), depth + 1);
-        for (t = cons_tail(t); is_list(t); t = cons_tail(t)) {
-            putc_(o, ',');
-            print(o, cons_head(t), depth + 1);
-        }
-        if (!is_nil(t)) {
-            putc_(o, '|');
-            print(o, t, depth + 1);
-        }
-        putc_(o, ']');
+        push_item(s, cons_tail(t), OP(OP_LIST_REST, depth + 1, 0));
+        push_item(s, cons_head(t), OP(OP_TERM, depth + 1, 0));
     } else if (is_float(t)) {
         char b[48];
         size_t n = term_print_float(b, sizeof b, float_value(t));
         put(o, b, n);
     } else if (is_tuple(t)) {
         putc_(o, '{');
-        for (uint64_t i = 1; i <= tuple_arity(t); i++) {
-            if (i > 1) putc_(o, ',');
-            print(o, tuple_element(t, i), depth + 1);
-        }
-        putc_(o, '}');
+        push_item(s, t, OP(OP_TUPLE_REST, depth + 1, 1));
     } else if (is_map(t)) {
+        /* "}" last, then the pairs in iteration order: pushed forward,
+         * then the items reversed in place */
+        puts_(o, "#{");
+        push_text(s, "}");
+        size_t from = term_stack_depth(s);
         MapIter it;
         term_t k, v;
         bool first = true;
-        puts_(o, "#{");
         map_iter_init(&it, t);
         while (map_iter_next(&it, &k, &v)) {
-            if (!first) putc_(o, ',');
+            if (!first) push_text(s, ",");
             first = false;
-            print(o, k, depth + 1);
-            puts_(o, " => ");
-            print(o, v, depth + 1);
+            push_item(s, k, OP(OP_TERM, depth + 1, 0));
+            push_text(s, " => ");
+            push_item(s, v, OP(OP_TERM, depth + 1, 0));
         }
-        putc_(o, '}');
+        for (term_t *lo = s->start + from, *hi = s->sp - 2; lo < hi; lo += 2, hi -= 2) {
+            term_t p = lo[0], q = lo[1];
+            lo[0] = hi[0];
+            lo[1] = hi[1];
+            hi[0] = p;
+            hi[1] = q;
+        }
     } else if (is_bitstring(t)) {
         print_bitstring(o, t);
     } else if (is_export(t)) {
@@ -295,9 +313,52 @@ static void print(Out *o, term_t t, int depth) {
     }
 }
 
+static void print(Out *o, term_t t) {
+    TermStack s;
+    term_stack_init(&s);
+    print_one(o, &s, t, 0);
+    while (!term_stack_empty(&s)) {
+        term_t op = term_stack_pop(&s), x = term_stack_pop(&s);
+        int depth = OP_DEPTH(op);
+        switch (OP_KIND(op)) {
+        case OP_TERM:
+            print_one(o, &s, x, depth);
+            break;
+        case OP_TEXT:
+            puts_(o, (const char *)(uintptr_t)x);
+            break;
+        case OP_LIST_REST: /* x: the tail after an element */
+            if (is_list(x)) {
+                putc_(o, ',');
+                push_item(&s, cons_tail(x), op);
+                push_item(&s, cons_head(x), OP(OP_TERM, depth, 0));
+            } else if (is_nil(x)) {
+                putc_(o, ']');
+            } else {
+                putc_(o, '|');
+                push_text(&s, "]");
+                push_item(&s, x, OP(OP_TERM, depth, 0));
+            }
+            break;
+        case OP_TUPLE_REST: { /* x: the tuple; element OP_INDEX(op) next */
+            uint64_t i = OP_INDEX(op);
+            if (i > tuple_arity(x)) {
+                putc_(o, '}');
+                break;
+            }
+            if (i > 1) putc_(o, ',');
+            push_item(&s, x, OP(OP_TUPLE_REST, depth, i + 1));
+            push_item(&s, tuple_element(x, i), OP(OP_TERM, depth, 0));
+            break;
+        }
+        }
+    }
+    term_stack_free(&s);
+}
+
 size_t term_print(char *buf, size_t cap, term_t t) {
     Out o = {buf, cap, 0};
-    print(&o, t, 0);
+    print(&o, t);
     if (cap) buf[o.len < cap ? o.len : cap - 1] = '\0';
     return o.len;
 }

@@ -1,6 +1,8 @@
 /*
- * term_print.h — a term as text, ~p-like, into a caller's buffer (no FILE,
- * no allocation): for tests, panic messages and debugging.
+ * term_print.h — a term as text, ~p-like, into a caller's buffer (no FILE):
+ * for tests, panic messages and debugging. The walk keeps its work on a
+ * TermStack (vm/term_stack.h), not the C stack; it allocates only when that
+ * outgrows its local array (maps with many pairs) or for a huge bignum.
  *
  * Output differs from io:format("~p") in that nothing is ever wrapped onto
  * several lines, and a term nested deeper than TERM_PRINT_MAX_DEPTH prints

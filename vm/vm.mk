@@ -7,6 +7,7 @@ VM_HOST_SRCS :=
 
 # --- terms, atoms, bignums, external term format (owner: terms work) ---
 VM_SRCS += vm/heap.c
+VM_SRCS += vm/console_input.c
 VM_SRCS += vm/atom.c
 VM_SRCS += vm/binary.c
 VM_SRCS += vm/magic.c
@@ -14,6 +15,7 @@ VM_SRCS += vm/bignum.c
 VM_SRCS += vm/bignum_bits.c
 VM_SRCS += vm/bignum_text.c
 VM_SRCS += vm/map.c
+VM_SRCS += vm/term_stack.c
 VM_SRCS += vm/term_compare.c
 VM_SRCS += vm/term_print.c
 VM_SRCS += vm/phash.c
@@ -27,7 +29,7 @@ VM_SRCS += vm/genop.c vm/beam_file.c vm/beam_code.c vm/inflate_glue.c vm/md5.c
 VM_SRCS += vm/bif_table.c
 
 # --- emulator, loader translation, code and export tables (owner: emulator work) ---
-VM_SRCS += vm/export.c vm/code.c vm/loader.c
+VM_SRCS += vm/export.c vm/code.c vm/loader.c vm/code_purge.c vm/literal_area.c
 VM_SRCS += vm/emu.c vm/emu_exc.c vm/emu_bs.c
 VM_SRCS += vm/bif_code.c
 

@@ -3,7 +3,8 @@
 %% stock erl (this module also runs there as the differential check).
 -module(bif_extra_test).
 -include("bt.hrl").
--export([hibernate_test/0, hibernate_stack_discarded_test/0,
+-export([subtract_large_test/0,
+         hibernate_test/0, hibernate_stack_discarded_test/0,
          hibernate_wakes_on_message_only_test/0, hibernate_badarg_test/0,
          gen_server_hibernate_test/0, checksum_combine_test/0, fun_info_mfa_test/0,
          compressed_etf_test/0, compressed_etf_bad_input_test/0,
@@ -215,3 +216,18 @@ wait_until(F, N) ->
         true -> ok;
         false -> receive after 10 -> wait_until(F, N - 1) end
     end.
+
+%% A -- B on long lists with repeats and number types that are == but not
+%% =:=: the same result as deleting B's elements from A one by one (the
+%% definition), and fast enough for thousands of elements.
+subtract_large_test() ->
+    A = [X rem 97 || X <- lists:seq(1, 5000)] ++ [1.0, a, {t}, 0.0, -0.0],
+    B = [X rem 89 || X <- lists:seq(1, 3000)] ++ [1, 1.0, {t}, 2.0, 0.0],
+    ?eq(delete_each(A, B), A -- B),
+    ?eq([b, a], [a, b, a] -- [a]),
+    ?eq([1.0], [1, 1.0] -- [1]),
+    ?raises(error, badarg, [1, 2 | x] -- lists:seq(1, 20)),
+    ?raises(error, badarg, lists:seq(1, 20) -- [1 | x]).
+
+delete_each(A, []) -> A;
+delete_each(A, [X | Xs]) -> delete_each(lists:delete(X, A), Xs).

@@ -18,6 +18,8 @@
 #include "vm/proc.h"
 #include "vm/registry.h"
 #include "vm/sched.h"
+#include "vm/code_purge.h"
+#include "vm/literal_area.h"
 #include "vm/signal.h"
 #include "vm/term_compare.h"
 
@@ -31,6 +33,14 @@ static Process *spawn_idle(void)
     Process *p = proc_spawn(NULL, ATOM_erlang, atom("idle"), NIL, &def, NULL, &err);
     CHECK(p != NULL);
     return p;
+}
+
+/* What the scheduler does for a process between slices. */
+static void serve_code_tasks(Process *q, void *arg)
+{
+    (void)arg;
+    CHECK(sig_take_in(q));
+    code_purge_serve(q);
 }
 
 /* Calls a BIF with up to 4 arguments. */
@@ -238,6 +248,14 @@ TEST(persistent_terms)
     CHECK(BIF1(bif_persistent_term_erase_1, p, key) == ATOM_true);
     CHECK(BIF1(bif_persistent_term_erase_1, p, key) == ATOM_false);
     CHECK(BIF1(bif_persistent_term_get_0, p, NIL) == NIL);
+    /* The replaced and the erased value wait for every process to collect
+     * against them (docs/code_purge.md); serve the requests as the
+     * scheduler would, and both are freed. */
+    CHECK_EQ_INT(lit_area_outstanding(), 2);
+    proc_foreach(serve_code_tasks, NULL);
+    CHECK_EQ_INT(lit_area_outstanding(), 0);
+    info = BIF1(bif_persistent_term_info_0, p, NIL);
+    CHECK(map_get(info, ATOM_count) == sm(0));
 }
 
 int main(void)

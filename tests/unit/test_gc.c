@@ -445,6 +445,71 @@ TEST(literals_left_alone) {
     proc_free(p);
 }
 
+/* A literal-area collection (gc_collect_literals): everything the process
+ * reaches inside the area is copied into its heap, sharing kept, nothing
+ * written into the area (other processes read it); a ProcBin copied out
+ * takes its own reference. Afterwards the area can be freed. */
+TEST(literal_area_collected) {
+    Process *p = proc_new(233);
+    Heap L;
+    heap_init(&L, 64);  /* small: the area spills into fragments too */
+    Binary *b = binary_alloc(100);
+    for (int i = 0; i < 100; i++) b->orig_bytes[i] = (uint8_t)(i * 3);
+    term_t x[3], e[3];
+    term_t lit_outside;
+    for (int round = 0; round < 2; round++) {
+        Heap *t = round ? &A : &L;
+        term_t *v = round ? e : x;
+        term_t el[40];
+        for (int i = 0; i < 40; i++) el[i] = make_small(i);
+        term_t lst = list(t, 40, el);
+        term_t pair[2] = {make_float(heap_alloc(t, FLOAT_WORDS), 1.5), refc_bin(t, b, 0, 80)};
+        term_t shared = tuple(t, 2, pair);
+        term_t three[3] = {shared, shared, lst};
+        v[0] = tuple(t, 3, three);
+        term_t onheap[2] = {shared, make_small(5)};
+        v[1] = tuple(round ? &A : &p->h, 2, onheap);     /* a heap object pointing into the area */
+        v[2] = sub_binary_new(t, pair[1], 8, 200);
+    }
+    /* a term outside both the heap and the area stays where it is */
+    term_t el2[2] = {make_small(1), make_small(2)};
+    lit_outside = tuple(&A, 2, el2);
+    term_t regs[4] = {x[0], x[1], x[2], lit_outside};
+    p->arg_reg = regs;
+    p->arity = 4;
+    CHECK(L.mbuf != NULL);
+    GcLitRange r[16];
+    size_t n = 0;
+    r[n++] = (GcLitRange){L.heap, L.htop};
+    for (HeapFragment *f = L.mbuf; f; f = f->next) r[n++] = (GcLitRange){f->mem, f->mem + f->used_words};
+    uint64_t refc_before = atomic_load(&b->refc);
+    gc_collect_literals(p, r, n);
+    for (int i = 0; i < 3; i++) {
+        if (!same(regs[i], e[i])) CHECK_FAIL_("root %d differs", i);
+        const term_t *ptr = is_list(regs[i]) ? list_val(regs[i]) : boxed_val(regs[i]);
+        CHECK(in_area(ptr, p->h.heap, p->h.htop));
+    }
+    CHECK(regs[3] == lit_outside);
+    /* sharing inside the area is kept: one copy of `shared` */
+    CHECK(tuple_element(regs[0], 1) == tuple_element(regs[0], 2));
+    CHECK(tuple_element(regs[1], 1) == tuple_element(regs[0], 1));
+    CHECK(heap_walkable(p->h.heap, p->h.htop));
+    CHECK_EQ_INT(atomic_load(&b->refc), refc_before + 1);   /* the copied ProcBin's own */
+    CHECK_EQ_INT(p->h.off_heap.overhead, 80);
+    /* the area was only read */
+    CHECK(same(x[0], e[0]) && same(x[2], e[2]));
+    heap_destroy(&L);
+    CHECK_EQ_INT(atomic_load(&b->refc), refc_before);
+    p->flags |= PF_FORCE_GC;
+    gc_collect(p, 0, NULL, 0);
+    for (int i = 0; i < 3; i++)
+        if (!same(regs[i], e[i])) CHECK_FAIL_("root %d differs after freeing the area", i);
+    p->arg_reg = NULL;
+    p->arity = 0;
+    proc_free(p);
+    binary_deref(b);     /* the mirror's ProcBin keeps one (A is never freed) */
+}
+
 /* Generations: promotion after one survival, fullsweep_after, growth and
  * shrinking. */
 TEST(generations_and_sizing) {
@@ -724,6 +789,7 @@ int main(void) {
     RUN(vheap);
     RUN(fragments_and_messages);
     RUN(literals_left_alone);
+    RUN(literal_area_collected);
     RUN(generations_and_sizing);
     RUN(random_stress);
     heap_destroy(&A);

@@ -23,6 +23,7 @@ UNIT_TESTS += test_match_spec
 UNIT_TESTS += test_magic
 UNIT_TESTS += test_slab
 UNIT_TESTS += test_ets_lock
+UNIT_TESTS += test_term_walk
 
 VM_HOST_ALL := $(VM_SRCS) $(VM_HOST_SRCS)
 UNIT_BINS     := $(UNIT_TESTS:%=$(BUILD)/host/tests/unit/%)

@@ -1,7 +1,7 @@
 /*
  * main.c — beamos-host: the VM as a Linux program, used like erl:
  *
- *   beamos-host [-pa DIR...] [+S N] [+P N] [-s Mod [Fun [Args...]]]
+ *   beamos-host [-pa DIR...] [+S N] [+P N] [+reds N] [-s Mod [Fun [Args...]]]
  *               [-run ...] [-eval Expr] [-extra ...]
  *
  * Modules come from -pa directories, then the runtime's own ebin and the
@@ -40,7 +40,7 @@ static void add_otp_dirs(void)
 int main(int argc, char **argv)
 {
     if (argc > 1 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0)) {
-        printf("usage: beamos-host [-pa DIR...] [+S N] [+P N] [-s M [F [Args]]] [-run M [F [Args]]] [-eval Expr]\n");
+        printf("usage: beamos-host [-pa DIR...] [+S N] [+P N] [+reds N] [-s M [F [Args]]] [-run M [F [Args]]] [-eval Expr]\n");
         return 0;
     }
     host_set_args(argc - 1, argv + 1);

@@ -10,6 +10,7 @@
 #include <linux/futex.h>
 #include <poll.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,15 +69,63 @@ void plat_console_write(const char *bytes, size_t len)
     }
 }
 
+/* Console input on the host: a watcher thread (started by the first
+ * plat_console_input_seq, i.e. when a process first waits for input) blocks
+ * in poll on stdin; when stdin becomes readable it counts an arrival, wakes
+ * scheduler 0 and then waits until somebody has read since, so a pending
+ * byte is counted once rather than spun on. */
+static _Atomic uint64_t input_seq, consumed_seq;
+static pthread_mutex_t input_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t input_read = PTHREAD_COND_INITIALIZER;
+static pthread_once_t watcher_once = PTHREAD_ONCE_INIT;
+
+static void *stdin_watcher(void *arg)
+{
+    (void)arg;
+    for (;;) {
+        struct pollfd pfd = {STDIN_FILENO, POLLIN, 0};
+        int r = poll(&pfd, 1, -1);
+        if (r < 0 && errno == EINTR)
+            continue;
+        uint64_t seq = atomic_fetch_add(&input_seq, 1) + 1;
+        plat_wake(0);
+        if (r < 0 || (pfd.revents & POLLNVAL))
+            return NULL;          /* no usable stdin: nothing more will come */
+        pthread_mutex_lock(&input_lock);
+        while (atomic_load(&consumed_seq) < seq)
+            pthread_cond_wait(&input_read, &input_lock);
+        pthread_mutex_unlock(&input_lock);
+    }
+}
+
+static void start_watcher(void)
+{
+    pthread_t t;
+    if (pthread_create(&t, NULL, stdin_watcher, NULL) == 0)
+        pthread_detach(t);
+}
+
+uint64_t plat_console_input_seq(void)
+{
+    pthread_once(&watcher_once, start_watcher);
+    return atomic_load(&input_seq);
+}
+
 long plat_console_read(char *buf, size_t len)
 {
+    uint64_t seq = atomic_load(&input_seq);
     struct pollfd pfd = {STDIN_FILENO, POLLIN, 0};
-    if (poll(&pfd, 1, 0) <= 0)
-        return 0;
-    ssize_t n = read(STDIN_FILENO, buf, len);
-    if (n == 0)
-        return -1;
-    return n < 0 ? 0 : n;
+    long got = 0;
+    if (poll(&pfd, 1, 0) > 0) {
+        ssize_t n = read(STDIN_FILENO, buf, len);
+        got = n == 0 ? -1 : n < 0 ? 0 : (long)n;
+    }
+    /* Everything counted up to seq has now been looked at. */
+    pthread_mutex_lock(&input_lock);
+    if (atomic_load(&consumed_seq) < seq) atomic_store(&consumed_seq, seq);
+    pthread_cond_broadcast(&input_read);
+    pthread_mutex_unlock(&input_lock);
+    return got;
 }
 
 typedef struct {

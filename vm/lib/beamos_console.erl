@@ -6,9 +6,14 @@
 -module(beamos_console).
 -export([start/0, init/0]).
 
--define(POLL_MS, 20).   % console input is polled while a reader waits
-
--record(st, {buf = <<>> :: binary(), encoding = unicode :: unicode | latin1, eof = false}).
+%% Input requests wait in `pending`, oldest first, while output and other
+%% requests are served: a process blocked in io:get_line does not hold up
+%% io:format from others. When the buffer cannot satisfy the oldest one,
+%% the server reads what the console has buffered and, if that is not
+%% enough, asks the VM (beamos:console_notify/0) for the message
+%% `console_input` when more arrives: no polling, no timer while idle.
+-record(st, {buf = <<>> :: binary(), encoding = unicode :: unicode | latin1, eof = false,
+             pending = [] :: [{pid(), term(), term()}]}).
 
 start() ->
     Pid = spawn(?MODULE, init, []),
@@ -21,11 +26,106 @@ init() ->
 loop(St) ->
     receive
         {io_request, From, ReplyAs, Request} when is_pid(From) ->
-            {Reply, St1} = request(Request, St),
-            From ! {io_reply, ReplyAs, Reply},
-            loop(St1);
+            loop(io_request(From, ReplyAs, Request, St));
+        console_input ->
+            loop(serve(St));
         _Other ->
             loop(St)
+    end.
+
+%% Input requests join the queue (their prompt is written now); the rest
+%% are answered at once.
+io_request(From, ReplyAs, Request, St) ->
+    case input(Request) of
+        {Kind, Prompt} ->
+            write_prompt(Prompt),
+            serve(St#st{pending = St#st.pending ++ [{From, ReplyAs, Kind}]});
+        none ->
+            {Reply, St1} = request(Request, St),
+            From ! {io_reply, ReplyAs, Reply},
+            St1
+    end.
+
+input({get_line, Enc, Prompt}) -> {{take, Enc, fun take_line/1}, Prompt};
+input({get_line, Prompt}) -> input({get_line, latin1, Prompt});
+input({get_chars, Enc, Prompt, N}) when is_integer(N), N >= 0 ->
+    {{take, Enc, fun(B) -> take_chars(B, N) end}, Prompt};
+input({get_chars, Prompt, N}) -> input({get_chars, latin1, Prompt, N});
+input({get_until, Enc, Prompt, M, F, A}) -> {{until, Enc, M, F, A, []}, Prompt};
+input({get_until, Prompt, M, F, A}) -> input({get_until, latin1, Prompt, M, F, A});
+input({requests, Reqs}) when is_list(Reqs) ->
+    case lists:any(fun(R) -> input(R) =/= none end, Reqs) of
+        true -> {{requests, Reqs, ok}, ''};
+        false -> none
+    end;
+input(_) -> none.
+
+%% Answer pending input requests while the buffer (refilled from the
+%% console) can; then wait for a console_input message.
+serve(#st{pending = []} = St) -> St;
+serve(#st{pending = [{From, ReplyAs, Kind} | Rest]} = St) ->
+    case step(Kind, St) of
+        {reply, Reply, St1} ->
+            From ! {io_reply, ReplyAs, Reply},
+            serve(St1#st{pending = Rest});
+        {continue, Kind1, St1} ->
+            serve(St1#st{pending = [{From, ReplyAs, Kind1} | Rest]});
+        more ->
+            case fill(St) of
+                {got, St1} -> serve(St1);
+                none -> beamos:console_notify(), St
+            end
+    end.
+
+fill(#st{buf = Buf} = St) ->
+    case beamos:console_read() of
+        eof -> {got, St#st{eof = true}};
+        <<>> -> none;
+        New -> {got, St#st{buf = <<Buf/binary, (crlf(New))/binary>>}}
+    end.
+
+%% One step of a pending request: a reply, a new state of the request
+%% (get_until wants another line; a requests list moves on), or more
+%% input needed.
+step({take, Enc, Take}, #st{buf = Buf, eof = Eof} = St) ->
+    case Take(Buf) of
+        {ok, Data, Rest} -> {reply, decode(Enc, Data), St#st{buf = Rest}};
+        more when Eof, Buf =:= <<>> -> {reply, eof, St};
+        more when Eof -> {reply, decode(Enc, Buf), St#st{buf = <<>>}};
+        more -> more
+    end;
+step({until, Enc, M, F, A, Cont}, St) ->
+    case step({take, Enc, fun take_line/1}, St) of
+        more -> more;
+        {reply, Line, St1} ->
+            try apply(M, F, [Cont, Line | A]) of
+                {done, Result, Rest} ->
+                    Back = unicode:characters_to_binary(rest_chars(Rest)),
+                    {reply, Result, St1#st{buf = <<Back/binary, (St1#st.buf)/binary>>}};
+                {more, _} when Line =:= eof -> {reply, eof, St1};
+                {more, Cont1} -> {continue, {until, Enc, M, F, A, Cont1}, St1}
+            catch _:_ -> {reply, {error, F}, St1}
+            end
+    end;
+step({requests, [], Last}, St) -> {reply, Last, St};
+step({requests, [R | Rs], _}, St) ->
+    case input(R) of
+        none ->
+            case request(R, St) of
+                {{error, _} = Error, St1} -> {reply, Error, St1};
+                {Reply, St1} -> {continue, {requests, Rs, Reply}, St1}
+            end;
+        {Kind, Prompt} ->
+            write_prompt(Prompt),
+            {continue, {input_of_requests, Kind, Rs}, St}
+    end;
+step({input_of_requests, Kind, Rs}, St) ->
+    case step(Kind, St) of
+        more -> more;
+        {continue, Kind1, St1} -> {continue, {input_of_requests, Kind1, Rs}, St1};
+        {reply, Reply, St1} when Rs =:= [] -> {reply, Reply, St1};
+        {reply, {error, _} = E, St1} -> {reply, E, St1};
+        {reply, Reply, St1} -> {continue, {requests, Rs, Reply}, St1}
     end.
 
 request({put_chars, Enc, Chars}, St) ->
@@ -37,12 +137,6 @@ request({put_chars, Enc, M, F, A}, St) ->
     end;
 request({put_chars, Chars}, St) -> put_chars(latin1, Chars, St);
 request({put_chars, M, F, A}, St) -> request({put_chars, latin1, M, F, A}, St);
-request({get_line, Enc, _Prompt} = R, St) -> get(R, Enc, fun take_line/1, St);
-request({get_line, Prompt}, St) -> request({get_line, latin1, Prompt}, St);
-request({get_chars, Enc, _Prompt, N} = R, St) -> get(R, Enc, fun(B) -> take_chars(B, N) end, St);
-request({get_chars, Prompt, N}, St) -> request({get_chars, latin1, Prompt, N}, St);
-request({get_until, Enc, Prompt, M, F, A}, St) -> get_until(Enc, Prompt, M, F, A, St);
-request({get_until, Prompt, M, F, A}, St) -> get_until(latin1, Prompt, M, F, A, St);
 request({setopts, Opts}, St) -> setopts(Opts, St);
 request(getopts, St) -> {[{binary, false}, {encoding, St#st.encoding}], St};
 request({get_geometry, _}, St) -> {{error, enotsup}, St};
@@ -81,36 +175,11 @@ setopts(Opts, St) ->
         false -> {{error, enotsup}, St}
     end.
 
-%% Input: wait (polling) until Take can take something from the buffer.
-get(Request, Enc, Take, St) ->
-    prompt(Request),
-    wait_input(Enc, Take, St).
-
-prompt({_, _, Prompt}) -> write_prompt(Prompt);
-prompt({_, _, Prompt, _}) -> write_prompt(Prompt);
-prompt(_) -> ok.
-
 write_prompt('') -> ok;
 write_prompt(Prompt) ->
     try io_lib:format("~ts", [Prompt]) of
         Text -> beamos:console_write(unicode:characters_to_binary(Text))
     catch _:_ -> ok
-    end.
-
-wait_input(Enc, Take, #st{buf = Buf} = St) ->
-    case Take(Buf) of
-        {ok, Data, Rest} ->
-            {decode(Enc, Data), St#st{buf = Rest}};
-        more when St#st.eof, Buf =:= <<>> ->
-            {eof, St};
-        more when St#st.eof ->
-            {decode(Enc, Buf), St#st{buf = <<>>}};
-        more ->
-            case beamos:console_read() of
-                eof -> wait_input(Enc, Take, St#st{eof = true});
-                <<>> -> receive after ?POLL_MS -> ok end, wait_input(Enc, Take, St);
-                New -> wait_input(Enc, Take, St#st{buf = <<Buf/binary, (crlf(New))/binary>>})
-            end
     end.
 
 %% A serial terminal sends CR for Enter.
@@ -128,21 +197,6 @@ take_chars(_, _) -> more.
 
 decode(unicode, Bin) -> unicode:characters_to_list(Bin);
 decode(latin1, Bin) -> binary_to_list(Bin).
-
-get_until(Enc, Prompt, M, F, A, St) ->
-    write_prompt(Prompt),
-    get_until_loop(Enc, M, F, A, [], St).
-
-get_until_loop(Enc, M, F, A, Cont, St) ->
-    {Line, St1} = wait_input(Enc, fun take_line/1, St),
-    case apply(M, F, [Cont, Line | A]) of
-        {done, Result, Rest} ->
-            {Result, St1#st{buf = <<(unicode:characters_to_binary(rest_chars(Rest)))/binary, (St1#st.buf)/binary>>}};
-        {more, _} when Line =:= eof ->
-            {eof, St1};
-        {more, Cont1} ->
-            get_until_loop(Enc, M, F, A, Cont1, St1)
-    end.
 
 rest_chars(eof) -> [];
 rest_chars(Rest) when is_list(Rest); is_binary(Rest) -> Rest.

@@ -40,17 +40,15 @@ load_binary(Mod, _File, Bin) when is_atom(Mod), is_binary(Bin) ->
     end;
 load_binary(_, _, _) -> erlang:error(badarg).
 
+%% As OTP's code server: processes running old code are killed first;
+%% true if any was.
 purge(Mod) when is_atom(Mod) ->
-    case erlang:check_old_code(Mod) of
-        true -> erlang:purge_module(Mod), true;
-        false -> false
-    end.
+    {_WasOld, DidKill} = erts_code_purger:purge(Mod),
+    DidKill.
 
-%% Processes are not checked for old code yet, so soft_purge only purges
-%% when there is old code, like purge.
-soft_purge(Mod) when is_atom(Mod) ->
-    _ = purge(Mod),
-    true.
+%% Purges only if no process runs old code of Mod (true; also when there
+%% is no old code), else false.
+soft_purge(Mod) when is_atom(Mod) -> erts_code_purger:soft_purge(Mod).
 
 delete(Mod) when is_atom(Mod) -> erlang:delete_module(Mod) =:= true.
 
