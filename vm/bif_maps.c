@@ -12,6 +12,7 @@
 
 #include "vm/atom.h"
 #include "vm/bif_util.h"
+#include "vm/bignum.h"
 #include "vm/map.h"
 #include "vm/map_hamt.h"
 
@@ -85,15 +86,24 @@ term_t bif_erlang_map_size_1(Process *p, term_t *args) {
     return make_small((int64_t)map_size(args[0]));
 }
 
-/* keys or values, in iteration order (OTP's order for both). */
+/* keys or values: flatmaps in key order; HAMTs in reverse iteration
+ * order, as OTP 25 (it prepends while it walks the trie). */
 static term_t keys_or_values(Process *p, term_t m, bool keys) {
     if (!is_map(m)) BADMAP(p, m);
     size_t n = map_size(m);
     term_t *hp = heap_alloc(&p->h, 2 * n);
-    term_t r = n ? make_list(hp) : NIL;
     MapIter it;
     map_iter_init(&it, m);
     term_t k, v;
+    if (map_kind(m) != MAP_KIND_FLAT) {
+        term_t r = NIL;
+        while (map_iter_next(&it, &k, &v)) {
+            r = make_cons(hp, keys ? k : v, r);
+            hp += 2;
+        }
+        return r;
+    }
+    term_t r = n ? make_list(hp) : NIL;
     size_t i = 0;
     while (map_iter_next(&it, &k, &v)) {
         hp[0] = keys ? k : v;
@@ -196,68 +206,89 @@ term_t bif_maps_from_keys_2(Process *p, term_t *args) {
 }
 
 /* ---- erts_internal:map_next(Path, Map, Acc) ----
- * Path is opaque to Erlang code (0 = start). Flatmaps: the index of the
- * next entry. HAMTs: the iterator's position, 4 bits of depth then 5 bits
- * per level of entries consumed at that level. Up to MAP_NEXT_BATCH pairs
- * per call. Acc = iterator: returns {K, V, Next} chains ending in none or
- * [Path | Map]; Acc = a list: prepends {K, V} pairs, then [Path, Map | Acc]
- * if entries remain. */
+ * Path is opaque to Erlang code (0 = start), a non-negative integer.
+ * Flatmaps: the index of the next entry. HAMTs: the iterator's position,
+ * 6 bits of depth then 5 bits per level of entries consumed at that
+ * level (a bignum when the trie is deep). Up to MAP_NEXT_BATCH pairs per
+ * call. Acc = iterator: returns {K, V, Next} chains ending in none or
+ * [Path | Map]; Acc = a list: prepends {K, V} pairs, then
+ * [Path, Map | Acc] if entries remain. */
 #define MAP_NEXT_BATCH 32
+#define PATH_DIGITS 3 /* 6 + 5 * MAP_ITER_DEPTH bits */
 
-static bool iter_resume(MapIter *it, term_t m, uint64_t path) {
-    map_iter_init(it, m);
-    if (map_kind(m) == MAP_KIND_FLAT) {
-        if (path > map_size(m)) return false;
-        it->i = path;
+static inline unsigned path_get(const uint64_t *d, unsigned bit, unsigned width) {
+    uint64_t v = d[bit / 64] >> (bit % 64);
+    if (bit % 64 + width > 64) v |= d[bit / 64 + 1] << (64 - bit % 64);
+    return (unsigned)(v & ((1u << width) - 1));
+}
+
+static inline void path_put(uint64_t *d, unsigned bit, unsigned v) {
+    d[bit / 64] |= (uint64_t)v << (bit % 64);
+    if (bit % 64 + 5 > 64) d[bit / 64 + 1] |= (uint64_t)v >> (64 - bit % 64);
+}
+
+/* The path's digits, false if it is not a path. */
+static bool path_digits(term_t path, uint64_t d[PATH_DIGITS]) {
+    for (unsigned i = 0; i < PATH_DIGITS; i++) d[i] = 0;
+    if (is_small(path)) {
+        if (small_value(path) < 0) return false;
+        d[0] = (uint64_t)small_value(path);
         return true;
     }
-    if (path == 0) return true;
-    unsigned depth = path & 0xF;
+    if (!is_big(path) || big_is_neg(path) || big_digits(path) > PATH_DIGITS) return false;
+    for (size_t i = 0; i < big_digits(path); i++) d[i] = big_digit_ptr(path)[i];
+    return true;
+}
+
+static bool iter_resume(MapIter *it, term_t m, const uint64_t *path) {
+    map_iter_init(it, m);
+    if (map_kind(m) == MAP_KIND_FLAT) {
+        if (path[1] || path[2] || path[0] > map_size(m)) return false;
+        it->i = path[0];
+        return true;
+    }
+    if (!path[0] && !path[1] && !path[2]) return true;
+    unsigned depth = path_get(path, 0, 6);
     if (depth == 0 || depth > MAP_ITER_DEPTH) return false;
     MapIter start = *it;
     it->depth = 0;
     const term_t *entries = start.node[0];
     unsigned count = start.left[0];
     for (unsigned d = 0; d < depth; d++) {
-        unsigned used = (unsigned)(path >> (4 + 5 * d)) & 0x1F;
+        unsigned used = path_get(path, 6 + 5 * d, 5);
         if (used > count) return false;
         it->node[d] = entries + used;
         it->left[d] = count - used;
         it->depth = d + 1;
         if (d + 1 < depth) {
             if (used == 0 || !is_boxed(entries[used - 1])) return false;
-            term_t *n = boxed_val(entries[used - 1]);
-            /* entries of a child node */
-            unsigned pre = (((n[0] >> 6) & 3) == MAP_KIND_HAMT_HEAD_BITMAP) ? 3 : 2;
-            entries = n + pre;
-            count = (unsigned)map_header_val(n[0]) - (pre - 1);
+            entries = hamt_node_entries(entries[used - 1], &count);
         }
     }
     it->map = m;
     return true;
 }
 
-static uint64_t iter_path(const MapIter *it) {
-    if (map_kind(it->map) == MAP_KIND_FLAT) return it->i;
+static term_t iter_path(Heap *h, const MapIter *it) {
+    if (map_kind(it->map) == MAP_KIND_FLAT) return make_small((int64_t)it->i);
     /* position: per level, entries consumed = count - left */
-    uint64_t path = it->depth;
-    const term_t *n = boxed_val(it->map);
-    for (unsigned d = 0; d < it->depth; d++) {
-        unsigned pre = (((n[0] >> 6) & 3) == MAP_KIND_HAMT_HEAD_BITMAP) ? 3 : 2;
-        unsigned count = (unsigned)map_header_val(n[0]) - (pre - 1);
-        unsigned used = count - it->left[d];
-        path |= (uint64_t)used << (4 + 5 * d);
-        if (d + 1 < it->depth) n = boxed_val(it->node[d][-1]);
+    uint64_t d[PATH_DIGITS] = {it->depth, 0, 0};
+    term_t node = it->map;
+    for (unsigned l = 0; l < it->depth; l++) {
+        unsigned count;
+        hamt_node_entries(node, &count);
+        path_put(d, 6 + 5 * l, count - it->left[l]);
+        if (l + 1 < it->depth) node = it->node[l][-1];
     }
-    return path;
+    if (!d[1] && !d[2] && d[0] <= (uint64_t)SMALL_MAX) return make_small((int64_t)d[0]);
+    return big_from_digits(h, false, d, d[2] ? 3 : d[1] ? 2 : 1);
 }
 
 term_t bif_erts_internal_map_next_3(Process *p, term_t *args) {
     term_t path = args[0], m = args[1], acc = args[2];
     MapIter it;
-    if (!is_small(path) || small_value(path) < 0 || !is_map(m) ||
-        !iter_resume(&it, m, (uint64_t)small_value(path)))
-        BIF_ERROR(p, ATOM_badarg);
+    uint64_t pd[PATH_DIGITS];
+    if (!path_digits(path, pd) || !is_map(m) || !iter_resume(&it, m, pd)) BIF_ERROR(p, ATOM_badarg);
     bool as_iter = acc == ATOM_iterator;
     if (!as_iter && !is_list(acc) && !is_nil(acc)) BIF_ERROR(p, ATOM_badarg);
     term_t ks[MAP_NEXT_BATCH], vs[MAP_NEXT_BATCH];
@@ -270,7 +301,7 @@ term_t bif_erts_internal_map_next_3(Process *p, term_t *args) {
     if (as_iter) {
         if (more) {
             term_t *hp = heap_alloc(&p->h, 2);
-            rest = make_cons(hp, bif_make_uint64(&p->h, iter_path(&it)), m);
+            rest = make_cons(hp, iter_path(&p->h, &it), m);
         } else {
             rest = ATOM_iter_none;
         }
@@ -287,7 +318,7 @@ term_t bif_erts_internal_map_next_3(Process *p, term_t *args) {
     }
     if (more) {
         rest = make_cons(heap_alloc(&p->h, 2), m, rest);
-        rest = make_cons(heap_alloc(&p->h, 2), bif_make_uint64(&p->h, iter_path(&it)), rest);
+        rest = make_cons(heap_alloc(&p->h, 2), iter_path(&p->h, &it), rest);
     }
     return rest;
 }

@@ -199,6 +199,13 @@ static void push(EtfEncoder *e, unsigned op, term_t a, term_t b, term_t c) {
     e->v[e->len++] = (EtfFrame){make_small(op), a, b, c};
 }
 
+/* A HAMT node's entries are written last first (see OP_HAMT). */
+static void push_hamt_node(EtfEncoder *e, term_t node) {
+    unsigned k;
+    hamt_node_entries(node, &k);
+    push(e, OP_HAMT, node, make_small((int64_t)k - 1), make_small(0));
+}
+
 static const EtfOptions default_opts;
 
 void etf_enc_init(EtfEncoder *e, const EtfOptions *opts, uint8_t *buf, size_t cap, size_t pos) {
@@ -272,14 +279,13 @@ static EtfError encode_one(EtfEncoder *w, term_t t, size_t *units) {
         size_t n = map_size(t);
         w_u8(w, ETF_MAP);
         w_u32(w, (uint32_t)n);
-        /* Pairs in iteration order, as OTP: flatmaps in key order,
-         * HAMTs in trie order (map_iter_next's). (OTP's trie is keyed by
-         * its internal hash, ours by phash2, so large maps' pair order
-         * differs from erl's bytes; decoders accept any order.) */
+        /* Pairs in OTP 25's order: flatmaps in key order, HAMTs in
+         * reverse trie order (each node's entries last first), which is
+         * maps:keys/1's order (map_hamt.h). */
         if (map_kind(t) == MAP_KIND_FLAT) {
             if (n) push(w, OP_FLATMAP, t, make_small(0), make_small(0));
         } else {
-            push(w, OP_HAMT, t, make_small(0), make_small(0));
+            push_hamt_node(w, t);
         }
     } else if (is_bitstring(t)) {
         size_t bits = bitstring_bit_size(t), bytes = (bits + 7) / 8;
@@ -428,18 +434,18 @@ EtfError etf_enc_run(EtfEncoder *e, size_t budget, size_t *units_out, bool *more
             else f->b = make_small(j + 1);
             break;
         }
-        case OP_HAMT: {
+        case OP_HAMT: { /* entries from index b down to 0 */
             unsigned k;
             const term_t *ents = hamt_node_entries(f->a, &k);
             int64_t i = small_value(f->b);
             term_t x = ents[i];
-            if ((unsigned)i + 1 == k) e->len--;
-            else f->b = make_small(i + 1);
+            if (i == 0) e->len--;
+            else f->b = make_small(i - 1);
             if (is_list(x)) {   /* a leaf [Key | Value] */
                 push(e, OP_TERM, cons_tail(x), make_small(0), make_small(0));
                 t = cons_head(x);
             } else {            /* an inner node */
-                push(e, OP_HAMT, x, make_small(0), make_small(0));
+                push_hamt_node(e, x);
                 continue;
             }
             break;

@@ -182,9 +182,11 @@ size_t map_remove_need(term_t m) {
     return flatmap_words(n) + tuple_words(n);
 }
 
-/* A HAMT of n leaves: n cons cells, at most n - 1 inner nodes (each has
- * two or more entries, or one node child on a shared-prefix chain of at
- * most 8), and the entry words. A bound, not exact. */
+/* A HAMT of n leaves: n cons cells, at most n - 1 inner nodes with two
+ * or more entries, and chains of one-child nodes over keys that share a
+ * hash prefix, allowed 8 per key (a longer chain needs two keys equal in
+ * all 32 bits of a hash; heap_alloc takes a fragment in that rare case),
+ * and the entry words. A bound, not exact. */
 size_t map_from_pairs_need(size_t n) {
     if (n <= MAP_FLAT_MAX) return flatmap_words(n) + tuple_words(n);
     return 2 * n + (n + 1) * (2 + 1) + 8 * 3 * n + 3;

@@ -63,11 +63,10 @@ term_t map_remove(Heap *h, term_t m, term_t key);
  * a HAMT if more than MAP_FLAT_MAX distinct keys. */
 term_t map_from_pairs(Heap *h, const term_t *keys, const term_t *values, size_t n);
 
-/* Iteration: flatmaps in key order, HAMTs in their hash order (as OTP's
- * maps:iterator). The HAMT fields (path of nodes) were added by the BIF
- * work; flatmap users only ever touch map and i, so existing code is
- * unaffected. */
-#define MAP_ITER_DEPTH 10
+/* Iteration: flatmaps in key order, HAMTs in trie order (as OTP's
+ * maps:iterator; maps:keys/to_list and term_to_binary are the reverse,
+ * see map_hamt.h). Flatmap users only ever touch map and i. */
+#define MAP_ITER_DEPTH 33 /* HAMT_MAX_DEPTH + 1: head to collision node */
 typedef struct {
     term_t map;
     size_t i;

@@ -7,11 +7,24 @@
 
 #include <stdlib.h>
 
-#include "vm/phash.h"
+#include "vm/map_hash.h"
 #include "vm/term_compare.h"
 
-static inline uint32_t key_hash(term_t key) { return phash2_make_hash2(key); }
-static inline unsigned nibble(uint32_t h, unsigned depth) { return (h >> (4 * depth)) & 0xF; }
+/* The hash a key is placed by at `depth`: for levels 0..7 the key's
+ * hash, for levels 8r..8r+7 the hash of the cons [r | Key] (OTP 25's
+ * rehash; the cell is only read, so it may live on the C stack). */
+static uint32_t rehash(term_t key, unsigned round) {
+    term_t cell[2] = {make_small((int64_t)round), key};
+    return map_hash(make_list(cell), 0);
+}
+static inline uint32_t hash_at(term_t key, unsigned depth) {
+    return depth < 8 ? map_hash(key, 0) : rehash(key, depth / 8);
+}
+/* The hash for depth + 1, given h for depth. */
+static inline uint32_t hash_next(uint32_t h, term_t key, unsigned depth) {
+    return (depth + 1) % 8 ? h : rehash(key, (depth + 1) / 8);
+}
+static inline unsigned nibble(uint32_t h, unsigned depth) { return (h >> (4 * (depth % 8))) & 0xF; }
 static inline bool is_head(const term_t *n) { return ((n[0] >> 6) & 3) == MAP_KIND_HAMT_HEAD_BITMAP; }
 /* Words before the entries (header, [size], bitmap). */
 static inline unsigned prefix(const term_t *n) { return is_head(n) ? 3 : 2; }
@@ -41,7 +54,7 @@ static term_t leaf(Heap *h, term_t k, term_t v) { return make_cons(heap_alloc(h,
 size_t hamt_size(term_t m) { return (size_t)small_value(boxed_val(m)[1]); }
 
 term_t hamt_get(term_t m, term_t key) {
-    uint32_t hv = key_hash(key);
+    uint32_t hv = map_hash(key, 0); /* shifted down 4 bits a level */
     term_t *n = boxed_val(m);
     for (unsigned depth = 0;; depth++) {
         uint32_t bm = node_bitmap(n);
@@ -51,11 +64,12 @@ term_t hamt_get(term_t m, term_t key) {
                 if (term_eq_exact(cons_head(e[i]), key)) return cons_tail(e[i]);
             return THE_NON_VALUE;
         }
-        unsigned bit = nibble(hv, depth);
+        unsigned bit = hv & 0xF;
         if (!(bm & (1u << bit))) return THE_NON_VALUE;
         term_t x = e[popcount(bm & ((1u << bit) - 1))];
         if (is_list(x)) return term_eq_exact(cons_head(x), key) ? cons_tail(x) : THE_NON_VALUE;
         n = boxed_val(x);
+        hv = (depth + 1) % 8 ? hv >> 4 : rehash(key, (depth + 1) / 8);
     }
 }
 
@@ -71,6 +85,8 @@ static term_t two_leaves(Heap *h, term_t a, uint32_t ha, term_t b, uint32_t hb, 
     unsigned na = nibble(ha, depth), nb = nibble(hb, depth);
     if (na == nb) {
         term_t *n = new_node(h, false, 1u << na, 1, 0);
+        ha = hash_next(ha, cons_head(a), depth);
+        hb = hash_next(hb, cons_head(b), depth);
         n[2] = two_leaves(h, a, ha, b, hb, depth + 1);
         return make_boxed(n);
     }
@@ -137,10 +153,11 @@ static term_t put_rec(Heap *h, term_t *n, size_t size, term_t key, term_t value,
             nx = leaf(h, key, value);
         } else {
             *grew = true;
-            nx = two_leaves(h, x, key_hash(cons_head(x)), leaf(h, key, value), hv, depth + 1);
+            nx = two_leaves(h, x, hash_at(cons_head(x), depth + 1), leaf(h, key, value),
+                            hash_next(hv, key, depth), depth + 1);
         }
     } else {
-        nx = put_rec(h, boxed_val(x), 0, key, value, hv, depth + 1, grew);
+        nx = put_rec(h, boxed_val(x), 0, key, value, hash_next(hv, key, depth), depth + 1, grew);
         if (nx == x) return make_boxed(n);
     }
     return make_boxed(node_edit(h, n, size + (*grew ? 1 : 0), i, nx, 0, 0));
@@ -148,7 +165,7 @@ static term_t put_rec(Heap *h, term_t *n, size_t size, term_t key, term_t value,
 
 term_t hamt_put(Heap *h, term_t m, term_t key, term_t value) {
     bool grew = false;
-    return put_rec(h, boxed_val(m), hamt_size(m), key, value, key_hash(key), 0, &grew);
+    return put_rec(h, boxed_val(m), hamt_size(m), key, value, hash_at(key, 0), 0, &grew);
 }
 
 #define REMOVED_EMPTY ((term_t)1) /* subtree became empty (never a term: tag 01 with address 0) */
@@ -174,7 +191,7 @@ static term_t remove_rec(Heap *h, term_t *n, size_t size, term_t key, uint32_t h
         if (!term_eq_exact(cons_head(x), key)) return THE_NON_VALUE;
         nx = REMOVED_EMPTY;
     } else {
-        nx = remove_rec(h, boxed_val(x), 0, key, hv, depth + 1);
+        nx = remove_rec(h, boxed_val(x), 0, key, hash_next(hv, key, depth), depth + 1);
         if (nx == THE_NON_VALUE) return nx;
     }
     bool head = is_head(n);
@@ -190,7 +207,7 @@ static term_t remove_rec(Heap *h, term_t *n, size_t size, term_t key, uint32_t h
 
 term_t hamt_remove(Heap *h, term_t m, term_t key) {
     size_t size = hamt_size(m);
-    term_t r = remove_rec(h, boxed_val(m), size, key, key_hash(key), 0);
+    term_t r = remove_rec(h, boxed_val(m), size, key, hash_at(key, 0), 0);
     if (r == THE_NON_VALUE) return m;
     if (size - 1 > MAP_FLAT_MAX) return r;
     /* back to a flatmap (sorted by map_from_pairs) */
@@ -204,36 +221,39 @@ term_t hamt_remove(Heap *h, term_t m, term_t key) {
 
 size_t hamt_put_need(term_t m) {
     (void)m;
-    /* path of at most 9 nodes of up to 19 words, a leaf, and a new chain of
-     * up to 8 nodes of 4 words with a 4-word collision node; a collision
-     * node's copy is bounded by the keys sharing one 32-bit hash (few). */
-    return 9 * 19 + 2 + 8 * 4 + 4 + 64;
+    /* path of at most HAMT_MAX_DEPTH + 1 nodes of up to 19 words, a leaf,
+     * and a new chain of up to HAMT_MAX_DEPTH nodes of 4 words with a
+     * 4-word collision node; a collision node's copy is bounded by the
+     * keys sharing all 128 hash bits (few). */
+    return (HAMT_MAX_DEPTH + 1) * 19 + 2 + HAMT_MAX_DEPTH * 4 + 4 + 64;
 }
 
 /* ---- bulk build ---- */
 
 typedef struct {
-    uint32_t hash;
-    size_t idx;
+    uint32_t order; /* the hash for the current salt, nibbles reversed */
+    size_t idx;     /* position in the input: among duplicates the last wins */
     term_t key, value;
 } Pair;
 
-static int pair_cmp(const void *a, const void *b) {
-    const Pair *x = a, *y = b;
-    if (x->hash != y->hash) return x->hash < y->hash ? -1 : 1;
-    int c = term_compare_exact(x->key, y->key);
-    if (c) return c;
-    return x->idx < y->idx ? -1 : x->idx > y->idx;
-}
-
-/* Ordering within a level: by the nibbles from the low end, not by the
- * numeric hash. Pairs are sorted by bit-reversed-nibble key. */
+/* Nibbles reversed, so that numeric order is trie order: level 0's nibble
+ * (the low one) becomes the most significant. */
 static uint32_t nibble_rev(uint32_t h) {
     uint32_t r = 0;
     for (int i = 0; i < 8; i++) r = (r << 4) | ((h >> (4 * i)) & 0xF);
     return r;
 }
 
+static int pair_cmp(const void *a, const void *b) {
+    const Pair *x = a, *y = b;
+    if (x->order != y->order) return x->order < y->order ? -1 : 1;
+    int c = term_compare_exact(x->key, y->key);
+    if (c) return c;
+    return x->idx < y->idx ? -1 : x->idx > y->idx;
+}
+
+/* Subtree of the n (>= 1, unique) pairs p, sorted by trie order, whose
+ * hashes agree on every level above depth. */
 static term_t build(Heap *h, Pair *p, size_t n, unsigned depth, bool head, size_t total) {
     if (n == 1 && !head) return leaf(h, p[0].key, p[0].value);
     if (depth >= HAMT_MAX_DEPTH) {
@@ -241,16 +261,22 @@ static term_t build(Heap *h, Pair *p, size_t n, unsigned depth, bool head, size_
         for (size_t i = 0; i < n; i++) node[2 + i] = leaf(h, p[i].key, p[i].value);
         return make_boxed(node);
     }
+    if (depth > 0 && depth % 8 == 0) {
+        /* the previous 32 bits are all equal: rehash with the next salt */
+        for (size_t i = 0; i < n; i++) p[i].order = nibble_rev(hash_at(p[i].key, depth));
+        qsort(p, n, sizeof *p, pair_cmp);
+    }
+    unsigned shift = 28 - 4 * (depth % 8);
     uint32_t bm = 0;
-    for (size_t i = 0; i < n; i++) bm |= 1u << nibble(p[i].hash, depth);
+    for (size_t i = 0; i < n; i++) bm |= 1u << ((p[i].order >> shift) & 0xF);
     unsigned k = popcount(bm);
     term_t *node = new_node(h, head, bm, k, total);
     term_t *e = node + (head ? 3 : 2);
     size_t i = 0;
     for (unsigned j = 0; j < k; j++) {
-        unsigned nb = nibble(p[i].hash, depth);
+        unsigned nb = (p[i].order >> shift) & 0xF;
         size_t s = i;
-        while (i < n && nibble(p[i].hash, depth) == nb) i++;
+        while (i < n && ((p[i].order >> shift) & 0xF) == nb) i++;
         e[j] = build(h, p + s, i - s, depth + 1, false, 0);
     }
     return make_boxed(node);
@@ -259,15 +285,14 @@ static term_t build(Heap *h, Pair *p, size_t n, unsigned depth, bool head, size_
 term_t hamt_from_pairs(Heap *h, const term_t *keys, const term_t *values, size_t n) {
     Pair *p = malloc((n ? n : 1) * sizeof *p);
     if (!p) return THE_NON_VALUE;
-    for (size_t i = 0; i < n; i++) p[i] = (Pair){nibble_rev(key_hash(keys[i])), i, keys[i], values[i]};
+    for (size_t i = 0; i < n; i++) p[i] = (Pair){nibble_rev(hash_at(keys[i], 0)), i, keys[i], values[i]};
     qsort(p, n, sizeof *p, pair_cmp);
     /* keep the last of each run of equal keys */
     size_t m = 0;
     for (size_t i = 0; i < n; i++) {
-        if (i + 1 < n && p[i + 1].hash == p[i].hash && term_eq_exact(p[i + 1].key, p[i].key)) continue;
+        if (i + 1 < n && p[i + 1].order == p[i].order && term_eq_exact(p[i + 1].key, p[i].key)) continue;
         p[m++] = p[i];
     }
-    for (size_t i = 0; i < m; i++) p[i].hash = nibble_rev(p[i].hash); /* back to the real hash */
     term_t r;
     if (m <= MAP_FLAT_MAX) {
         term_t ks[MAP_FLAT_MAX], vs[MAP_FLAT_MAX];

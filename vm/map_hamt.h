@@ -2,10 +2,15 @@
  * map_hamt.h — large maps (more than MAP_FLAT_MAX keys): a hash array
  * mapped trie, as OTP's hashmaps.
  *
- * Hash: OTP-portable phash2_make_hash2(key), 32 bits, consumed 4 bits per
- * level from the low end (16-way nodes), 8 levels; keys whose 32-bit
- * hashes are equal meet in a collision node at depth 8. Keys equal under
- * =:= hash equally, so a key has exactly one place.
+ * Hash: OTP 25's internal hash (map_hash.h), as OTP's hashmaps, so the
+ * trie, and every order that comes from it, is erl's. Level L uses the
+ * 4 bits (L % 8) * 4 .. +3 of map_hash(Key, L / 8): 16-way nodes, and a
+ * fresh, differently salted 32-bit hash every 8 levels for keys whose
+ * previous hashes were all equal. Keys still together after
+ * HAMT_MAX_DEPTH levels (equal in 128 hash bits, which OTP 25 never
+ * handles: it rehashes forever) meet in a collision node, sorted in
+ * map-key order. Keys equal under =:= hash equally, so a key has exactly
+ * one place.
  *
  * Layout. INVARIANT: like a flatmap, every map object's header value is the
  * number of words that follow it, and every such word is a term (bitmaps
@@ -19,9 +24,14 @@
  * collapses into its parent). The head is the map term; nodes never
  * escape as terms.
  * A HAMT always has more than MAP_FLAT_MAX keys: removal below that
- * converts back to a flatmap (as OTP does), so a map's kind is a function
- * of its size.
- * Iteration order is the trie's (hash) order, as OTP's large maps.
+ * converts back to a flatmap (as OTP 25 does: erts_debug:flat_size of
+ * the result is a flatmap's), so a map's kind is a function of its size.
+ *
+ * Orders (all as OTP 25): map_iter_next walks the trie depth first, each
+ * node's entries in bit order; that is maps:iterator/next's order (so
+ * maps:fold's and io_lib's). OTP's C functions that build lists by
+ * prepending while they walk — maps:keys/values/to_list — and
+ * term_to_binary give the reverse order.
  */
 #ifndef BEAMOS_VM_MAP_HAMT_H
 #define BEAMOS_VM_MAP_HAMT_H
@@ -34,7 +44,7 @@
 #include "vm/term.h"
 
 #define HAMT_COLLISION (1u << 16) /* bitmap value of a collision node */
-#define HAMT_MAX_DEPTH 8          /* levels of 4 hash bits */
+#define HAMT_MAX_DEPTH 32         /* levels of 4 hash bits (4 salts) */
 
 size_t hamt_size(term_t m);
 term_t hamt_get(term_t m, term_t key);

@@ -39,7 +39,7 @@ VM_SRCS += vm/bif_erlang_tuple.c vm/bif_erlang_list.c vm/bif_erlang_convert.c
 VM_SRCS += vm/bif_erlang_float_fmt.c vm/bif_erlang_binary.c vm/bif_binary_slices.c vm/bif_erlang_etf.c
 VM_SRCS += vm/etf_encode_slices.c vm/etf_decode_slices.c
 VM_SRCS += vm/bif_erlang_time.c vm/bif_erlang_misc.c vm/bif_erlang_text.c
-VM_SRCS += vm/bif_lists.c vm/bif_maps.c vm/map_hamt.c vm/bif_math.c
+VM_SRCS += vm/bif_lists.c vm/bif_maps.c vm/map_hamt.c vm/map_hash.c vm/bif_math.c
 VM_SRCS += vm/bif_binary.c vm/bif_binary_match.c
 # --- match specifications (owner: match-spec work) ---
 VM_SRCS += vm/match_spec_compile.c vm/match_spec_run.c vm/match_spec_text.c vm/bif_match_spec.c
