@@ -24,24 +24,12 @@
 #include "vm/binary.h"
 #include "vm/bignum.h"
 #include "vm/fun.h"
+#include "vm/hash_mix.h"
 #include "vm/map.h"
 #include "vm/map_hamt.h"
 
-#define MIX(a, b, c)                                                       \
-    do {                                                                   \
-        a -= b; a -= c; a ^= (c >> 13);                                    \
-        b -= c; b -= a; b ^= (a << 8);                                     \
-        c -= a; c -= b; c ^= (b >> 13);                                    \
-        a -= b; a -= c; a ^= (c >> 12);                                    \
-        b -= c; b -= a; b ^= (a << 16);                                    \
-        c -= a; c -= b; c ^= (b >> 5);                                     \
-        a -= b; a -= c; a ^= (c >> 3);                                     \
-        b -= c; b -= a; b ^= (a << 10);                                    \
-        c -= a; c -= b; c ^= (b >> 15);                                    \
-    } while (0)
-
 /* The golden ratio 0x9e3779b9 times n, mod 2^32 (OTP's HCONST_n). */
-#define K(n) ((uint32_t)(0x9e3779b9u * (uint32_t)(n)))
+#define K(n) ((uint32_t)(HASH_GOLDEN * (uint32_t)(n)))
 
 #define SALT_BASE 3432918353u /* a prime, so the value differs from phash2's */
 
@@ -61,14 +49,9 @@ static uint64_t otp_id_word(uint64_t data, unsigned index_bits, unsigned tag) {
     return (pix << 32) | ((data & 0xFFFFFFFu) << 4) | tag;
 }
 
-static inline uint32_t mix2(uint32_t hash, uint32_t x, uint32_t y, uint32_t k) {
-    uint32_t a = k + x, b = k + y;
-    MIX(a, b, hash);
-    return hash;
-}
 
 static inline uint32_t mix_word(uint32_t hash, uint64_t w, uint32_t k) {
-    return mix2(hash, (uint32_t)w, (uint32_t)(w >> 32), k);
+    return hash_mix2(hash, (uint32_t)w, (uint32_t)(w >> 32), k);
 }
 
 static inline uint32_t rotate_const(uint32_t hash, uint32_t k) {
@@ -83,36 +66,6 @@ static uint32_t hash_immediate(uint32_t hash, term_t t) {
     else if (is_internal_port(t))
         w = otp_id_word(port_number(t), PORT_INDEX_BITS, 0x7);
     return mix_word(hash, w, K(1));
-}
-
-static uint32_t block_hash(const uint8_t *k, size_t len, uint32_t initval) {
-    uint32_t a = K(1), b = K(1), c = initval;
-    size_t full = len;
-    while (len >= 12) {
-        a += k[0] + ((uint32_t)k[1] << 8) + ((uint32_t)k[2] << 16) + ((uint32_t)k[3] << 24);
-        b += k[4] + ((uint32_t)k[5] << 8) + ((uint32_t)k[6] << 16) + ((uint32_t)k[7] << 24);
-        c += k[8] + ((uint32_t)k[9] << 8) + ((uint32_t)k[10] << 16) + ((uint32_t)k[11] << 24);
-        MIX(a, b, c);
-        k += 12;
-        len -= 12;
-    }
-    c += (uint32_t)full;
-    switch (len) { /* every case falls through */
-    case 11: c += (uint32_t)k[10] << 24; /* fall through */
-    case 10: c += (uint32_t)k[9] << 16; /* fall through */
-    case 9: c += (uint32_t)k[8] << 8; /* fall through */
-    case 8: b += (uint32_t)k[7] << 24; /* fall through */
-    case 7: b += (uint32_t)k[6] << 16; /* fall through */
-    case 6: b += (uint32_t)k[5] << 8; /* fall through */
-    case 5: b += k[4]; /* fall through */
-    case 4: a += (uint32_t)k[3] << 24; /* fall through */
-    case 3: a += (uint32_t)k[2] << 16; /* fall through */
-    case 2: a += (uint32_t)k[1] << 8; /* fall through */
-    case 1: a += k[0]; /* fall through */
-    default: break;
-    }
-    MIX(a, b, c);
-    return c;
 }
 
 static void *xmalloc(size_t n) {
@@ -139,8 +92,8 @@ static uint32_t hash_bitstring(uint32_t hash, term_t t) {
         bits_copy(copy, 0, p, off, sz * 8 + tail);
         p = copy;
     }
-    hash = block_hash(p, sz, con);
-    if (tail) hash = mix2(hash, tail, (uint32_t)(p[sz] >> (8 - tail)), K(15));
+    hash = hash_block(p, sz, con);
+    if (tail) hash = hash_mix2(hash, tail, (uint32_t)(p[sz] >> (8 - tail)), K(15));
     free(copy);
     return hash;
 }
@@ -196,7 +149,7 @@ uint32_t map_hash(term_t term, uint32_t salt) {
             while (is_byte(ptr[0])) {
                 sh = (sh << 8) + (uint32_t)small_value(ptr[0]);
                 if (c == 3) {
-                    hash = mix2(hash, sh, 0, K(4));
+                    hash = hash_mix2(hash, sh, 0, K(4));
                     c = sh = 0;
                 } else {
                     c++;
@@ -205,7 +158,7 @@ uint32_t map_hash(term_t term, uint32_t salt) {
                 if (!is_list(term)) break;
                 ptr = list_val(term);
             }
-            if (c > 0) hash = mix2(hash, sh, c, K(22));
+            if (c > 0) hash = hash_mix2(hash, sh, c, K(22));
             if (is_list(term)) {
                 term_t tail = ptr[1];
                 hash = rotate_const(hash, K(17));
@@ -222,7 +175,7 @@ uint32_t map_hash(term_t term, uint32_t salt) {
             switch (header_subtag(p[0])) {
             case TUPLE_SUBTAG: {
                 uint64_t n = header_arity(p[0]);
-                hash = mix2(hash, (uint32_t)n, 0, K(9));
+                hash = hash_mix2(hash, (uint32_t)n, 0, K(9));
                 if (n == 0) break;
                 for (uint64_t i = n; i > 1; i--) push(&s, p[i]);
                 term = p[1];
@@ -232,14 +185,14 @@ uint32_t map_hash(term_t term, uint32_t salt) {
                 if (map_kind(term) == MAP_KIND_FLAT) {
                     size_t n = flatmap_size(term);
                     const term_t *ks = tuple_val(flatmap_keys(term)) + 1, *vs = flatmap_values(term);
-                    hash = mix2(hash, (uint32_t)n, 0, K(16));
+                    hash = hash_mix2(hash, (uint32_t)n, 0, K(16));
                     for (size_t i = n; i-- > 0;) {
                         push(&s, vs[i]);
                         push(&s, ks[i]);
                     }
                 } else {
                     if (map_kind(term) == MAP_KIND_HAMT_HEAD_BITMAP)
-                        hash = mix2(hash, (uint32_t)hamt_size(term), 0, K(16));
+                        hash = hash_mix2(hash, (uint32_t)hamt_size(term), 0, K(16));
                     push_hamt_node(&s, term);
                 }
                 break;
@@ -262,38 +215,38 @@ uint32_t map_hash(term_t term, uint32_t salt) {
             case HEAP_BINARY_SUBTAG:
             case SUB_BINARY_SUBTAG: hash = hash_bitstring(hash, term); break;
             case REF_SUBTAG:
-                hash = mix2(hash, ref_number(term, 0), 0, K(7));
-                hash = mix2(hash, ref_number(term, 1), ref_number(term, 2), K(8));
+                hash = hash_mix2(hash, ref_number(term, 0), 0, K(7));
+                hash = hash_mix2(hash, ref_number(term, 1), ref_number(term, 2), K(8));
                 break;
             case EXTERNAL_REF_SUBTAG: {
                 /* OTP: the numbers from the last pair down, then the node
                  * (its address; here its name) with the first number. */
                 const ExternalThing *e = external_val(term);
                 uint32_t n = e->n_num;
-                if (n >= 4) hash = mix2(hash, e->num[3], n >= 5 ? e->num[4] : 0, K(9));
-                if (n >= 2) hash = mix2(hash, e->num[1], n >= 3 ? e->num[2] : 0, K(8));
+                if (n >= 4) hash = hash_mix2(hash, e->num[3], n >= 5 ? e->num[4] : 0, K(9));
+                if (n >= 2) hash = hash_mix2(hash, e->num[1], n >= 3 ? e->num[2] : 0, K(8));
                 hash = mix_word(hash, e->node, K(7));
-                if (n >= 1) hash = mix2(hash, e->num[0], 0, K(7));
+                if (n >= 1) hash = hash_mix2(hash, e->num[0], 0, K(7));
                 break;
             }
             case EXTERNAL_PID_SUBTAG: {
                 const ExternalThing *e = external_val(term);
                 hash = mix_word(hash, e->node, K(5));
-                hash = mix2(hash, e->num[0], e->n_num > 1 ? e->num[1] : 0, K(5));
+                hash = hash_mix2(hash, e->num[0], e->n_num > 1 ? e->num[1] : 0, K(5));
                 break;
             }
             case EXTERNAL_PORT_SUBTAG: {
                 const ExternalThing *e = external_val(term);
                 hash = mix_word(hash, e->node, K(6));
-                hash = mix2(hash, e->num[0], e->n_num > 1 ? e->num[1] : 0, K(6));
+                hash = hash_mix2(hash, e->num[0], e->n_num > 1 ? e->num[1] : 0, K(6));
                 break;
             }
             case EXPORT_SUBTAG: hash = mix_word(hash, (uint64_t)(uintptr_t)export_mfa(term), K(14)); break;
             case FUN_SUBTAG: {
                 const FunThing *f = fun_val(term);
                 uint32_t nf = fun_num_free(term);
-                hash = mix2(hash, nf, (uint32_t)f->entry->module, K(20));
-                hash = mix2(hash, f->entry->index, f->entry->old_uniq, K(21));
+                hash = hash_mix2(hash, nf, (uint32_t)f->entry->module, K(20));
+                hash = hash_mix2(hash, f->entry->index, f->entry->old_uniq, K(21));
                 if (nf == 0) break;
                 for (uint32_t i = nf; i > 1; i--) push(&s, f->env[i - 1]);
                 term = f->env[0];

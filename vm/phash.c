@@ -15,23 +15,11 @@
 #include "vm/bignum.h"
 #include "vm/binary.h"
 #include "vm/fun.h"
+#include "vm/hash_mix.h"
 #include "vm/map.h"
 
-#define MIX(a, b, c)                                                       \
-    do {                                                                   \
-        a -= b; a -= c; a ^= (c >> 13);                                    \
-        b -= c; b -= a; b ^= (a << 8);                                     \
-        c -= a; c -= b; c ^= (b >> 13);                                    \
-        a -= b; a -= c; a ^= (c >> 12);                                    \
-        b -= c; b -= a; b ^= (a << 16);                                    \
-        c -= a; c -= b; c ^= (b >> 5);                                     \
-        a -= b; a -= c; a ^= (c >> 3);                                     \
-        b -= c; b -= a; b ^= (a << 10);                                    \
-        c -= a; c -= b; c ^= (b >> 15);                                    \
-    } while (0)
-
 /* HCONST (the golden ratio) times 1..19, mod 2^32 */
-#define HCONST 0x9e3779b9u
+#define HCONST HASH_GOLDEN
 #define HCONST_2 0x3c6ef372u
 #define HCONST_3 0xdaa66d2bu
 #define HCONST_4 0x78dde6e4u
@@ -55,12 +43,7 @@
 #define MARK_MAP_TAIL make_header(1, REF_SUBTAG)
 #define MARK_MAP_PAIR make_header(2, REF_SUBTAG)
 
-static inline uint32_t hash2(uint32_t hash, uint32_t x, uint32_t y, uint32_t k) {
-    uint32_t a = k + x, b = k + y;
-    MIX(a, b, hash);
-    return hash;
-}
-static inline uint32_t hash1(uint32_t hash, uint32_t x, uint32_t k) { return hash2(hash, x, 0, k); }
+static inline uint32_t hash1(uint32_t hash, uint32_t x, uint32_t k) { return hash_mix2(hash, x, 0, k); }
 
 static uint32_t hash_small(uint32_t hash, int64_t v) {
     if (v >= -(1 << 27) && v < (1 << 27)) {
@@ -69,37 +52,7 @@ static uint32_t hash_small(uint32_t hash, int64_t v) {
         return hash1(hash, (uint32_t)y, HCONST);
     }
     uint64_t t = uabs64(v);
-    return hash2(hash, (uint32_t)t, (uint32_t)(t >> 32), v < 0 ? HCONST_10 : HCONST_11);
-}
-
-static uint32_t block_hash(const uint8_t *k, size_t len, uint32_t initval) {
-    uint32_t a = HCONST, b = HCONST, c = initval;
-    size_t full = len;
-    while (len >= 12) {
-        a += k[0] + ((uint32_t)k[1] << 8) + ((uint32_t)k[2] << 16) + ((uint32_t)k[3] << 24);
-        b += k[4] + ((uint32_t)k[5] << 8) + ((uint32_t)k[6] << 16) + ((uint32_t)k[7] << 24);
-        c += k[8] + ((uint32_t)k[9] << 8) + ((uint32_t)k[10] << 16) + ((uint32_t)k[11] << 24);
-        MIX(a, b, c);
-        k += 12;
-        len -= 12;
-    }
-    c += (uint32_t)full;
-    switch (len) { /* every case falls through */
-    case 11: c += (uint32_t)k[10] << 24; /* fall through */
-    case 10: c += (uint32_t)k[9] << 16; /* fall through */
-    case 9: c += (uint32_t)k[8] << 8; /* fall through */
-    case 8: b += (uint32_t)k[7] << 24; /* fall through */
-    case 7: b += (uint32_t)k[6] << 16; /* fall through */
-    case 6: b += (uint32_t)k[5] << 8; /* fall through */
-    case 5: b += k[4]; /* fall through */
-    case 4: a += (uint32_t)k[3] << 24; /* fall through */
-    case 3: a += (uint32_t)k[2] << 16; /* fall through */
-    case 2: a += (uint32_t)k[1] << 8; /* fall through */
-    case 1: a += k[0]; /* fall through */
-    default: break;
-    }
-    MIX(a, b, c);
-    return c;
+    return hash_mix2(hash, (uint32_t)t, (uint32_t)(t >> 32), v < 0 ? HCONST_10 : HCONST_11);
 }
 
 static uint32_t hash_bitstring(uint32_t hash, term_t t) {
@@ -122,8 +75,8 @@ static uint32_t hash_bitstring(uint32_t hash, term_t t) {
         bits_copy(copy, 0, p, off, sz * 8 + tail);
         p = copy;
     }
-    hash = block_hash(p, sz, con);
-    if (tail) hash = hash2(hash, tail, (uint32_t)(p[sz] >> (8 - tail)), HCONST_15);
+    hash = hash_block(p, sz, con);
+    if (tail) hash = hash_mix2(hash, tail, (uint32_t)(p[sz] >> (8 - tail)), HCONST_15);
     free(copy);
     return hash;
 }
@@ -199,7 +152,7 @@ uint32_t phash2_make_hash2(term_t term) {
             hash = hash1(hash, pid_number(term), HCONST_5);
         } else if (is_internal_port(term)) {
             uint64_t n = port_number(term);
-            hash = hash2(hash, (uint32_t)n, (uint32_t)(n >> 32), HCONST_6);
+            hash = hash_mix2(hash, (uint32_t)n, (uint32_t)(n >> 32), HCONST_6);
         } else {
             term_t *p = boxed_val(term);
             switch (header_subtag(p[0])) {
@@ -238,7 +191,7 @@ uint32_t phash2_make_hash2(term_t term) {
                 uint32_t con = big_is_neg(term) ? HCONST_10 : HCONST_11;
                 const uint64_t *d = big_digit_ptr(term);
                 for (size_t i = 0, n = big_digits(term); i < n; i++)
-                    hash = hash2(hash, (uint32_t)d[i], (uint32_t)(d[i] >> 32), con);
+                    hash = hash_mix2(hash, (uint32_t)d[i], (uint32_t)(d[i] >> 32), con);
                 break;
             }
             case FLOAT_SUBTAG: {
@@ -246,7 +199,7 @@ uint32_t phash2_make_hash2(term_t term) {
                 if (d == 0.0) d = 0.0; /* -0.0 hashes as +0.0 */
                 uint64_t w;
                 memcpy(&w, &d, sizeof w);
-                hash = hash2(hash, (uint32_t)(w >> 32), (uint32_t)w, HCONST_12);
+                hash = hash_mix2(hash, (uint32_t)(w >> 32), (uint32_t)w, HCONST_12);
                 break;
             }
             case REFC_BINARY_SUBTAG:
@@ -265,20 +218,20 @@ uint32_t phash2_make_hash2(term_t term) {
                 break;
             case EXTERNAL_PORT_SUBTAG: {
                 ExternalThing *e = external_val(term);
-                hash = hash2(hash, e->num[0], e->n_num > 1 ? e->num[1] : 0, HCONST_6);
+                hash = hash_mix2(hash, e->num[0], e->n_num > 1 ? e->num[1] : 0, HCONST_6);
                 break;
             }
             case EXPORT_SUBTAG: {
                 const ErtsMFA *m = export_mfa(term);
-                hash = hash2(hash, m->arity, atom_get(m->module)->hvalue, HCONST);
+                hash = hash_mix2(hash, m->arity, atom_get(m->module)->hvalue, HCONST);
                 hash = hash1(hash, atom_get(m->function)->hvalue, HCONST_14);
                 break;
             }
             case FUN_SUBTAG: {
                 FunThing *f = fun_val(term);
                 uint32_t nf = fun_num_free(term);
-                hash = hash2(hash, nf, atom_get(f->entry->module)->hvalue, HCONST);
-                hash = hash2(hash, f->entry->index, f->entry->old_uniq, HCONST);
+                hash = hash_mix2(hash, nf, atom_get(f->entry->module)->hvalue, HCONST);
+                hash = hash_mix2(hash, f->entry->index, f->entry->old_uniq, HCONST);
                 if (nf == 0) break;
                 for (uint32_t i = nf; i > 1; i--) push(&s, f->env[i - 1]);
                 term = f->env[0];
