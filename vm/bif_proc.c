@@ -357,6 +357,24 @@ term_t bif_erlang_process_flag_2(Process *p, term_t *args)
         p->max_heap = m;              /* checked at the next collection */
         return old;
     }
+    case ATOM_message_queue_data: {
+        /* Where a queue waits is a hint here: messages always stay in
+         * their own fragments (OTP's off_heap) until received. */
+        if (v != ATOM_on_heap && v != ATOM_off_heap) break;
+        term_t old = (p->flags & PF_MQD_OFF_HEAP) ? ATOM_off_heap : ATOM_on_heap;
+        if (v == ATOM_off_heap) p->flags |= PF_MQD_OFF_HEAP;
+        else p->flags &= ~PF_MQD_OFF_HEAP;
+        return old;
+    }
+    case ATOM_sensitive: {
+        /* No tracing exists to hide from; process_info shows a sensitive
+         * process's messages and dictionary as [] (OTP). */
+        if (v != ATOM_true && v != ATOM_false) break;
+        term_t old = (p->flags & PF_SENSITIVE) ? ATOM_true : ATOM_false;
+        if (v == ATOM_true) p->flags |= PF_SENSITIVE;
+        else p->flags &= ~PF_SENSITIVE;
+        return old;
+    }
     case ATOM_fullsweep_after: {
         if (!is_small(v) || small_value(v) < 0) break;
         term_t old = make_small(p->max_gen_gcs);

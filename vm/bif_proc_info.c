@@ -68,7 +68,7 @@ term_t bif_erlang_process_info_1(Process *p, term_t *args)
     if (bad) BIF_ERROR(p, ATOM_badarg);
     if (!q) return ATOM_undefined;
     if (q != p) return request(p, args, q, PINFO_DEFAULT);
-    return pinfo_result(p, PINFO_DEFAULT, ATOM_running, &p->h);
+    return pinfo_result(p, PINFO_DEFAULT, ATOM_running, &p->h, true);
 }
 
 /* True for the items pinfo_item answers (the check OTP makes even when
@@ -84,6 +84,9 @@ static bool item_known(term_t item)
     case ATOM_initial_call: case ATOM_registered_name:
     case ATOM_dictionary: case ATOM_group_leader: case ATOM_garbage_collection:
     case ATOM_error_handler: case ATOM_parent: case ATOM_catchlevel: case ATOM_suspending:
+    case ATOM_current_location: case ATOM_garbage_collection_info: case ATOM_binary:
+    case ATOM_min_heap_size: case ATOM_min_bin_vheap_size: case ATOM_message_queue_data:
+    case ATOM_last_calls: case ATOM_sequential_trace_token: case ATOM_trace:
         return true;
     default:
         return false;
@@ -105,5 +108,5 @@ term_t bif_erlang_process_info_2(Process *p, term_t *args)
     if (bad) BIF_ERROR(p, ATOM_badarg);
     if (!q) return ATOM_undefined;
     if (q != p) return request(p, args, q, items);
-    return pinfo_result(p, items, ATOM_running, &p->h);
+    return pinfo_result(p, items, ATOM_running, &p->h, true);
 }

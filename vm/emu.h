@@ -58,6 +58,10 @@ const char *emu_instr_name(unsigned op);
 #define EXC_F_TRACE 0x400u
 #define EXC_F_MASK 0xF00u
 
+/* A stack word that is a return address (code pointers carry the header
+ * tag, which no term on the stack has). */
+static inline bool emu_is_cp(term_t w) { return w != 0 && (w & TAG_PRIMARY_MASK) == TAG_PRIMARY_HEADER; }
+
 /* Frames kept in a stack trace (OTP's default backtrace_depth). */
 #define EMU_BACKTRACE_DEPTH 8
 

@@ -39,14 +39,12 @@ term_t emu_make_list(Process *p, const term_t *x, unsigned n) {
     return l;
 }
 
-static bool is_cp(term_t w) { return w != 0 && (w & TAG_PRIMARY_MASK) == TAG_PRIMARY_HEADER; }
-
 term_t emu_raw_trace(Process *p, uint32_t cls, const BeamInstr *pc, const ErtsMFA *top_mfa,
                      term_t args, unsigned flags) {
     const BeamInstr *cps[EMU_BACKTRACE_DEPTH];
     unsigned n = 0;
     for (term_t *s = p->h.hend; s < p->heap_end && n < EMU_BACKTRACE_DEPTH; s++)
-        if (is_cp(*s)) cps[n++] = (const BeamInstr *)*s;
+        if (emu_is_cp(*s)) cps[n++] = (const BeamInstr *)*s;
     term_t *hp = heap_alloc(&p->h, tuple_words(RAW_FIXED + 1 + n));
     term_t t = make_tuple_header(hp, RAW_FIXED + 1 + n);
     hp[1] = make_small(cls & EXC_CLASS_MASK);
@@ -179,7 +177,7 @@ term_t emu_build_stacktrace(Process *p, term_t raw) {
 term_t *emu_find_catch(Process *p, term_t **frame_out) {
     term_t *frame_sp = p->h.hend;
     for (term_t *s = p->h.hend; s < p->heap_end; s++) {
-        if (is_cp(*s)) frame_sp = s + 1;
+        if (emu_is_cp(*s)) frame_sp = s + 1;
         else if (is_catch(*s)) {
             *frame_out = frame_sp;
             return s;

@@ -25,6 +25,7 @@
 #include "vm/atom.h"
 #include "vm/bignum.h"
 #include "vm/binary.h"
+#include "vm/emu_bs.h"
 #include "vm/etf.h"
 
 typedef struct { size_t off; uint32_t label; } Patch;
@@ -53,6 +54,7 @@ typedef struct {
     int prev_op;          /* the last instruction emitted (emit_op), -1: none */
     size_t prev_off;      /* ... and the offset of its instruction word */
     size_t last_label_off; /* code offset of the last label, SIZE_MAX: none */
+    size_t skip;          /* generic instructions after cur that it consumed */
 } Ld;
 
 static void *xrealloc(void *p, size_t bytes) {
@@ -323,6 +325,109 @@ static void translate_bs_create_bin(Ld *ld) {
     translate_bs_create_bin_generic(ld);
     if (!ld->failed && ld->n == start + 19 && bs_create_is_append_int(ld->code + start))
         ld->code[start] = emu_instr_addr(I_i_bs_create_append_int);
+}
+
+/* ---- binary construction as OTP 23/24 compiled it ----
+ * Before bs_create_bin, `<<...>>` was a bs_init2 / bs_init_bits /
+ * bs_append / bs_private_append followed by one bs_put_* per segment
+ * (sizes computed beforehand by bs_add and bs_utf*_size); OTP 25 still
+ * loads such files, and its erlc emits them with +no_bs_create_bin. The
+ * run of instructions becomes one bs_create_bin: the initial instruction
+ * gives the fail label, heap need, live registers and destination, each
+ * put one segment. Nothing between them reads the half-built binary, so
+ * building it at the end is equivalent. */
+
+static bool is_legacy_put(unsigned op) {
+    return op == GENOP_bs_put_integer || op == GENOP_bs_put_binary || op == GENOP_bs_put_float ||
+           op == GENOP_bs_put_string || op == GENOP_bs_put_utf8 || op == GENOP_bs_put_utf16 ||
+           op == GENOP_bs_put_utf32;
+}
+
+/* A legacy field-flags word (OTP's BSF_LITTLE 2, BSF_SIGNED 4,
+ * BSF_NATIVE 16) as the flag list bs_create_bin segments carry. */
+static term_t legacy_flag_list(Ld *ld, const BeamOperand *o) {
+    uint64_t bits = u_val(ld, o);
+    term_t l = NIL;
+    static const struct { unsigned bit; term_t atom; } names[] = {
+        {BSF_LITTLE, ATOM_little}, {BSF_SIGNED, ATOM_signed}, {BSF_NATIVE, ATOM_native}};
+    for (size_t k = 0; k < sizeof names / sizeof names[0]; k++)
+        if (bits & names[k].bit) l = make_cons(lit_alloc(ld, 2), names[k].atom, l);
+    return l;
+}
+
+static bool same_label(const BeamOperand *a, const BeamOperand *b) {
+    uint32_t la = a->kind == BEAM_OP_LABEL ? a->v.index : 0, lb = b->kind == BEAM_OP_LABEL ? b->v.index : 0;
+    return la == lb;
+}
+
+/* One bs_put_* (ld->cur) as a 6-word segment. */
+static void emit_legacy_segment(Ld *ld, unsigned seg) {
+    switch (ld->cur->op) {
+    case GENOP_bs_put_string: { /* Len {string, Offset} */
+        uint64_t len = u_val(ld, arg(ld, 0)), off = u_val(ld, arg(ld, 1));
+        if (off + len > ld->bf->strings.size_bytes) fail(ld, "string out of range");
+        emit(ld, ATOM_string); emit(ld, seg); emit(ld, 8); emit(ld, NIL);
+        emit(ld, (BeamInstr)(ld->mc->strings + off));
+        emit(ld, make_small((int64_t)len));
+        return;
+    }
+    case GENOP_bs_put_utf8: case GENOP_bs_put_utf16: case GENOP_bs_put_utf32: /* Fail Flags Src */
+        emit(ld, ld->cur->op == GENOP_bs_put_utf8 ? ATOM_utf8 : ld->cur->op == GENOP_bs_put_utf16 ? ATOM_utf16 : ATOM_utf32);
+        emit(ld, seg); emit(ld, 0);
+        emit(ld, legacy_flag_list(ld, arg(ld, 1)));
+        emit_src(ld, arg(ld, 2));
+        emit(ld, ATOM_undefined);
+        return;
+    default: /* integer, binary, float: Fail Size Unit Flags Src */
+        emit(ld, ld->cur->op == GENOP_bs_put_integer ? ATOM_integer : ld->cur->op == GENOP_bs_put_binary ? ATOM_binary : ATOM_float);
+        emit(ld, seg);
+        emit_u(ld, arg(ld, 2));
+        emit(ld, legacy_flag_list(ld, arg(ld, 3)));
+        emit_src(ld, arg(ld, 4));
+        emit_src(ld, arg(ld, 1));
+        return;
+    }
+}
+
+static void translate_legacy_bs_construct(Ld *ld) {
+    const BeamGenInstr *init = ld->cur;
+    unsigned op = init->op;
+    bool append = op == GENOP_bs_append, private_append = op == GENOP_bs_private_append;
+    /* Operand positions: bs_init2/bs_init_bits Fail Size Extra Live Flags Dst;
+     * bs_append Fail Size Extra Live Unit Bin Flags Dst;
+     * bs_private_append Fail Size Unit Bin Flags Dst. */
+    const BeamOperand *failop = arg(ld, 0);
+    const BeamOperand *dst = arg(ld, append ? 7 : 5);
+    size_t nputs = 0;
+    const BeamGenInstr *end = ld->bf->code.instrs + ld->bf->code.instr_count;
+    for (const BeamGenInstr *q = init + 1; q < end && is_legacy_put(q->op); q++) nputs++;
+    /* A private append has no live count, so it must not collect: its
+     * result may go to a heap fragment instead. */
+    emit_op(ld, private_append ? I_i_bs_create_bin_nogc : I_bs_create_bin);
+    emit_label(ld, failop);
+    emit(ld, private_append ? 0 : alloc_words(ld, arg(ld, 2)));
+    emit(ld, private_append ? 0 : u_val(ld, arg(ld, 3)));
+    emit(ld, append ? u_val(ld, arg(ld, 4)) : private_append ? u_val(ld, arg(ld, 2)) : 1);
+    emit_dst(ld, dst);
+    emit(ld, nputs + (append || private_append));
+    if (append || private_append) {
+        emit(ld, append ? ATOM_append : ATOM_private_append);
+        emit(ld, 0);
+        emit_u(ld, arg(ld, append ? 4 : 2));
+        emit(ld, NIL);
+        emit_src(ld, arg(ld, append ? 5 : 3));
+        emit(ld, ATOM_all);
+    }
+    for (size_t i = 0; i < nputs && !ld->failed; i++) {
+        ld->cur = init + 1 + i;
+        if (ld->cur->op != GENOP_bs_put_string && !same_label(arg(ld, 0), failop)) {
+            fail(ld, "fail label differs from its bs_init's");
+            break;
+        }
+        emit_legacy_segment(ld, (unsigned)i + 1);
+    }
+    ld->cur = init;
+    ld->skip = nputs;
 }
 
 
@@ -684,6 +789,16 @@ static void translate_one(Ld *ld) {
     case GENOP_bs_skip_utf16: emit_shape(ld, I_bs_skip_utf16, "fsuu"); return;
     case GENOP_bs_skip_utf32: emit_shape(ld, I_bs_skip_utf32, "fsuu"); return;
     case GENOP_bs_create_bin: translate_bs_create_bin(ld); return;
+    case GENOP_bs_init2: case GENOP_bs_init_bits: case GENOP_bs_append: case GENOP_bs_private_append:
+        translate_legacy_bs_construct(ld);
+        return;
+    case GENOP_bs_put_integer: case GENOP_bs_put_binary: case GENOP_bs_put_float: case GENOP_bs_put_string:
+    case GENOP_bs_put_utf8: case GENOP_bs_put_utf16: case GENOP_bs_put_utf32:
+        fail(ld, "not after bs_init2, bs_init_bits, bs_append or bs_private_append");
+        return;
+    case GENOP_bs_add: emit_shape(ld, I_bs_add, "fssud"); return;
+    case GENOP_bs_utf8_size: emit_op(ld, I_bs_utf8_size); emit_src(ld, arg(ld, 1)); emit_dst(ld, arg(ld, 2)); return;
+    case GENOP_bs_utf16_size: emit_op(ld, I_bs_utf16_size); emit_src(ld, arg(ld, 1)); emit_dst(ld, arg(ld, 2)); return;
     case GENOP_bs_init_writable:
         /* x0 = <<>>: we do not keep writable buffers (append copies). */
         emit_op(ld, I_move); emit(ld, THE_NON_VALUE); emit(ld, code_x_word(0));
@@ -697,7 +812,7 @@ static void translate_one(Ld *ld) {
         return;
     default:
         if (genop_status(in->op) == GENOP_LEGACY)
-            fail(ld, "legacy instruction (only emitted before OTP 25): recompile the module");
+            fail(ld, "binary matching of compilers before OTP 22, not supported: recompile the module");
         else
             fail(ld, "instruction not supported by this VM");
         return;
@@ -868,6 +983,8 @@ ModuleCode *loader_translate(const BeamFile *bf, char *err, size_t errlen) {
             ld->func_start[fi] = ld->n;
         ld->cur = &bf->code.instrs[k];
         translate_one(ld);
+        k += ld->skip;
+        ld->skip = 0;
     }
     while (fi < bf->code.function_count) ld->func_end[fi++] = ld->n;
     ld->cur = NULL;

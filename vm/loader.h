@@ -14,8 +14,8 @@
 struct BeamFile;
 
 /* Translate bf. Returns a new ModuleCode, or NULL with a message in err
- * naming the instruction, e.g. "translate: bs_append (offset 120): legacy
- * instruction not supported, recompile with OTP 25". */
+ * naming the instruction, e.g. "translate: bs_save2 (offset 120): binary matching of compilers
+ * before OTP 22, not supported: recompile the module". */
 ModuleCode *loader_translate(const struct BeamFile *bf, char *err, size_t errlen);
 void loader_free(ModuleCode *mc);
 /* Frees everything of mc but mc itself and mc->funs (a purged version

@@ -56,16 +56,22 @@ void mbox_remove(Process *p)
     if (!m->in_frag) free(m);   /* else m went to h.mbuf inside its fragment */
     p->msg_save = &p->msg_first;
     if (p->flags & PF_ACTIVE_TIMER) timer_cancel_receive(p);
-    p->flags &= ~PF_TIMEOUT;
+    p->flags &= ~(PF_TIMEOUT | PF_ENDLESS_TIMER);
 }
 
 int mbox_set_timer(Process *p, term_t timeout)
 {
-    if (timeout == ATOM_infinity) return 0;
+    /* An endless timer is marked armed all the same: wait_timeout runs
+     * again after every wake-up, and its timeout operand (often an X
+     * register) is gone by then. */
+    if (timeout == ATOM_infinity) { p->flags |= PF_ENDLESS_TIMER; return 0; }
     if (!is_small(timeout) || small_value(timeout) < 0) {
         /* A bignum timeout (> 2^59 ms, ~18 million years) never fires
          * in practice; accept non-negative ones as infinity. */
-        if (is_big(timeout) && header_subtag(*boxed_val(timeout)) == POS_BIG_SUBTAG) return 0;
+        if (is_big(timeout) && header_subtag(*boxed_val(timeout)) == POS_BIG_SUBTAG) {
+            p->flags |= PF_ENDLESS_TIMER;
+            return 0;
+        }
         return -1;
     }
     if (p->flags & (PF_ACTIVE_TIMER | PF_TIMEOUT)) return 0;
@@ -83,7 +89,7 @@ int mbox_set_timer(Process *p, term_t timeout)
 void mbox_timeout(Process *p)
 {
     if (p->flags & PF_ACTIVE_TIMER) timer_cancel_receive(p);
-    p->flags &= ~PF_TIMEOUT;
+    p->flags &= ~(PF_TIMEOUT | PF_ENDLESS_TIMER);
     p->msg_save = &p->msg_first;
 }
 

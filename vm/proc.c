@@ -92,6 +92,7 @@ void proc_spawn_opts_default(SpawnOpts *o)
     o->scheduler = -1;
     o->min_bin_vheap_size = GC_MIN_BIN_VHEAP_WORDS;
     o->max_heap = MAX_HEAP_DEFAULT;
+    o->mqd_off_heap = false;
 }
 
 
@@ -140,6 +141,7 @@ bool proc_spawn_opts_parse(term_t list, SpawnOpts *o)
             /* Messages always wait in their own fragments, outside the
              * heap (OTP's off_heap); on_heap is accepted as a hint. */
             if (v != ATOM_off_heap && v != ATOM_on_heap) return false;
+            o->mqd_off_heap = v == ATOM_off_heap;
         } else {
             return false;
         }
@@ -181,6 +183,7 @@ Process *proc_spawn(Process *parent, term_t module, term_t function, term_t args
     p->min_bin_vheap_size = opts->min_bin_vheap_size;
     p->bin_vheap_sz = opts->min_bin_vheap_size;
     p->max_heap = opts->max_heap;
+    if (opts->mqd_off_heap) p->flags |= PF_MQD_OFF_HEAP;
     p->arg_reg = p->def_arg_reg;
     p->max_arg_reg = PROC_DEF_ARG_REGS;
     p->fvalue = NIL;

@@ -37,6 +37,7 @@ typedef struct {
     int scheduler;             /* 0-based index, or -1: the spawner's */
     uint64_t min_bin_vheap_size;  /* words */
     MaxHeap max_heap;
+    bool mqd_off_heap;         /* {message_queue_data, off_heap} */
 } SpawnOpts;
 
 /* Create the table for `limit` processes (0: PROC_DEFAULT_LIMIT). */

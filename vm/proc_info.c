@@ -5,6 +5,9 @@
  */
 #include "vm/atom.h"
 #include "vm/bif_util.h"
+#include "vm/binary.h"
+#include "vm/code.h"
+#include "vm/emu.h"
 #include "vm/gc.h"
 #include "vm/mailbox.h"
 #include "vm/map.h"
@@ -169,6 +172,125 @@ void pinfo_memory_publish(Process *q)
 
 /* ---- items ---- */
 
+/* Where q is: the code address whose function is q's current one, and
+ * (in *callers) the stack word from which its callers' return addresses
+ * follow. Another process is between instructions at q->i (a receive
+ * stores it before taking signals in). q itself is inside a BIF called
+ * from Erlang: its caller is the return address on top of the stack,
+ * and the call's own location is the instruction before it. */
+static const BeamInstr *where_now(Process *q, bool self, term_t **callers)
+{
+    term_t *s = q->h.hend;
+    if (!self) {
+        *callers = s;
+        return q->i;
+    }
+    for (; s < q->heap_end; s++)
+        if (emu_is_cp(*s)) {
+            *callers = s + 1;
+            return (const BeamInstr *)*s - 1;
+        }
+    *callers = s;
+    return NULL;
+}
+
+/* [{file, F}, {line, L}] or [] */
+static term_t location_list(Heap *h, term_t file, uint32_t line)
+{
+    if (line == 0 || file == NIL) return NIL;
+    term_t l = cons(h, tuple2(h, ATOM_line, make_small(line)), NIL);
+    return cons(h, tuple2(h, ATOM_file, file), l);
+}
+
+static term_t frame4(Heap *h, const ErtsMFA *m, term_t loc)
+{
+    term_t *hp = heap_alloc(h, 5);
+    hp[1] = m->module;
+    hp[2] = m->function;
+    hp[3] = make_small(m->arity);
+    hp[4] = loc;
+    return make_tuple_header(hp, 4);
+}
+
+/* current_function ({M, F, A}), current_location ({M, F, A, Location})
+ * or current_stacktrace (at most EMU_BACKTRACE_DEPTH frames, as OTP's
+ * default backtrace_depth). Outside module code (a hibernating process,
+ * a native stub) the function is q->current and the trace is empty, as
+ * OTP shows {erlang, hibernate, 3}. */
+static term_t current_item(Process *q, term_t item, bool self, Heap *dst)
+{
+    term_t *s;
+    const BeamInstr *pc = where_now(q, self, &s);
+    const ErtsMFA *mfa = NULL;
+    term_t file = NIL;
+    uint32_t line = 0;
+    bool in_code = pc && code_lookup_address(pc, &mfa, &file, &line);
+    if (item != ATOM_current_stacktrace) {
+        if (!in_code) {
+            mfa = q->current;
+            file = NIL;
+            line = 0;
+        }
+        if (item == ATOM_current_function) return mfa_tuple(dst, mfa);
+        return mfa ? frame4(dst, mfa, location_list(dst, file, line)) : ATOM_undefined;
+    }
+    if (!in_code) return NIL;
+    term_t frames[EMU_BACKTRACE_DEPTH];
+    unsigned n = 0;
+    frames[n++] = frame4(dst, mfa, location_list(dst, file, line));
+    for (; s < q->heap_end && n < EMU_BACKTRACE_DEPTH; s++) {
+        /* a return address's location is that of the call before it */
+        if (emu_is_cp(*s) && code_lookup_address((const BeamInstr *)*s - 1, &mfa, &file, &line))
+            frames[n++] = frame4(dst, mfa, location_list(dst, file, line));
+    }
+    term_t l = NIL;
+    while (n > 0) l = cons(dst, frames[--n], l);
+    return l;
+}
+
+/* OTP's garbage_collection_info. Binaries of both generations are on one
+ * off-heap list here, so the young virtual heap counts all of them and
+ * the old one is 0. */
+static term_t gc_info_sizes(Heap *h, Process *q)
+{
+    uint64_t old_block = q->old_heap ? (uint64_t)(q->old_hend - q->old_heap) : 0;
+    uint64_t old_used = q->old_heap ? (uint64_t)(q->old_htop - q->old_heap) : 0;
+    uint64_t recent = q->high_water && q->high_water >= q->h.heap ? (uint64_t)(q->high_water - q->h.heap) : 0;
+    const struct { term_t k; uint64_t v; } kv[] = {
+        {ATOM_old_heap_block_size, old_block},
+        {ATOM_heap_block_size, q->heap_sz},
+        {ATOM_mbuf_size, q->h.mbuf_sz},
+        {ATOM_recent_size, recent},
+        {ATOM_stack_size, (uint64_t)(q->heap_end - q->h.hend)},
+        {ATOM_old_heap_size, old_used},
+        {ATOM_heap_size, (uint64_t)(q->h.htop - q->h.heap)},
+        {ATOM_bin_vheap_size, q->h.off_heap.overhead / sizeof(term_t)},
+        {ATOM_bin_vheap_block_size, q->bin_vheap_sz},
+        {ATOM_bin_old_vheap_size, 0},
+        {ATOM_bin_old_vheap_block_size, q->bin_vheap_sz},
+    };
+    term_t l = NIL;
+    for (size_t i = sizeof kv / sizeof kv[0]; i-- > 0;)
+        l = cons(h, tuple2(h, kv[i].k, bif_make_uint64(h, kv[i].v)), l);
+    return l;
+}
+
+/* binary: [{Id, Size, RefCount}] for each off-heap binary q's heap
+ * refers to (Id: the binary's address, as OTP). */
+static term_t binaries_list(Heap *h, Process *q)
+{
+    term_t l = NIL;
+    for (OffHeapHeader *o = q->h.off_heap.first; o; o = o->next) {
+        if (header_subtag(o->thing_word) != REFC_BINARY_SUBTAG) continue;
+        const ProcBin *pb = (const ProcBin *)o;
+        term_t id = bif_make_uint64(h, (uint64_t)(uintptr_t)pb->val);
+        term_t size = bif_make_uint64(h, pb->size);
+        term_t refc = bif_make_uint64(h, atomic_load_explicit(&pb->val->refc, memory_order_relaxed));
+        l = cons(h, tuple3(h, id, size, refc), l);
+    }
+    return l;
+}
+
 
 static term_t links_list(Heap *h, Process *q)
 {
@@ -210,7 +332,7 @@ static term_t gc_info(Heap *h, Process *q)
  * scheduler calls this (see the top of the file); `status` is what the
  * requester saw. Terms may point into q's heap (the dictionary): the
  * caller copies the result before q runs on. */
-static term_t pinfo_item(Process *q, term_t item, term_t status, Heap *dst)
+static term_t pinfo_item(Process *q, term_t item, term_t status, Heap *dst, bool self)
 {
     switch (item) {
     case ATOM_status: return status;
@@ -220,6 +342,7 @@ static term_t pinfo_item(Process *q, term_t item, term_t status, Heap *dst)
         return bif_make_uint64(dst, n);
     }
     case ATOM_messages: {
+        if (q->flags & PF_SENSITIVE) return NIL;        /* OTP hides them */
         term_t list = NIL;
         ListBuild lb = {dst, &list};
         each_queued_message(q, copy_msg, &lb);
@@ -235,32 +358,28 @@ static term_t pinfo_item(Process *q, term_t item, term_t status, Heap *dst)
     case ATOM_monitored_by: return monitors_list(dst, q, false);
     case ATOM_trap_exit: return (q->flags & PF_TRAP_EXIT) ? ATOM_true : ATOM_false;
     case ATOM_priority: return prio_name(q->prio);
-    case ATOM_current_function: return mfa_tuple(dst, q->current);
-    case ATOM_current_stacktrace: {
-        /* Only the current function's frame (no stack walk yet):
-         * [{M, F, Arity, []}], which gen_server's system_terminate and
-         * error reports accept. */
-        if (!q->current) return NIL;
-        const ErtsMFA *m = q->current;
-        term_t *hp = heap_alloc(dst, 5);
-        hp[1] = m->module;
-        hp[2] = m->function;
-        hp[3] = make_small(m->arity);
-        hp[4] = NIL;
-        return cons(dst, make_tuple_header(hp, 4), NIL);
-    }
+    case ATOM_current_function: case ATOM_current_location: case ATOM_current_stacktrace:
+        return current_item(q, item, self, dst);
     case ATOM_initial_call: return mfa_tuple(dst, &q->initial_call);
     case ATOM_registered_name: {
         term_t name = reg_name_of(q);
         return is_atom(name) ? name : NIL;
     }
-    case ATOM_dictionary: return pdict_list(q, dst);
+    case ATOM_dictionary: return (q->flags & PF_SENSITIVE) ? NIL : pdict_list(q, dst);
     case ATOM_group_leader: return q->group_leader;
     case ATOM_garbage_collection: return gc_info(dst, q);
     case ATOM_error_handler: return ATOM_error_handler;   /* process_flag(error_handler) is not supported */
     case ATOM_parent: return is_internal_pid(q->parent) ? q->parent : ATOM_undefined;
     case ATOM_catchlevel: return make_small(q->catches);
     case ATOM_suspending: return NIL;                     /* erlang:suspend_process/2 is not supported */
+    case ATOM_garbage_collection_info: return gc_info_sizes(dst, q);
+    case ATOM_binary: return binaries_list(dst, q);
+    case ATOM_min_heap_size: return bif_make_uint64(dst, q->min_heap_size);
+    case ATOM_min_bin_vheap_size: return bif_make_uint64(dst, q->min_bin_vheap_size);
+    case ATOM_message_queue_data: return (q->flags & PF_MQD_OFF_HEAP) ? ATOM_off_heap : ATOM_on_heap;
+    case ATOM_last_calls: return ATOM_false;              /* process_flag(save_calls, N) is not supported */
+    case ATOM_sequential_trace_token: return NIL;         /* no seq_trace: never a token */
+    case ATOM_trace: return make_small(0);                /* no tracing: no trace flags */
     default: return THE_NON_VALUE;
     }
 }
@@ -276,18 +395,18 @@ static const term_t default_items[] = {
 
 /* The whole answer for `items` (PINFO_DEFAULT, one atom, or a list of
  * atoms already checked by item_known), built on dst by q's scheduler. */
-term_t pinfo_result(Process *q, term_t items, term_t status, Heap *dst)
+term_t pinfo_result(Process *q, term_t items, term_t status, Heap *dst, bool self)
 {
     if (items == PINFO_DEFAULT) {
         term_t list = NIL;
         for (size_t i = sizeof default_items / sizeof default_items[0]; i-- > 0;)
-            list = cons(dst, tuple2(dst, default_items[i], pinfo_item(q, default_items[i], status, dst)), list);
+            list = cons(dst, tuple2(dst, default_items[i], pinfo_item(q, default_items[i], status, dst, self)), list);
         term_t name = reg_name_of(q);
         if (is_atom(name)) list = cons(dst, tuple2(dst, ATOM_registered_name, name), list);
         return list;
     }
     if (is_atom(items)) {
-        term_t v = pinfo_item(q, items, status, dst);
+        term_t v = pinfo_item(q, items, status, dst, self);
         if (items == ATOM_registered_name && v == NIL) return NIL;   /* OTP: [] */
         return tuple2(dst, items, v);
     }
@@ -295,7 +414,7 @@ term_t pinfo_result(Process *q, term_t items, term_t status, Heap *dst)
     term_t result = NIL, *tail = &result;
     for (term_t l = items; is_list(l); l = cons_tail(l)) {
         term_t it = cons_head(l);
-        term_t v = pinfo_item(q, it, status, dst);
+        term_t v = pinfo_item(q, it, status, dst, self);
         term_t *cell = heap_alloc(dst, CONS_WORDS);
         cell[0] = tuple2(dst, it, v);
         cell[1] = NIL;
@@ -325,7 +444,7 @@ void pinfo_handle_request(Process *q, const Message *req)
     Heap tmp;
     heap_init(&tmp, 128);
     term_t items = tuple_element(req->msg, 1), status = tuple_element(req->msg, 2);
-    reply(q->id, req->from, req->extra, pinfo_result(q, items, status, &tmp));
+    reply(q->id, req->from, req->extra, pinfo_result(q, items, status, &tmp, false));
     heap_destroy(&tmp);
 }
 

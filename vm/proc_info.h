@@ -23,9 +23,10 @@
 
 /* The whole answer for `items` (PINFO_DEFAULT, one atom, or a list of
  * atoms the BIF has checked) about q, built on dst. Only q's own scheduler
- * calls it; `status` is what the requester saw. The result may point into
+ * calls it; `status` is what the requester saw; self: q asks about itself
+ * (from a BIF, so its position is its caller's return address). The result may point into
  * q's heap (the dictionary): copy it before q runs on. */
-term_t pinfo_result(Process *q, term_t items, term_t status, Heap *dst);
+term_t pinfo_result(Process *q, term_t items, term_t status, Heap *dst, bool self);
 
 /* q handles a MSG_PROCESS_INFO request (called from sig_take_in). */
 void pinfo_handle_request(Process *q, const Message *req);

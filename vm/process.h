@@ -74,6 +74,10 @@ enum { PRIO_MAX = 0, PRIO_HIGH = 1, PRIO_NORMAL = 2, PRIO_LOW = 3, PRIO_COUNT = 
 #define PF_ACTIVE_TIMER (1u << 1)  /* receive ... after timer armed */
 #define PF_TIMEOUT     (1u << 2)   /* the receive timer fired */
 #define PF_FORCE_GC    (1u << 3)   /* erlang:garbage_collect requested */
+#define PF_ENDLESS_TIMER (1u << 6) /* receive ... after infinity (or a bignum): "armed", never fires */
+#define PF_MQD_OFF_HEAP (1u << 4)  /* message_queue_data = off_heap (what process_info reports;
+                                      messages always wait in their own fragments) */
+#define PF_SENSITIVE   (1u << 5)   /* process_flag(sensitive, true) */
 #define PF_YIELDED     (1u << 8)   /* added (process work): erlang:yield/0 is between its two calls */
 
 #define PROC_DEF_ARG_REGS 6

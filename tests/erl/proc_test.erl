@@ -2,7 +2,7 @@
 %% exit signals, registered names, the process dictionary, timers.
 -module(proc_test).
 -include("bt.hrl").
--export([spawn_send_test/0, selective_receive_test/0, after_test/0,
+-export([spawn_send_test/0, selective_receive_test/0, after_test/0, endless_after_test/0,
          link_exit_test/0, trap_exit_test/0, monitor_test/0, noproc_test/0,
          kill_test/0, register_test/0, dictionary_test/0, timer_test/0,
          many_processes_test/0, order_test/0, process_info_test/0,
@@ -36,6 +36,32 @@ after_test() ->
     T0 = erlang:monotonic_time(millisecond),
     ?eq(timeout, receive never -> got after 50 -> timeout end),
     ?true(erlang:monotonic_time(millisecond) - T0 >= 50).
+
+%% `receive after T` with T = infinity (or a huge integer) in a register:
+%% every wake-up (a message that does not match) runs the wait again,
+%% when the register no longer holds T. timer:sleep/1 is such a receive.
+endless_after_test() ->
+    Sleepers = [spawn(fun() -> timer:sleep(T) end) || T <- [infinity, 1 bsl 70]],
+    Waiter = spawn(fun() -> wait_for(stop, id(infinity)) end),
+    All = Sleepers ++ [Waiter],
+    [begin settle(P), P ! junk, settle(P), P ! more_junk, settle(P) end || P <- All],
+    ?eq([{status, waiting}, {messages, [junk, more_junk]}],
+        process_info(Waiter, [status, messages])),
+    [?eq({status, waiting}, process_info(P, status)) || P <- Sleepers],
+    Ref = monitor(process, Waiter),
+    Waiter ! stop,
+    ?eq(normal, receive {'DOWN', Ref, _, _, R} -> R after 5000 -> timeout end),
+    [exit(P, kill) || P <- Sleepers].
+
+wait_for(Msg, T) -> receive Msg -> ok after T -> timeout end.
+id(X) -> X.
+settle(P) -> settle(P, 400).
+settle(P, 0) -> error({not_waiting, P});
+settle(P, N) ->
+    case process_info(P, status) of
+        {status, waiting} -> ok;
+        _ -> timer:sleep(5), settle(P, N - 1)
+    end.
 
 link_exit_test() ->
     process_flag(trap_exit, true),
