@@ -15,6 +15,7 @@
  */
 #include "vm/gc.h"
 #include "vm/heap_limits.h"
+#include "vm/system_monitor.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -287,6 +288,7 @@ static int collect(Process *p, size_t need_words, term_t *x_reg, unsigned live, 
                  vheap_words >= p->bin_vheap_sz;
     /* statistics(garbage_collection): words in use before and after. */
     size_t used_before = young_usage(p) + (p->old_heap ? (size_t)(p->old_htop - p->old_heap) : 0);
+    uint64_t t0 = sysmon_on(SYSMON_LONG_GC) ? plat_monotonic_ns() : 0;
     int reds = -1;
     if (!major) reds = minor_collection(p, need_words, x_reg, live);
     if (reds < 0) reds = major_collection(p, need_words, x_reg, live, lit);
@@ -297,6 +299,8 @@ static int collect(Process *p, size_t need_words, term_t *x_reg, unsigned live, 
     uint64_t vsz = gc_next_vheap_size(p->h.off_heap.overhead / sizeof(term_t), p->bin_vheap_sz);
     uint64_t floor = p->min_bin_vheap_size > GC_MIN_BIN_VHEAP_WORDS ? p->min_bin_vheap_size : GC_MIN_BIN_VHEAP_WORDS;
     p->bin_vheap_sz = vsz < floor ? floor : vsz;
+    if (sysmon_on(SYSMON_LONG_GC | SYSMON_LARGE_HEAP))
+        sysmon_after_gc(p, t0 ? plat_monotonic_ns() - t0 : 0);
     return reds + max_heap_check(p);
 }
 

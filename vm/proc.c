@@ -27,6 +27,7 @@
 #include "vm/sched.h"
 #include "vm/signal.h"
 #include "vm/sys_stats.h"
+#include "vm/system_monitor.h"
 #include "vm/term_compare.h"
 #include "vm/term_copy.h"
 #include "vm/timer.h"
@@ -380,6 +381,7 @@ void proc_exit(Process *p, term_t reason)
     atomic_store(&p->status, PROC_EXITING);
     if (p->flags & PF_ACTIVE_TIMER) timer_cancel_receive(p);
     reg_unregister_proc(p);
+    sysmon_process_gone(p->id);    /* a dead monitor ends system monitoring */
     atomic_store(&table[pid_number(p->id)], NULL);   /* no new lookups */
     /* Tables go to heirs or die, fixations end. After the slot is cleared:
      * a table whose heir is p is then either passed to p before this call

@@ -30,6 +30,7 @@
 #include "vm/proc.h"
 #include "vm/signal.h"
 #include "vm/sys_stats.h"
+#include "vm/system_monitor.h"
 #include "vm/term_print.h"
 #include "vm/timer.h"
 
@@ -288,6 +289,7 @@ static void run_one(Scheduler *s, Process *p)
     s->current = p;
     s->context_switches++;
     uint64_t reds = p->reductions, t0 = plat_monotonic_ns();
+    const BeamInstr *in_pc = p->i;
     EmuResult r;
     if (!sig_take_in(p)) {
         r = EMU_WAIT;             /* killed by a signal before running */
@@ -300,7 +302,10 @@ static void run_one(Scheduler *s, Process *p)
          * would not run again until a message came. */
         if (r != EMU_EXIT && p->code_tasks && p->exit_reason == THE_NON_VALUE) code_purge_serve(p);
     }
-    s->busy_ns += plat_monotonic_ns() - t0;
+    uint64_t ran_ns = plat_monotonic_ns() - t0;
+    s->busy_ns += ran_ns;
+    if (sysmon_on(SYSMON_LONG_SCHEDULE) && r != EMU_EXIT && p->exit_reason == THE_NON_VALUE)
+        sysmon_after_slice(p, ran_ns, in_pc, p->i);
     s->reductions += p->reductions - reds;
     s->current = NULL;
 
