@@ -397,6 +397,16 @@ term_t bif_erlang_is_process_alive_1(Process *p, term_t *args)
     return st == PROC_EXITING || st == PROC_FREE ? ATOM_false : ATOM_true;
 }
 
+/* This VM has no ports (open_port/2 is undef): the list of them is
+ * empty, which tools that walk erlang:ports() (observer, recon, the
+ * shell's i/0) handle. */
+term_t bif_erlang_ports_0(Process *p, term_t *args)
+{
+    (void)p;
+    (void)args;
+    return NIL;
+}
+
 term_t bif_erlang_processes_0(Process *p, term_t *args)
 {
     (void)args;

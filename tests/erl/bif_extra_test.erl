@@ -3,7 +3,7 @@
 %% stock erl (this module also runs there as the differential check).
 -module(bif_extra_test).
 -include("bt.hrl").
--export([subtract_large_test/0,
+-export([subtract_large_test/0, ports_test/0,
          hibernate_test/0, hibernate_stack_discarded_test/0,
          hibernate_wakes_on_message_only_test/0, hibernate_badarg_test/0,
          gen_server_hibernate_test/0, checksum_combine_test/0, fun_info_mfa_test/0,
@@ -231,3 +231,11 @@ subtract_large_test() ->
 
 delete_each(A, []) -> A;
 delete_each(A, [X | Xs]) -> delete_each(lists:delete(X, A), Xs).
+
+%% erlang:ports/0: a list of ports (stock erl has its stdio ports; this
+%% VM has none), and port_info of each answers.
+ports_test() ->
+    Ports = erlang:ports(),
+    ?true(is_list(Ports)),
+    [?true(is_port(P)) || P <- Ports],
+    [?true(is_list(erlang:port_info(P)) orelse erlang:port_info(P) =:= undefined) || P <- Ports].
