@@ -56,9 +56,12 @@ ERL_TEST_MODULES += maps_order_test
 ERL_TEST_MODULES += legacy_bs_test
 ERL_TEST_MODULES += pinfo_test
 ERL_TEST_MODULES += sysmon_test
+ERL_TEST_MODULES += onload_test
 # bt is the runner; console_input and flag_checks are run on their own by
 # scripts/run-tests.
 ERL_TEST_SRCS := tests/erl/bt.erl tests/erl/console_input.erl tests/erl/flag_checks.erl $(ERL_TEST_MODULES:%=tests/erl/%.erl)
+# modules that onload_test loads on demand (not tests themselves)
+ERL_TEST_SRCS += tests/erl/onload_ok.erl tests/erl/onload_fail.erl tests/erl/onload_slow.erl
 ERL_TEST_EBIN := $(BUILD)/tests/erl
 ERL_TEST_BEAMS := $(ERL_TEST_SRCS:tests/erl/%.erl=$(ERL_TEST_EBIN)/%.beam)
 

@@ -158,8 +158,28 @@ term_t bif_erlang_load_module_2(Process *p, term_t *args) {
     term_t *hp = heap_alloc(&p->h, 3);
     term_t t = make_tuple_header(hp, 2);
     hp[1] = r == 0 ? ATOM_module : ATOM_error;
-    hp[2] = r == 0 ? mod : reason;
+    hp[2] = r == 0 ? mod : reason;     /* r == 1: {error, on_load}, as OTP */
     return t;
+}
+
+/* erlang:call_on_load_function(Module): runs the pending version's
+ * on_load function (a call of it with no arguments; its result is this
+ * BIF's). badarg if none is pending or another process runs it. */
+term_t bif_erlang_call_on_load_function_1(Process *p, term_t *args) {
+    if (!is_atom(args[0])) BIF_ERROR(p, ATOM_badarg);
+    const BeamInstr *entry = code_on_load_claim(args[0]);
+    if (!entry) BIF_ERROR(p, ATOM_badarg);
+    p->i = entry;
+    p->freason = EXC_TRAP;
+    return THE_NON_VALUE;
+}
+
+/* erlang:finish_after_on_load(Module, Keep): true makes the pending
+ * version current, false drops it. */
+term_t bif_erlang_finish_after_on_load_2(Process *p, term_t *args) {
+    if (!is_atom(args[0]) || (args[1] != ATOM_true && args[1] != ATOM_false)) BIF_ERROR(p, ATOM_badarg);
+    if (!code_on_load_finish(args[0], args[1] == ATOM_true)) BIF_ERROR(p, ATOM_badarg);
+    return ATOM_true;
 }
 
 term_t bif_erlang_make_fun_3(Process *p, term_t *args) {

@@ -89,7 +89,21 @@ term_t bif_beamos_autoload_1(Process *p, term_t *args)
         BIF_ERROR(p, ATOM_badarg);
     if (code_is_loaded(args[0]))
         return ATOM_true;
-    return code_autoload(args[0]) ? ATOM_true : ATOM_false;
+    /* on_load: loaded, waiting for its on_load function (code.erl runs it) */
+    if (code_on_load_pending(args[0]))
+        return ATOM_on_load;
+    if (!code_autoload(args[0]))
+        return ATOM_false;
+    return code_is_loaded(args[0]) ? ATOM_true : code_on_load_pending(args[0]) ? ATOM_on_load : ATOM_false;
+}
+
+/* beamos:on_load_pending(M): whether M waits for its on_load function
+ * (code.erl waits for another process running it). */
+term_t bif_beamos_on_load_pending_1(Process *p, term_t *args)
+{
+    if (!is_atom(args[0]))
+        BIF_ERROR(p, ATOM_badarg);
+    return code_on_load_pending(args[0]) ? ATOM_true : ATOM_false;
 }
 
 /* erlang:loaded/0: every module with current code. */

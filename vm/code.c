@@ -132,6 +132,21 @@ int code_load_module_ex(const uint8_t *beam, size_t size, term_t expect_module,
         snprintf(err, errlen, "module has old code that must be purged first");
         return -1;
     }
+    if (mc->on_load) {
+        /* the old current version stays until the on_load function says ok */
+        if (m->pending) {
+            /* callers racing to load it: the first version waits, the
+             * others wait for its on_load function too */
+            code_unlock();
+            loader_free(mc);
+            *reason_out = ATOM_on_load;
+            return 1;
+        }
+        m->pending = mc;
+        code_unlock();
+        *reason_out = ATOM_on_load;
+        return 1;
+    }
     if (m->curr) {
         set_exports(m->curr, false);
         m->old = m->curr;
@@ -140,6 +155,52 @@ int code_load_module_ex(const uint8_t *beam, size_t size, term_t expect_module,
     set_exports(mc, true);
     code_unlock();
     return 0;
+}
+
+const BeamInstr *code_on_load_claim(term_t module) {
+    code_lock();
+    Module *m = module_get(module, false);
+    const BeamInstr *entry = NULL;
+    if (m && m->pending && !m->on_load_claimed) {
+        m->on_load_claimed = true;
+        entry = m->pending->on_load;
+    }
+    code_unlock();
+    return entry;
+}
+
+bool code_on_load_finish(term_t module, bool keep) {
+    code_lock();
+    Module *m = module_get(module, false);
+    ModuleCode *mc = m ? m->pending : NULL;
+    if (!mc) {
+        code_unlock();
+        return false;
+    }
+    m->pending = NULL;
+    m->on_load_claimed = false;
+    if (keep && m->curr && m->old) keep = false;    /* old code was not purged meanwhile */
+    if (keep) {
+        if (m->curr) {
+            set_exports(m->curr, false);
+            m->old = m->curr;
+        }
+        m->curr = mc;
+        set_exports(mc, true);
+    }
+    code_unlock();
+    /* Nothing runs the dropped version: the on_load function has returned
+     * (or crashed) before anyone calls this. */
+    if (!keep) loader_free(mc);
+    return true;
+}
+
+bool code_on_load_pending(term_t module) {
+    code_lock();
+    Module *m = module_get(module, false);
+    bool pending = m && m->pending;
+    code_unlock();
+    return pending;
 }
 
 int code_load_module(const uint8_t *beam, size_t size, term_t *module_out, char *err,
@@ -249,7 +310,8 @@ bool code_lookup_address(const BeamInstr *pc, const ErtsMFA **mfa, term_t *file,
     code_lock();
     for (size_t b = 0; b < MODULE_BUCKETS && !found; b++)
         for (Module *m = modules[b]; m && !found; m = m->next) {
-            ModuleCode *mc = in_module(m->curr, pc) ? m->curr : in_module(m->old, pc) ? m->old : NULL;
+            ModuleCode *mc = in_module(m->curr, pc) ? m->curr : in_module(m->old, pc) ? m->old
+                           : in_module(m->pending, pc) ? m->pending : NULL;
             if (mc) {
                 lookup_in(mc, pc, mfa, file, line);
                 found = *mfa != NULL;

@@ -94,6 +94,11 @@ typedef struct Module {
     term_t name;
     ModuleCode *curr;
     ModuleCode *old;
+    /* A version with an -on_load function that has not run yet: loaded,
+     * its exports not installed (code_on_load_*). on_load_claimed: a
+     * process is running the function. */
+    ModuleCode *pending;
+    bool on_load_claimed;
     struct Module *next;
 } Module;
 
@@ -107,9 +112,23 @@ void code_init(void);
 int code_load_module(const uint8_t *beam, size_t size, term_t *module_out, char *err,
                      size_t errlen);
 /* Like code_load_module, but also says why in OTP's terms on failure:
- * *reason_out = badfile | not_purged | on_load ... */
+ * *reason_out = badfile | not_purged | on_load ... A module with an
+ * -on_load function is not made current: it waits as the module's
+ * pending version (returns 1, reason on_load) until the function has run
+ * (code_on_load_claim / code_on_load_finish, driven by code.erl as OTP's
+ * code server drives erlang:call_on_load_function/1 and
+ * erlang:finish_after_on_load/2). */
 int code_load_module_ex(const uint8_t *beam, size_t size, term_t expect_module,
                         term_t *module_out, term_t *reason_out, char *err, size_t errlen);
+
+/* The entry of module's pending on_load function, claimed for the caller
+ * to run; NULL if none is pending or another process has claimed it. */
+const BeamInstr *code_on_load_claim(term_t module);
+/* Ends the pending version: keep makes it current (the previous current
+ * becomes old), else it is dropped. false if none is pending. */
+bool code_on_load_finish(term_t module, bool keep);
+/* Whether module has a pending on_load version. */
+bool code_on_load_pending(term_t module);
 
 /* Make current code old (exports become undefined). false if the module
  * has no current code, or already has old code. */

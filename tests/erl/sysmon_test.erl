@@ -92,14 +92,16 @@ monitor_exit_test() ->
     receive {'DOWN', Ref, _, _, _} -> ok end,
     ?eq(undefined, erlang:system_monitor()).
 
-%% The Info lists of Event messages about P, once P has ended.
+%% The Info lists of Event messages about P, once P has ended. (On stock
+%% erl the messages need not come before P's 'DOWN': wait a while for the
+%% first.)
 collect(P, Event) ->
     Ref = monitor(process, P),
     receive {'DOWN', Ref, _, _, _} -> ok after 60000 -> error(timeout) end,
-    collect_msgs(P, Event).
-collect_msgs(P, Event) ->
-    receive {monitor, P, Event, Info} -> [Info | collect_msgs(P, Event)]
-    after 0 -> []
+    collect_msgs(P, Event, 5000).
+collect_msgs(P, Event, Wait) ->
+    receive {monitor, P, Event, Info} -> [Info | collect_msgs(P, Event, 0)]
+    after Wait -> []
     end.
 
 flush() -> receive _ -> flush() after 0 -> ok end.
