@@ -85,6 +85,10 @@ static void rebalance_path(EtsObj ***path, int n)
 
 #define PATH_MAX_DEPTH 96      /* AVL height <= 1.44 log2 n: 63 for 2^44 objects */
 
+/* The descent is a chain of dependent loads (the next node's address is
+ * in the node just read), so it does as little as possible per level: a
+ * small-integer key (the commonest) compares inline against small keys,
+ * hoisted out of the loop, and the key stays in a register. */
 bool ets_avl_insert(EtsTable *t, EtsObj **rootp, EtsObj *o)
 {
     o->link[0] = o->link[1] = NULL;
@@ -92,9 +96,19 @@ bool ets_avl_insert(EtsTable *t, EtsObj **rootp, EtsObj *o)
     EtsObj **path[PATH_MAX_DEPTH];
     int n = 0;
     EtsObj **pp = rootp;
+    const term_t key = ets_obj_key(t, o);
+    const bool small = is_small(key);
+    const int64_t kv = small ? small_value(key) : 0;
     while (*pp) {
         EtsObj *node = *pp;
-        int c = cmp_key(t, ets_obj_key(t, o), node);
+        term_t k = ets_obj_key(t, node);
+        int c;
+        if (small && is_small(k)) {
+            int64_t b = small_value(k);
+            c = (kv > b) - (kv < b);
+        } else {
+            c = term_compare(key, k);
+        }
         if (c == 0) {               /* replace in place */
             o->link[0] = node->link[0];
             o->link[1] = node->link[1];
@@ -126,7 +140,7 @@ static EtsObj *remove_key(EtsTable *t, EtsObj *node, term_t key, term_t match, E
         node->link[c > 0] = remove_key(t, node->link[c > 0], key, match, gone);
         return *gone ? balance(node) : node;
     }
-    if (match != THE_NON_VALUE && !term_eq_exact(node->obj, match)) return node;
+    if (match != THE_NON_VALUE && !term_eq_exact(ets_obj_tuple(node), match)) return node;
     *gone = node;
     if (!node->link[0]) return node->link[1];
     if (!node->link[1]) return node->link[0];
