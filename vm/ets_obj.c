@@ -154,9 +154,9 @@ void ets_unlock_key(EtsTable *t, term_t key, uint32_t h, bool write)
         ets_mutex_unlock(&t->stripes[h % ETS_STRIPES].m);
         ets_rw_runlock(&t->lock);
     } else if (t->catree) {
-        bool split = ets_catree_unlock_base(t, key);
+        bool adapt = ets_catree_unlock_base(t, key);
         ets_rw_runlock(&t->lock);
-        if (split) ets_catree_adapt(t, key);
+        if (adapt) ets_catree_adapt(t, key);
     } else if (write) {
         ets_rw_wunlock(&t->lock);
     } else {

@@ -276,6 +276,8 @@ term_t ets_tree_next(EtsTable *t, term_t key, bool prev);
  * stop when fn returns false. */
 typedef bool (*EtsVisit)(EtsTable *t, EtsObj *o, void *arg);
 bool ets_avl_foreach(EtsTable *t, EtsObj *root, bool reverse, EtsVisit fn, void *arg);
+/* One tree of a's and b's objects; every key in a is below every key in b. */
+EtsObj *ets_avl_join(EtsTable *t, EtsObj *a, EtsObj *b);
 void ets_hash_foreach(EtsTable *t, EtsVisit fn, void *arg);
 void ets_tree_foreach(EtsTable *t, bool reverse, EtsVisit fn, void *arg);
 /* ---- freeing whole tables a little at a time (ets_reclaim.c) ---- */
@@ -296,12 +298,21 @@ void ets_hash_init(EtsTable *t);
 void ets_tree_init(EtsTable *t);
 /* ---- the contention-adapting tree's locking and storage (ets_catree.c) ----
  * With the table lock in read mode: lock/unlock the base node that holds
- * key; unlock returns true if that base asked to be split (contended). */
+ * key; unlock returns true if that base asked to be split (contended) or
+ * joined with a neighbour (uncontended). */
 void ets_catree_lock_base(EtsTable *t, term_t key);
 bool ets_catree_unlock_base(EtsTable *t, term_t key);
-/* Split the base that holds key if it is still contended (takes the table
- * lock in write mode: call with no table lock held). */
+/* Split the base that holds key if it is still contended, or join it with
+ * its neighbour if it is still uncontended (takes the table lock in write
+ * mode: call with no table lock held). */
 void ets_catree_adapt(EtsTable *t, term_t key);
+/* Route nodes, base nodes and the most route nodes on a path (info(T,
+ * stats), OTP's {RouteNodes, BaseNodes, MaxDepth}); whole-table lock held. */
+typedef struct {
+    size_t routes, bases;
+    int max_depth;
+} EtsCaStats;
+void ets_catree_stats(EtsTable *t, EtsCaStats *st);
 /* Detach every base's AVL tree (write lock held, or t unreachable): fn
  * gets each non-empty one; the nodes are freed and t has no tree until
  * ets_tree_init. */

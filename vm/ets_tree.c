@@ -125,6 +125,36 @@ bool ets_avl_insert(EtsTable *t, EtsObj **rootp, EtsObj *o)
     return true;
 }
 
+/* l, k, r joined into one tree (every key in l < k's < every key in r):
+ * k goes where the taller tree's spine reaches the other's height, and
+ * the path above it is rebalanced, O(|height(l) - height(r)|). */
+static EtsObj *join3(EtsObj *l, EtsObj *k, EtsObj *r)
+{
+    int hl = height(l), hr = height(r);
+    if (hl <= hr + 1 && hr <= hl + 1) {
+        k->link[0] = l;
+        k->link[1] = r;
+        fix_height(k);
+        return k;
+    }
+    int dir = hl > hr;                 /* 1: walk down l's right spine */
+    EtsObj *root = dir ? l : r;
+    int target = (dir ? hr : hl) + 1;
+    EtsObj **path[PATH_MAX_DEPTH];
+    int n = 0;
+    EtsObj **pp = &root;
+    while (height(*pp) > target) {
+        path[n++] = pp;
+        pp = &(*pp)->link[dir];
+    }
+    k->link[0] = dir ? *pp : l;        /* the spine's subtree stays on l's side of k */
+    k->link[1] = dir ? r : *pp;
+    fix_height(k);
+    *pp = k;
+    rebalance_path(path, n);
+    return root;
+}
+
 static EtsObj *remove_min(EtsObj *node, EtsObj **min)
 {
     if (!node->link[0]) { *min = node; return node->link[1]; }
@@ -197,4 +227,14 @@ bool ets_avl_foreach(EtsTable *t, EtsObj *root, bool reverse, EtsVisit fn, void 
         o = next;
     }
     return true;
+}
+
+/* One tree of a's and b's objects, every key in a below every key in b
+ * (joining two neighbouring bases of the contention-adapting tree). */
+EtsObj *ets_avl_join(EtsTable *t, EtsObj *a, EtsObj *b)
+{
+    if (!a) return b;
+    if (!b) return a;
+    EtsObj *k = ets_avl_remove(t, &b, ets_obj_key(t, ets_avl_first(b, false)), THE_NON_VALUE);
+    return join3(a, k, b);
 }
