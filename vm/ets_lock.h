@@ -2,8 +2,8 @@
  * ets_lock.h — the locks ETS uses: a mutex (stripe and tree-base locks)
  * and a reader-writer lock (the registry and each table), both spinning a
  * bounded number of times and then parking through the platform seam
- * (plat_park/plat_unpark: a futex on the host; the kernel keeps spinning,
- * see vm/platform.h).
+ * (plat_park/plat_unpark: a futex on the host; in the kernel a halt until
+ * the unparker's wake IPI, see vm/platform.h).
  *
  * Why park: a lock holder can lose its CPU (a host thread preempted by
  * Linux, a vCPU descheduled by the hypervisor). A pure spinlock then burns
