@@ -94,19 +94,58 @@ void plat_wake(unsigned index)
         smp_wake(index);
 }
 
-/* A scheduler waiting for a VM lock has nothing else to run on its CPU
- * (vm/platform.h): spin on the word, a bounded while, and let the caller
- * look again. */
+/* Waiting for a VM lock (vm/platform.h). The VM's locks have spun
+ * already (vm/ets_lock.h) before they park, so the holder is slow: under
+ * QEMU TCG, or a hypervisor, its vCPU may not be running at all, and a
+ * waiter that keeps spinning takes host time from it. So the waiter spins
+ * a little more, then halts as an idle scheduler does (sti; hlt) until
+ * plat_unpark sends it the wake IPI.
+ *
+ * parked_on[cpu]: the word that CPU is halted on (NULL: none). No wake is
+ * lost (Dekker, seq_cst on both sides): the parker stores parked_on, then
+ * reads *word; the waker has changed *word, then reads parked_on. Either
+ * the parker sees the new value and does not halt, or the waker sees the
+ * parker and sends the IPI, which, if it comes while the parker still has
+ * interrupts off, stays pending and ends the hlt at once. A plat_wake of
+ * the scheduler, a stale IPI or PARK_MAX_NS passing also end the halt: a
+ * spurious return, which plat_park allows (the caller looks again). */
+#define PARK_SPIN_PAUSES 128
+#define PARK_MAX_NS 10000000ull        /* 10 ms: a bound, never the expected wake */
+
+static atomic_int *_Atomic parked_on[MAX_CPUS];
+
 void plat_park(atomic_int *word, int expected)
 {
-    for (int i = 0; i < 1024 && atomic_load_explicit(word, memory_order_relaxed) == expected; i++)
+    for (int i = 0; i < PARK_SPIN_PAUSES; i++) {
+        if (atomic_load_explicit(word, memory_order_relaxed) != expected)
+            return;
         __builtin_ia32_pause();
+    }
+    uint32_t me = cpu_id();
+    uint64_t flags = irq_save();                         /* cli */
+    if (!(flags & (1u << 9)))
+        return;                                          /* called with interrupts off: never halt there */
+    atomic_store(&parked_on[me], word);                  /* seq_cst: before the load of *word */
+    if (atomic_load(word) == expected) {
+        lapic_timer_arm_ns(PARK_MAX_NS);
+        cpu_idle_wait();                                 /* sti; hlt */
+        irq_disable();
+        lapic_timer_cancel();
+    }
+    atomic_store_explicit(&parked_on[me], NULL, memory_order_relaxed);
+    irq_restore(flags);
 }
 
 void plat_unpark(atomic_int *word, int n)
 {
-    (void)word;
-    (void)n;
+    atomic_thread_fence(memory_order_seq_cst);           /* the caller's change to *word, then parked_on */
+    uint32_t me = cpu_id();
+    for (uint32_t i = 0; i < cpu_count && n > 0; i++) {
+        if (i == me || atomic_load_explicit(&parked_on[i], memory_order_relaxed) != word)
+            continue;
+        smp_wake(i);
+        n--;
+    }
 }
 
 void plat_args(int *argc, char ***argv)

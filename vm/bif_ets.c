@@ -317,19 +317,19 @@ term_t bif_ets_lookup_element_3(Process *p, term_t *args)
     EtsObjVec v = {0};
     collect(t, args[1], h, &v);
     bool ok = v.n > 0, nokey = v.n == 0;
-    for (size_t i = 0; i < v.n && ok; i++) ok = tuple_arity(v.v[i]->obj) >= pos;
+    for (size_t i = 0; i < v.n && ok; i++) ok = tuple_arity(ets_obj_tuple(v.v[i])) >= pos;
     term_t res = THE_NON_VALUE;
     if (ok) {
         bool single = t->type == ETS_SET || t->type == ETS_ORDERED_SET;
         size_t words = single ? 0 : v.n * CONS_WORDS;
-        for (size_t i = 0; i < v.n; i++) words += term_copy_size(tuple_element(v.v[i]->obj, pos));
+        for (size_t i = 0; i < v.n; i++) words += term_copy_size(tuple_element(ets_obj_tuple(v.v[i]), pos));
         term_t *hp = heap_alloc(&p->h, words);
         if (single) {
-            res = term_copy(tuple_element(v.v[0]->obj, pos), &hp, &p->h.off_heap);
+            res = term_copy(tuple_element(ets_obj_tuple(v.v[0]), pos), &hp, &p->h.off_heap);
         } else {
             res = NIL;
             for (size_t i = v.n; i-- > 0;) {
-                term_t e = term_copy(tuple_element(v.v[i]->obj, pos), &hp, &p->h.off_heap);
+                term_t e = term_copy(tuple_element(ets_obj_tuple(v.v[i]), pos), &hp, &p->h.off_heap);
                 res = make_cons(hp, e, res);
                 hp += CONS_WORDS;
             }

@@ -101,6 +101,23 @@ static term_t hash_stats(Process *p, EtsTable *t)
     return make_tuple_header(hp, 8);
 }
 
+/* info(T, stats) of an ordered_set: OTP 25's {RouteNodes, BaseNodes,
+ * MaxDepth} for a contention-adapting tree (write_concurrency), false for
+ * a plain one, as erl_db_catree.c and erl_db_tree.c answer. */
+static term_t tree_stats(Process *p, EtsTable *t)
+{
+    if (!t->catree) return ATOM_false;
+    EtsCaStats st;
+    ets_lock_all(t, false);
+    ets_catree_stats(t, &st);
+    ets_unlock_all(t, false);
+    Heap *h = &p->h;
+    term_t e[3] = {bif_make_uint64(h, st.routes), bif_make_uint64(h, st.bases), make_small(st.max_depth)};
+    term_t *hp = heap_alloc(h, 4);
+    for (int i = 0; i < 3; i++) hp[i + 1] = e[i];
+    return make_tuple_header(hp, 3);
+}
+
 /* The value of one info item; THE_NON_VALUE for an unknown item. */
 static term_t info_item(Process *p, EtsTable *t, term_t item)
 {
@@ -130,7 +147,7 @@ static term_t info_item(Process *p, EtsTable *t, term_t item)
     case ATOM_keypos: return make_small(t->keypos);
     case ATOM_protection: return access_atom(t);
     case ATOM_fixed: return boolean(atomic_load(&t->fix_count) > 0);
-    case ATOM_stats: return ets_is_hash(t) ? hash_stats(p, t) : ATOM_false;
+    case ATOM_stats: return ets_is_hash(t) ? hash_stats(p, t) : tree_stats(p, t);
     case ATOM_safe_fixed:
     case ATOM_safe_fixed_monotonic_time: {
         if (!atomic_load(&t->fix_count)) return ATOM_false;

@@ -126,7 +126,7 @@ static term_t update_counter(Process *p, term_t tid, term_t key, term_t ops, ter
         uint32_t h = ets_is_hash(t) ? ets_key_hash(key) : 0;
         ets_lock_key(t, key, h, true);
         EtsObj *o = ets_find(t, key, h);
-        term_t base = o ? o->obj : deflt;
+        term_t base = o ? ets_obj_tuple(o) : deflt;
         if (base != THE_NON_VALUE) {
             uint64_t n;
             Scratch esc, rsc;
@@ -154,9 +154,9 @@ static term_t update_counter(Process *p, term_t tid, term_t key, term_t ops, ter
                  * the key's write lock excludes every reader of it. */
                 bool in_place = o != NULL;
                 for (long i = 0; in_place && i < nops; i++)
-                    in_place = is_small(tuple_element(o->obj, v[i].pos)) && is_small(e[v[i].pos]);
+                    in_place = is_small(tuple_element(ets_obj_tuple(o), v[i].pos)) && is_small(e[v[i].pos]);
                 if (in_place) {
-                    for (long i = 0; i < nops; i++) tuple_val(o->obj)[v[i].pos] = e[v[i].pos];
+                    for (long i = 0; i < nops; i++) tuple_val(ets_obj_tuple(o))[v[i].pos] = e[v[i].pos];
                 } else {
                     replace(t, e, n);
                 }
@@ -236,7 +236,7 @@ term_t bif_ets_update_element_3(Process *p, term_t *args)
         } else {
             uint64_t n;
             Scratch esc;
-            term_t *e = elements_of(o->obj, &n, &esc);
+            term_t *e = elements_of(ets_obj_tuple(o), &n, &esc);
             term_t l = listed ? ops : NIL;
             term_t one = listed ? THE_NON_VALUE : ops;
             while (ok && (one != THE_NON_VALUE || is_list(l))) {

@@ -23,9 +23,18 @@
  * lock, takes the table's write lock and splits the base at its AVL root
  * (left: the root's left subtree; right: the root and its right subtree),
  * unless the route path is already ETS_CA_MAX_DEPTH deep or the base
- * holds fewer than two objects. Bases are never joined again (OTP joins
- * them when contention falls): a table that was contended keeps its
- * route nodes, at the cost of a few key comparisons per operation.
+ * holds fewer than two objects. When contention falls, the -1 per free
+ * take brings a base down to ETS_CA_JOIN (OTP's low-contention limit);
+ * then the caller, again with no lock held, takes the write lock and
+ * joins the base with its neighbour (the nearest base on the other side
+ * of its parent route node), removing that route node, as OTP does. A
+ * table that was contended and no longer is gets back to one base.
+ *
+ * Reclamation: route and base nodes are read only under the table lock
+ * (either mode) and nothing keeps a pointer to one after releasing it
+ * (adapt finds its base again by key; select continuations keep a key),
+ * so a node unlinked under the write lock is freed at once; objects move
+ * from base to base and are never freed by a split or a join.
  *
  * Without write_concurrency the tree is a single base that never splits
  * and the table lock alone guards it.
@@ -44,7 +53,7 @@
 
 #define ETS_CA_SPLIT 1000          /* stat above which a base splits */
 #define ETS_CA_CONTENDED 250       /* stat added when the base's lock was taken */
-#define ETS_CA_FLOOR (-1000)       /* stat never goes below */
+#define ETS_CA_JOIN (-1000)        /* stat at which a base joins a neighbour; never below */
 #define ETS_CA_MAX_DEPTH 14        /* route nodes on any path (as OTP's) */
 
 static EtsCaNode *new_node(EtsTable *t, bool base)
@@ -83,17 +92,25 @@ static inline int cmp(term_t a, term_t b)
     return term_compare(a, b);
 }
 
-/* The link to the base that holds key; *depth: route nodes passed. */
-static EtsCaNode **base_link(EtsTable *t, term_t key, int *depth)
+/* The link to the base that holds key; *depth: route nodes passed;
+ * *parent (if asked): the link to the last of them (NULL at depth 0). */
+static EtsCaNode **base_link_parent(EtsTable *t, term_t key, int *depth, EtsCaNode ***parent)
 {
-    EtsCaNode **l = &t->tree;
+    EtsCaNode **l = &t->tree, **pl = NULL;
     int d = 0;
     while (!(*l)->base) {
+        pl = l;
         l = &(*l)->child[cmp(key, (*l)->key) >= 0];
         d++;
     }
     if (depth) *depth = d;
+    if (parent) *parent = pl;
     return l;
+}
+
+static inline EtsCaNode **base_link(EtsTable *t, term_t key, int *depth)
+{
+    return base_link_parent(t, key, depth, NULL);
 }
 
 static inline EtsCaNode *base_of(EtsTable *t, term_t key) { return *base_link(t, key, NULL); }
@@ -104,7 +121,7 @@ void ets_catree_lock_base(EtsTable *t, term_t key)
 {
     EtsCaNode *b = base_of(t, key);
     if (ets_mutex_trylock(&b->lock)) {
-        if (b->stat > ETS_CA_FLOOR) b->stat--;
+        if (b->stat > ETS_CA_JOIN) b->stat--;
     } else {
         ets_mutex_lock(&b->lock);
         b->stat += ETS_CA_CONTENDED;
@@ -117,18 +134,21 @@ static int at_least_two(EtsObj *root) { return root && (root->link[0] || root->l
 /* A contended base that cannot split (the path is as deep as allowed, or
  * it holds one object: many callers on one key, or appending at one end)
  * starts counting again here, without the write lock that would only
- * find the same. */
+ * find the same. An uncontended base asks for a join unless it is the
+ * only one (depth 0), which stays at ETS_CA_JOIN. */
 bool ets_catree_unlock_base(EtsTable *t, term_t key)
 {
     int depth;
     EtsCaNode *b = *base_link(t, key, &depth);
-    bool split = false;
+    bool adapt = false;
     if (b->stat > ETS_CA_SPLIT) {
-        if (depth < ETS_CA_MAX_DEPTH && at_least_two(b->root)) split = true;
+        if (depth < ETS_CA_MAX_DEPTH && at_least_two(b->root)) adapt = true;
         else b->stat = 0;
+    } else if (b->stat <= ETS_CA_JOIN && depth > 0) {
+        adapt = true;
     }
     ets_mutex_unlock(&b->lock);
-    return split;
+    return adapt;
 }
 
 /* Split base *l at its AVL root (write lock held). */
@@ -158,14 +178,57 @@ static void split(EtsTable *t, EtsCaNode **l)
     free_node(t, b);
 }
 
+/* Join the base under route node *pl with its neighbour, the nearest
+ * base in the parent's other subtree (write lock held). The parent goes:
+ * its other subtree takes its place, and since every route key there is
+ * on the far side of the parent's key, the joined base's keys (between
+ * the neighbour and the parent's key) now reach the neighbour. */
+static void join(EtsTable *t, EtsCaNode **pl, EtsCaNode *b)
+{
+    EtsCaNode *p = *pl;
+    int side = p->child[1] == b;       /* 0: b holds the keys below p's */
+    EtsCaNode *other = p->child[!side];
+    EtsCaNode *n = other;
+    while (!n->base) n = n->child[side];
+    n->root = side ? ets_avl_join(t, n->root, b->root) : ets_avl_join(t, b->root, n->root);
+    n->stat = 0;
+    *pl = other;
+    free_node(t, b);
+    free_node(t, p);
+}
+
 void ets_catree_adapt(EtsTable *t, term_t key)
 {
     ets_rw_wlock(&t->lock);
     int depth;
-    EtsCaNode **l = base_link(t, key, &depth);
-    if ((*l)->stat > ETS_CA_SPLIT && depth < ETS_CA_MAX_DEPTH && at_least_two((*l)->root)) split(t, l);
-    else (*l)->stat = 0;
+    EtsCaNode **pl;
+    EtsCaNode **l = base_link_parent(t, key, &depth, &pl);
+    EtsCaNode *b = *l;
+    if (b->stat > ETS_CA_SPLIT && depth < ETS_CA_MAX_DEPTH && at_least_two(b->root)) split(t, l);
+    else if (b->stat <= ETS_CA_JOIN && pl) join(t, pl, b);
+    else if (b->stat > ETS_CA_SPLIT) b->stat = 0;
     ets_rw_wunlock(&t->lock);
+}
+
+/* ---- statistics (whole-table lock held) ---- */
+
+static void count_nodes(EtsCaNode *n, int depth, EtsCaStats *st)
+{
+    if (depth > st->max_depth) st->max_depth = depth;
+    if (n->base) {
+        st->bases++;
+    } else {
+        st->routes++;
+        count_nodes(n->child[0], depth + 1, st);
+        count_nodes(n->child[1], depth + 1, st);
+    }
+}
+
+void ets_catree_stats(EtsTable *t, EtsCaStats *st)
+{
+    st->routes = st->bases = 0;
+    st->max_depth = 0;
+    if (t->tree) count_nodes(t->tree, 0, st);
 }
 
 /* ---- single-key operations (the caller holds the key's lock) ---- */

@@ -93,7 +93,7 @@ bool ets_hash_insert(EtsTable *t, EtsObj *o)
     /* bag / duplicate_bag: append to the group. */
     EtsObj **q = group;
     for (; *q && same_key(t, *q, key, h); q = &(*q)->link[0])
-        if (t->type == ETS_BAG && !(*q)->dead && term_eq_exact((*q)->obj, o->obj)) return false;
+        if (t->type == ETS_BAG && !(*q)->dead && term_eq_exact(ets_obj_tuple(*q), ets_obj_tuple(o))) return false;
     o->link[0] = *q;
     *q = o;
     ets_count_add(t, 1);
@@ -108,7 +108,7 @@ size_t ets_hash_remove(EtsTable *t, term_t key, uint32_t h, term_t match, EtsObj
     while (*q && !same_key(t, *q, key, h)) q = &(*q)->link[0];
     while (*q && same_key(t, *q, key, h)) {
         EtsObj *o = *q;
-        if (o->dead || (match != THE_NON_VALUE && !term_eq_exact(o->obj, match))) {
+        if (o->dead || (match != THE_NON_VALUE && !term_eq_exact(ets_obj_tuple(o), match))) {
             q = &o->link[0];
             continue;
         }

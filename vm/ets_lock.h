@@ -2,8 +2,8 @@
  * ets_lock.h — the locks ETS uses: a mutex (stripe and tree-base locks)
  * and a reader-writer lock (the registry and each table), both spinning a
  * bounded number of times and then parking through the platform seam
- * (plat_park/plat_unpark: a futex on the host; the kernel keeps spinning,
- * see vm/platform.h).
+ * (plat_park/plat_unpark: a futex on the host; in the kernel a halt until
+ * the unparker's wake IPI, see vm/platform.h).
  *
  * Why park: a lock holder can lose its CPU (a host thread preempted by
  * Linux, a vCPU descheduled by the hypervisor). A pure spinlock then burns
@@ -132,6 +132,7 @@ typedef struct {
     atomic_int word;            /* ETS_RW_W | ETS_RW_P */
     atomic_int drain;           /* 1: a writer is parked until readers leave */
     unsigned nslots;            /* 1: one shared indicator */
+    bool own_slots;             /* one slot per scheduler: only it writes its slot's counters */
     EtsSlot *slots;             /* nslots lines, 64-byte aligned inside slots_mem */
     void *slots_mem;
 } EtsRwLock;
@@ -149,6 +150,9 @@ static inline void ets_rw_init(EtsRwLock *l, bool per_scheduler)
     unsigned n = sched_count ? sched_count : MAX_SCHEDULERS;
     if (!per_scheduler && n > ETS_RW_GROUPS) n = ETS_RW_GROUPS;
     l->nslots = n;
+    /* sched_count is fixed once the schedulers exist; before, n is
+     * MAX_SCHEDULERS, which covers every scheduler there can be. */
+    l->own_slots = !sched_count || n >= sched_count;
     /* One spare line so the slots can start on a cache-line boundary
      * (malloc only promises 16-byte alignment). */
     l->slots_mem = malloc(sizeof(EtsSlot) * (n + 1));

@@ -3,6 +3,7 @@
  * tuple) and the locking helpers every ETS operation goes through.
  */
 #include <stdlib.h>
+#include <string.h>
 
 #include "vm/ets_table.h"
 #include "vm/phash.h"
@@ -10,20 +11,38 @@
 #include "vm/term_compare.h"
 #include "vm/term_copy.h"
 
+/* Words of tup's copy if every element is an immediate (the commonest
+ * objects: {Key, Counter}, {Atom, Pid}...), else 0: such a tuple is copied
+ * with one pass and no term walk. */
+static size_t flat_tuple_words(term_t tup)
+{
+    const term_t *e = tuple_val(tup);
+    size_t n = tuple_arity(tup);
+    for (size_t i = 1; i <= n; i++)
+        if (!is_immed(e[i])) return 0;
+    return n + 1;
+}
+
 EtsObj *ets_obj_new(EtsTable *t, term_t tup)
 {
-    size_t words = term_copy_size(tup);
+    size_t flat = flat_tuple_words(tup);
+    size_t words = flat ? flat : term_copy_size(tup);
     EtsObj *o = malloc(sizeof *o + words * sizeof(term_t));
     if (!o) plat_fatal("ets: out of memory");
     o->link[0] = o->link[1] = NULL;
     o->height = 1;
     o->dead = 0;
+    o->flat = flat != 0;
     o->words = words;
     o->off_heap.first = NULL;
     o->off_heap.overhead = 0;
-    term_t *hp = o->data;
-    o->obj = term_copy(tup, &hp, &o->off_heap);
-    o->key = tuple_element(o->obj, t->keypos);
+    if (flat) {
+        memcpy(o->data, tuple_val(tup), flat * sizeof(term_t));
+    } else {
+        term_t *hp = o->data;
+        term_copy(tup, &hp, &o->off_heap);     /* the root lands at data[0] */
+    }
+    o->key = tuple_element(ets_obj_tuple(o), t->keypos);
     o->hash = ets_is_hash(t) ? ets_key_hash(ets_obj_key(t, o)) : 0;
     ets_bytes_add(t, (long)ets_obj_bytes(o));
     return o;
@@ -37,10 +56,17 @@ void ets_obj_free(EtsTable *t, EtsObj *o)
 }
 
 /* The stored copy is flat and self-contained, so copying it out is one
- * more term_copy (ProcBins gain a reference for the caller's heap). */
+ * more term_copy (ProcBins gain a reference for the caller's heap), or a
+ * memcpy for a tuple of immediates. */
 term_t ets_obj_copy_out(const EtsObj *o, term_t **hpp, OffHeap *oh)
 {
-    return term_copy(o->obj, hpp, oh);
+    if (o->flat) {
+        term_t *hp = *hpp;
+        memcpy(hp, o->data, o->words * sizeof(term_t));
+        *hpp = hp + o->words;
+        return make_boxed(hp);
+    }
+    return term_copy(ets_obj_tuple(o), hpp, oh);
 }
 
 bool ets_key_eq(const EtsTable *t, term_t a, term_t b)
@@ -128,9 +154,9 @@ void ets_unlock_key(EtsTable *t, term_t key, uint32_t h, bool write)
         ets_mutex_unlock(&t->stripes[h % ETS_STRIPES].m);
         ets_rw_runlock(&t->lock);
     } else if (t->catree) {
-        bool split = ets_catree_unlock_base(t, key);
+        bool adapt = ets_catree_unlock_base(t, key);
         ets_rw_runlock(&t->lock);
-        if (split) ets_catree_adapt(t, key);
+        if (adapt) ets_catree_adapt(t, key);
     } else if (write) {
         ets_rw_wunlock(&t->lock);
     } else {

@@ -72,22 +72,23 @@ void ets_reclaim_later(EtsTable *t)
     atomic_fetch_add(&garbage_bytes, bytes);
 }
 
-static void free_obj(EtsObj *o)
+/* Frees o; its bytes are added to *freed, which work() takes off
+ * garbage_bytes once per call instead of one atomic per object. */
+static void free_obj(EtsObj *o, long *freed)
 {
-    atomic_fetch_sub(&garbage_bytes, (long)ets_obj_bytes(o));
+    *freed += (long)ets_obj_bytes(o);
     heap_off_heap_release(&o->off_heap);
     free(o);
 }
 
-/* Up to `budget` steps on g; true when g is empty. */
-static bool work(Garbage *g, long *budget)
+static bool work_steps(Garbage *g, long *budget, long *freed)
 {
     while (*budget > 0) {
         if (g->buckets) {
             if (g->chain) {
                 EtsObj *o = g->chain;
                 g->chain = o->link[0];
-                free_obj(o);
+                free_obj(o, freed);
             } else if (g->cursor < g->nbuckets) {
                 g->chain = g->buckets[g->cursor++];
             } else {
@@ -105,12 +106,21 @@ static bool work(Garbage *g, long *budget)
                 g->chain = l;
             } else {
                 g->chain = r->link[1];
-                free_obj(r);
+                free_obj(r, freed);
             }
         }
         (*budget)--;
     }
     return false;
+}
+
+/* Up to `budget` steps on g; true when g is empty. */
+static bool work(Garbage *g, long *budget)
+{
+    long freed = 0;
+    bool done = work_steps(g, budget, &freed);
+    atomic_fetch_sub(&garbage_bytes, freed);
+    return done;
 }
 
 void ets_reclaim(long budget)

@@ -69,7 +69,7 @@ static bool visit(EtsTable *t, EtsObj *o, void *arg)
 {
     Scan *s = arg;
     term_t r;
-    if (!ms_run(s->ms, s->p, o->obj, &r)) return true;
+    if (!ms_run(s->ms, s->p, ets_obj_tuple(o), &r)) return true;
     switch (s->mode) {
     case COLLECT:
         s->acc = make_cons(heap_alloc(&s->p->h, CONS_WORDS), r, s->acc);

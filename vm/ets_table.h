@@ -44,22 +44,29 @@
 enum { ETS_SET, ETS_ORDERED_SET, ETS_BAG, ETS_DUPLICATE_BAG };
 enum { ETS_PRIVATE, ETS_PROTECTED, ETS_PUBLIC };
 
-/* One stored object. In a hash table link[0] is the bucket chain; in the
- * tree link[0]/link[1] are the left/right children and height the AVL
- * height. `dead`: deleted while the table was fixed (safe_fixtable); still
- * chained so traversal can continue past it, skipped by every reader, and
- * freed when the last fixation ends. */
+/* One stored object: the header and the tuple's flat copy in one block
+ * (the node of its chain or AVL tree is the object itself). In a hash
+ * table link[0] is the bucket chain; in the tree link[0]/link[1] are the
+ * left/right children and height the AVL height. `dead`: deleted while
+ * the table was fixed (safe_fixtable); still chained so traversal can
+ * continue past it, skipped by every reader, and freed when the last
+ * fixation ends. The tuple is data[0] (term_copy puts the root first), so
+ * it needs no field: the header is 56 bytes, and {K, V} of immediates
+ * takes an 80-byte block. */
 typedef struct EtsObj {
     struct EtsObj *link[2];
     term_t key;                /* element keypos of obj (cached in the first cache line: searches read it) */
     uint32_t hash;             /* hash tables: phash2_make_hash2 of the key */
     int16_t height;            /* tree */
     uint8_t dead;
+    uint8_t flat;              /* data[] is the tuple alone, every element immediate */
     size_t words;              /* words of data[] */
     OffHeap off_heap;          /* ProcBins inside data[] */
-    term_t obj;                /* the tuple, inside data[] */
-    term_t data[];
+    term_t data[];             /* the tuple's copy, its root first */
 } EtsObj;
+
+/* The stored tuple. */
+static inline term_t ets_obj_tuple(const EtsObj *o) { return make_boxed(o->data); }
 
 static inline size_t ets_obj_bytes(const EtsObj *o) { return sizeof *o + o->words * sizeof(term_t); }
 
@@ -124,6 +131,7 @@ typedef struct EtsTable {
     /* Live objects and bytes of EtsObj blocks (dead ones included) are
      * counted in lock.slots (ets_count_add): decentralised, so writers on
      * different schedulers never share the counters' cache line. */
+    atomic_long bytes_adj;     /* added to the slots' bytes: -(bytes detached) [lock, write mode] */
 
     /* ---- safe_fixtable [fix_lock] ---- */
     SpinLock fix_lock;
@@ -136,17 +144,24 @@ typedef struct EtsTable {
 
 static inline bool ets_is_hash(const EtsTable *t) { return t->type != ETS_ORDERED_SET; }
 
-/* ---- the table's counters (in its lock's per-scheduler slots) ---- */
-static inline void ets_count_add(EtsTable *t, long d)
+/* ---- the table's counters (in its lock's per-scheduler slots) ----
+ * When every scheduler has a slot of its own, only that scheduler (one
+ * BIF at a time) writes it, so an add is a relaxed load and store: no
+ * locked instruction on every insert and delete. Shared slots (more
+ * schedulers than reader groups) need the atomic add, since objects are
+ * created and freed outside the table lock. */
+static inline void ets_slot_add(const EtsRwLock *l, atomic_long *c, long d)
 {
-    atomic_fetch_add_explicit(&ets_rw_slot(&t->lock)->count, d, memory_order_relaxed);
+    if (l->own_slots)
+        atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed) + d, memory_order_relaxed);
+    else
+        atomic_fetch_add_explicit(c, d, memory_order_relaxed);
 }
-static inline void ets_bytes_add(EtsTable *t, long d)
-{
-    atomic_fetch_add_explicit(&ets_rw_slot(&t->lock)->bytes, d, memory_order_relaxed);
-}
+static inline void ets_count_add(EtsTable *t, long d) { ets_slot_add(&t->lock, &ets_rw_slot(&t->lock)->count, d); }
+static inline void ets_bytes_add(EtsTable *t, long d) { ets_slot_add(&t->lock, &ets_rw_slot(&t->lock)->bytes, d); }
 /* Live objects: exact under the table's write lock (or a whole-table
- * lock); otherwise a sum of slots read one after another, never below 0. */
+ * lock); otherwise a sum of slots read one after another, never below 0.
+ * Objects are counted only under the table lock. */
 static inline long ets_table_size(EtsTable *t)
 {
     long n = 0;
@@ -154,22 +169,26 @@ static inline long ets_table_size(EtsTable *t)
         n += atomic_load_explicit(&t->lock.slots[i].count, memory_order_relaxed);
     return n < 0 ? 0 : n;
 }
+/* Bytes of objects: objects are created and freed outside the table lock
+ * too, so a slot is never written by anyone but its own writer (else an
+ * owner's plain add could undo the write); bytes_adj takes off what was
+ * detached. */
 static inline long ets_table_obj_bytes(EtsTable *t)
 {
-    long n = 0;
+    long n = atomic_load_explicit(&t->bytes_adj, memory_order_relaxed);
     for (unsigned i = 0; i < t->lock.nslots; i++)
         n += atomic_load_explicit(&t->lock.slots[i].bytes, memory_order_relaxed);
     return n < 0 ? 0 : n;
 }
-/* Zero the counters (the storage was detached; write lock held). Returns
- * the bytes they held. */
+/* The storage was detached (write lock held): zero the object count and
+ * return the bytes the objects held, taking them off the table's. */
 static inline long ets_counters_reset(EtsTable *t)
 {
-    long b = 0;
-    for (unsigned i = 0; i < t->lock.nslots; i++) {
+    for (unsigned i = 0; i < t->lock.nslots; i++)
         atomic_store_explicit(&t->lock.slots[i].count, 0, memory_order_relaxed);
-        b += atomic_exchange_explicit(&t->lock.slots[i].bytes, 0, memory_order_relaxed);
-    }
+    long b = ets_table_obj_bytes(t);
+    atomic_store_explicit(&t->bytes_adj, atomic_load_explicit(&t->bytes_adj, memory_order_relaxed) - b,
+                          memory_order_relaxed);
     return b;
 }
 static inline term_t ets_obj_key(const EtsTable *t, const EtsObj *o) { (void)t; return o->key; }
@@ -257,6 +276,8 @@ term_t ets_tree_next(EtsTable *t, term_t key, bool prev);
  * stop when fn returns false. */
 typedef bool (*EtsVisit)(EtsTable *t, EtsObj *o, void *arg);
 bool ets_avl_foreach(EtsTable *t, EtsObj *root, bool reverse, EtsVisit fn, void *arg);
+/* One tree of a's and b's objects; every key in a is below every key in b. */
+EtsObj *ets_avl_join(EtsTable *t, EtsObj *a, EtsObj *b);
 void ets_hash_foreach(EtsTable *t, EtsVisit fn, void *arg);
 void ets_tree_foreach(EtsTable *t, bool reverse, EtsVisit fn, void *arg);
 /* ---- freeing whole tables a little at a time (ets_reclaim.c) ---- */
@@ -277,12 +298,21 @@ void ets_hash_init(EtsTable *t);
 void ets_tree_init(EtsTable *t);
 /* ---- the contention-adapting tree's locking and storage (ets_catree.c) ----
  * With the table lock in read mode: lock/unlock the base node that holds
- * key; unlock returns true if that base asked to be split (contended). */
+ * key; unlock returns true if that base asked to be split (contended) or
+ * joined with a neighbour (uncontended). */
 void ets_catree_lock_base(EtsTable *t, term_t key);
 bool ets_catree_unlock_base(EtsTable *t, term_t key);
-/* Split the base that holds key if it is still contended (takes the table
- * lock in write mode: call with no table lock held). */
+/* Split the base that holds key if it is still contended, or join it with
+ * its neighbour if it is still uncontended (takes the table lock in write
+ * mode: call with no table lock held). */
 void ets_catree_adapt(EtsTable *t, term_t key);
+/* Route nodes, base nodes and the most route nodes on a path (info(T,
+ * stats), OTP's {RouteNodes, BaseNodes, MaxDepth}); whole-table lock held. */
+typedef struct {
+    size_t routes, bases;
+    int max_depth;
+} EtsCaStats;
+void ets_catree_stats(EtsTable *t, EtsCaStats *st);
 /* Detach every base's AVL tree (write lock held, or t unreachable): fn
  * gets each non-empty one; the nodes are freed and t has no tree until
  * ets_tree_init. */

@@ -85,6 +85,10 @@ static void rebalance_path(EtsObj ***path, int n)
 
 #define PATH_MAX_DEPTH 96      /* AVL height <= 1.44 log2 n: 63 for 2^44 objects */
 
+/* The descent is a chain of dependent loads (the next node's address is
+ * in the node just read), so it does as little as possible per level: a
+ * small-integer key (the commonest) compares inline against small keys,
+ * hoisted out of the loop, and the key stays in a register. */
 bool ets_avl_insert(EtsTable *t, EtsObj **rootp, EtsObj *o)
 {
     o->link[0] = o->link[1] = NULL;
@@ -92,9 +96,19 @@ bool ets_avl_insert(EtsTable *t, EtsObj **rootp, EtsObj *o)
     EtsObj **path[PATH_MAX_DEPTH];
     int n = 0;
     EtsObj **pp = rootp;
+    const term_t key = ets_obj_key(t, o);
+    const bool small = is_small(key);
+    const int64_t kv = small ? small_value(key) : 0;
     while (*pp) {
         EtsObj *node = *pp;
-        int c = cmp_key(t, ets_obj_key(t, o), node);
+        term_t k = ets_obj_key(t, node);
+        int c;
+        if (small && is_small(k)) {
+            int64_t b = small_value(k);
+            c = (kv > b) - (kv < b);
+        } else {
+            c = term_compare(key, k);
+        }
         if (c == 0) {               /* replace in place */
             o->link[0] = node->link[0];
             o->link[1] = node->link[1];
@@ -109,6 +123,36 @@ bool ets_avl_insert(EtsTable *t, EtsObj **rootp, EtsObj *o)
     *pp = o;
     rebalance_path(path, n);
     return true;
+}
+
+/* l, k, r joined into one tree (every key in l < k's < every key in r):
+ * k goes where the taller tree's spine reaches the other's height, and
+ * the path above it is rebalanced, O(|height(l) - height(r)|). */
+static EtsObj *join3(EtsObj *l, EtsObj *k, EtsObj *r)
+{
+    int hl = height(l), hr = height(r);
+    if (hl <= hr + 1 && hr <= hl + 1) {
+        k->link[0] = l;
+        k->link[1] = r;
+        fix_height(k);
+        return k;
+    }
+    int dir = hl > hr;                 /* 1: walk down l's right spine */
+    EtsObj *root = dir ? l : r;
+    int target = (dir ? hr : hl) + 1;
+    EtsObj **path[PATH_MAX_DEPTH];
+    int n = 0;
+    EtsObj **pp = &root;
+    while (height(*pp) > target) {
+        path[n++] = pp;
+        pp = &(*pp)->link[dir];
+    }
+    k->link[0] = dir ? *pp : l;        /* the spine's subtree stays on l's side of k */
+    k->link[1] = dir ? r : *pp;
+    fix_height(k);
+    *pp = k;
+    rebalance_path(path, n);
+    return root;
 }
 
 static EtsObj *remove_min(EtsObj *node, EtsObj **min)
@@ -126,7 +170,7 @@ static EtsObj *remove_key(EtsTable *t, EtsObj *node, term_t key, term_t match, E
         node->link[c > 0] = remove_key(t, node->link[c > 0], key, match, gone);
         return *gone ? balance(node) : node;
     }
-    if (match != THE_NON_VALUE && !term_eq_exact(node->obj, match)) return node;
+    if (match != THE_NON_VALUE && !term_eq_exact(ets_obj_tuple(node), match)) return node;
     *gone = node;
     if (!node->link[0]) return node->link[1];
     if (!node->link[1]) return node->link[0];
@@ -183,4 +227,14 @@ bool ets_avl_foreach(EtsTable *t, EtsObj *root, bool reverse, EtsVisit fn, void 
         o = next;
     }
     return true;
+}
+
+/* One tree of a's and b's objects, every key in a below every key in b
+ * (joining two neighbouring bases of the contention-adapting tree). */
+EtsObj *ets_avl_join(EtsTable *t, EtsObj *a, EtsObj *b)
+{
+    if (!a) return b;
+    if (!b) return a;
+    EtsObj *k = ets_avl_remove(t, &b, ets_obj_key(t, ets_avl_first(b, false)), THE_NON_VALUE);
+    return join3(a, k, b);
 }

@@ -59,10 +59,11 @@ void plat_wake(unsigned index);
  * a waker that changes *word before calling plat_unpark is never missed.
  * plat_unpark(word, n): wake up to n callers parked on word (INT_MAX: all).
  * Host: futex(2), so a waiter gives its CPU to the thread it waits for.
- * Kernel: a scheduler is alone on its CPU and is never preempted, and a
- * VM lock is never held across a process switch, so there is nothing to
- * give the CPU to: plat_park spins (pause) while *word == expected, for a
- * bounded time, and plat_unpark does nothing. */
+ * Kernel: a scheduler is alone on its CPU, but its CPU may be a vCPU the
+ * hypervisor (or QEMU TCG, several vCPUs on fewer host CPUs) does not run
+ * while a spinning vCPU does: plat_park spins briefly, then halts until
+ * plat_unpark's wake IPI (or a bounded time, or any other wake);
+ * plat_unpark sends the IPI to up to n CPUs halted on word. */
 void plat_park(atomic_int *word, int expected);
 void plat_unpark(atomic_int *word, int n);
 

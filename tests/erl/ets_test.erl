@@ -12,7 +12,7 @@
          delete_all_test/0, heir_test/0, dead_heir_test/0, give_away_test/0,
          owner_death_test/0, binary_test/0, badarg_test/0,
          concurrent_test/0, fixtable_test/0,
-         give_away_dying_test/0, stats_test/0, error_info_test/0,
+         give_away_dying_test/0, stats_test/0, catree_adapt_test/0, error_info_test/0,
          info_badarg_test/0, ordered_set_concurrent_test/0]).
 
 set_test() ->
@@ -705,6 +705,65 @@ stats_ok(T, Chained) ->
     end,
     ?true(is_integer(Locks) andalso Locks >= 1),
     S.
+
+%% ordered_set with write_concurrency: contention splits the
+%% contention-adapting tree, and use without contention joins it back into
+%% one base. info(T, stats) is OTP 25's {RouteNodes, BaseNodes, MaxDepth}
+%% there (false without write_concurrency). Contention is likely, not
+%% certain, with several schedulers and impossible with one, so the join
+%% is checked only when the tree did split.
+catree_adapt_test() ->
+    ?eq(false, ets:info(ets:new(o, [ordered_set, {read_concurrency, true}]), stats)),
+    T = ets:new(ca, [ordered_set, public, {write_concurrency, true}]),
+    ?eq({0, 1, 0}, ets:info(T, stats)),
+    N = 2000,
+    ets:insert(T, [{K, 0} || K <- lists:seq(1, N)]),
+    Split = erlang:system_info(schedulers) > 1 andalso
+        contend(T, N, erlang:monotonic_time(millisecond) + 3000),
+    {R, B, D} = ets:info(T, stats),
+    ?eq(R + 1, B),
+    ?true(D =< R andalso (R =:= 0) =:= (D =:= 0)),
+    case Split of
+        false -> ok;
+        true ->
+            Mem = ets:info(T, memory),
+            ?eq(done, calm(T, N, 400)),
+            ?eq({0, 1, 0}, ets:info(T, stats)),
+            ?true(ets:info(T, memory) < Mem)
+    end,
+    %% nothing lost or moved by the splits and joins
+    ?eq(lists:seq(1, N), [K || {K, _} <- ets:tab2list(T)]),
+    ?eq(lists:seq(1, N), [K || K <- lists:seq(1, N), ets:member(T, K)]),
+    ?eq(N, ets:info(T, size)),
+    ets:delete(T).
+
+%% Rounds of one process per scheduler (twice over) incrementing counters
+%% all over the key range, until the tree has split or time is up.
+contend(T, N, Deadline) ->
+    Self = self(),
+    Ps = [spawn_link(fun() -> bump(T, N, W, 3000), Self ! {bumped, self()} end)
+          || W <- lists:seq(1, 2 * erlang:system_info(schedulers))],
+    [receive {bumped, P} -> ok end || P <- Ps],
+    case ets:info(T, stats) of
+        {0, 1, 0} ->
+            erlang:monotonic_time(millisecond) < Deadline andalso contend(T, N, Deadline);
+        _ -> true
+    end.
+
+bump(_, _, _, 0) -> ok;
+bump(T, N, W, I) ->
+    ets:update_counter(T, (I * 7919 + W * 104729) rem N + 1, 1),
+    bump(T, N, W, I - 1).
+
+%% One process alone: passes of member/2 over every key until the tree is
+%% one base again (done), at most Passes of them.
+calm(_, _, 0) -> not_joined;
+calm(T, N, Passes) ->
+    [ets:member(T, K) || K <- lists:seq(1, N)],
+    case ets:info(T, stats) of
+        {0, 1, 0} -> done;
+        _ -> calm(T, N, Passes - 1)
+    end.
 
 %% ETS badargs carry OTP 25's error_info (module erl_stdlib_errors and, for
 %% the common cases, a cause), so erl_error can explain them.
