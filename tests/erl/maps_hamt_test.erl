@@ -18,26 +18,29 @@
          {floats_2000,207016184844252096556451977266814157922},
          {bins_2000,260980850349834670949329533326916400783}]).
 
-%% ---- the model: an orddict of the same pairs ----
-%% Keyed by term_to_binary(Key), since orddict compares with == and map
+%% ---- the model: a gb_tree of the same pairs ----
+%% Keyed by term_to_binary(Key), since gb_trees compares with == and map
 %% keys are told apart by =:= (1 and 1.0 are two keys).
 
 mk(K) -> term_to_binary(K).
-m_store(K, V, D) -> orddict:store(mk(K), {K, V}, D).
-m_erase(K, D) -> orddict:erase(mk(K), D).
+m_store(K, V, D) -> gb_trees:enter(mk(K), {K, V}, D).
+m_erase(K, D) -> gb_trees:delete_any(mk(K), D).
 m_find(K, D) ->
-    case orddict:find(mk(K), D) of
-        {ok, {_, V}} -> {ok, V};
-        error -> error
+    case gb_trees:lookup(mk(K), D) of
+        {value, {_, V}} -> {ok, V};
+        none -> error
     end.
-m_from_list(L) -> lists:foldl(fun({K, V}, D) -> m_store(K, V, D) end, [], L).
+m_from_list(L) -> lists:foldl(fun({K, V}, D) -> m_store(K, V, D) end, gb_trees:empty(), L).
 
 check_model(M, D) ->
-    ?eq(length(D), maps:size(M)),
-    ?eq([P || {_, P} <- D], lists:sort(fun(A, B) -> mk(element(1, A)) =< mk(element(1, B)) end,
-                                      maps:to_list(M))),
-    [?eq({ok, V}, maps:find(K, M)) || {_, {K, V}} <- D],
+    ?eq(gb_trees:size(D), maps:size(M)),
+    ?eq(gb_trees:values(D), lists:sort(fun(A, B) -> mk(element(1, A)) =< mk(element(1, B)) end,
+                                       maps:to_list(M))),
+    [?eq({ok, V}, maps:find(K, M)) || {K, V} <- gb_trees:values(D)],
     ok.
+
+%% Smaller inputs in the image (TCG) and in the GC_STRESS build.
+small_run() -> bt:gc_stress() orelse (catch beamos:platform()) =:= beamos.
 
 %% Keys of many kinds; equal under == but not =:= (1 and 1.0) are
 %% different keys.
@@ -100,7 +103,7 @@ run(Pool, M, D, N, Every, I) ->
             8 -> New = case m_find(K, D) of {ok, X} -> X + 1; error -> V end,
                  {maps:update_with(K, fun(X) -> X + 1 end, V, M), m_store(K, New, D)}
         end,
-    ?eq(length(D2), maps:size(M2)),
+    ?eq(gb_trees:size(D2), maps:size(M2)),
     case I rem Every of
         0 -> check_model(M2, D2);
         _ -> ok
@@ -113,12 +116,13 @@ run(Pool, M, D, N, Every, I) ->
 model_small_test() ->
     rand:seed(exsss, {7, 8, 9}),
     Pool = list_to_tuple(lists:sublist(tuple_to_list(pool(40)), 60)),
-    run(Pool, #{}, [], 20000, 50, 1),
+    N = case small_run() of true -> 4000; false -> 20000 end,
+    run(Pool, #{}, gb_trees:empty(), N, 50, 1),
     ok.
 
 model_large_test() ->
     rand:seed(exsss, {1, 2, 3}),
-    N = case bt:gc_stress() of true -> 4000; false -> 40000 end,
+    N = case small_run() of true -> 4000; false -> 40000 end,
     Pool = pool(2000),
     %% start from a map of half the pool, built by maps:from_list
     Init = [{element(I, Pool), I} || I <- lists:seq(1, tuple_size(Pool), 2)],
@@ -131,7 +135,7 @@ model_large_test() ->
 %% every key is found, and removing every key in a shuffled order leaves
 %% the right size at each step.
 sizes_test() ->
-    Big = case bt:gc_stress() of true -> 5000; false -> 100000 end,
+    Big = case small_run() of true -> 5000; false -> 100000 end,
     [sizes(N) || N <- [1, 2, 31, 32, 33, 34, 64, 100, 1000, 4097, Big]],
     ok.
 
