@@ -134,28 +134,50 @@ static void install_young(Process *p, term_t *n_heap, size_t new_sz, term_t *n_h
 
 /* ---------------------------------------------------------------- resize */
 
-/* Moves the young heap into a block of new_sz words (grow or shrink) by
- * copying it whole and offsetting the pointers into it. Precondition: no
- * fragments, the old heap does not point into the young heap. Returns the
- * words moved. */
-static size_t resize_young(Process *p, size_t new_sz, term_t *x_reg, unsigned live) {
-    size_t used = (size_t)(p->h.htop - p->h.heap), stack = stack_words(p);
-    if (used + stack > new_sz) return 0;
-    term_t *n = alloc_words(new_sz);
-    memcpy(n, p->h.heap, used * sizeof(term_t));
-    memcpy(n + new_sz - stack, p->h.hend, stack * sizeof(term_t));
-    OffsetCtx o = {(term_t)((uintptr_t)n - (uintptr_t)p->h.heap), p->h.heap, p->h.htop};
-    gc_offset_heap(n, n + used, o.delta, o.lo, o.hi);
-    size_t hw = (size_t)(p->high_water - p->h.heap);
-
-    install_young(p, n, new_sz, n + used);
-    p->high_water = n + hw;
-    roots_visit(p, x_reg, live, p->h.hend, stack, root_offset, &o);
-    /* The off-heap list links ProcBins through raw pointers. */
-    uintptr_t lo = (uintptr_t)o.lo, hi = (uintptr_t)o.hi;
+/* After the young block moved from address old_lo to p->h.heap: every
+ * pointer into its old used range [old_lo, old_hi) is moved too, in the
+ * heap (already at its new place), the roots and the off-heap list (whose
+ * links are raw pointers into the heap, fixed before each is followed).
+ * The old range comes as integers, out of line: GCC's use-after-realloc
+ * check cannot tell these address comparisons from reads of the old
+ * block. */
+static __attribute__((noinline)) void offset_young(Process *p, term_t *x_reg, unsigned live, uintptr_t old_lo,
+                                                   uintptr_t old_hi) {
+    OffsetCtx o = {(term_t)((uintptr_t)p->h.heap - old_lo), (const term_t *)old_lo, (const term_t *)old_hi};
+    gc_offset_heap(p->h.heap, p->h.htop, o.delta, o.lo, o.hi);
+    roots_visit(p, x_reg, live, p->h.hend, stack_words(p), root_offset, &o);
     for (OffHeapHeader **link = &p->h.off_heap.first; *link; link = &(*link)->next)
-        if ((uintptr_t)*link >= lo && (uintptr_t)*link < hi)
+        if ((uintptr_t)*link >= old_lo && (uintptr_t)*link < old_hi)
             *link = (OffHeapHeader *)((uintptr_t)*link + o.delta);
+}
+
+/* Resizes the young block to new_sz words (grow or shrink) in place when
+ * the allocator can (realloc; OTP's grow_new_heap/shrink_new_heap do the
+ * same): the stack moves to the new end, and only if the block itself
+ * moved are the pointers into it offset (in the heap, the roots and the
+ * off-heap list links). Precondition: no fragments, the old heap does not
+ * point into the young heap. Returns the words of the young block (OTP
+ * charges them whether or not the block moved). */
+static size_t resize_young(Process *p, size_t new_sz, term_t *x_reg, unsigned live) {
+    size_t used = (size_t)(p->h.htop - p->h.heap), stack = stack_words(p), old_sz = p->heap_sz;
+    if (used + stack > new_sz) return 0;
+    term_t *old = p->h.heap;
+    uintptr_t old_lo = (uintptr_t)old, old_hi = (uintptr_t)(old + used); /* only compared after realloc */
+    size_t hw = (size_t)(p->high_water - old);
+    /* shrinking: the stack moves down before the block's end goes */
+    if (new_sz < old_sz) memmove(old + new_sz - stack, p->h.hend, stack * sizeof(term_t));
+    term_t *n = realloc(old, new_sz * sizeof(term_t));
+    if (!n) plat_fatal("gc: out of memory for a heap block");
+    /* growing: the stack moves up to the new end */
+    if (new_sz > old_sz) memmove(n + new_sz - stack, n + old_sz - stack, stack * sizeof(term_t));
+
+    p->h.heap = n;
+    p->h.htop = n + used;
+    p->heap_end = n + new_sz;
+    p->h.hend = p->heap_end - stack;
+    p->heap_sz = new_sz;
+    p->high_water = n + hw;
+    if ((uintptr_t)n != old_lo) offset_young(p, x_reg, live, old_lo, old_hi);
     return used + stack;
 }
 

@@ -181,6 +181,27 @@ GcLayout gc_layout(term_t hdr) {
     }
 }
 
+/* gc_layout with the common objects inline: a tuple (arity in the header)
+ * and a map of any kind (word count in bits 8..63) are all terms after
+ * the header. Everything else takes the call. */
+static inline GcLayout layout(term_t hdr) {
+    switch (header_subtag(hdr)) {
+    case TUPLE_SUBTAG: return (GcLayout){header_arity(hdr) + 1, 1, header_arity(hdr)};
+    case MAP_SUBTAG: return (GcLayout){map_header_val(hdr) + 1, 1, map_header_val(hdr)};
+    default: return gc_layout(hdr);
+    }
+}
+
+/* Small objects (most tuples, map nodes) are copied word by word: a
+ * memcpy call costs more than the copy. */
+static inline void copy_words(term_t *dst, const term_t *src, size_t n) {
+    if (n > 8) {
+        memcpy(dst, src, n * sizeof(term_t));
+        return;
+    }
+    for (size_t i = 0; i < n; i++) dst[i] = src[i];
+}
+
 /* ------------------------------------------------------------ evacuation */
 
 static inline term_t **dest_for(GcCopy *c, const term_t *ptr) {
@@ -270,10 +291,10 @@ static __attribute__((noinline)) void evacuate_ptr(GcCopy *c, term_t *slot, term
             *slot = hdr;
             return;
         }
-        size_t words = gc_layout(hdr).words;
+        size_t words = layout(hdr).words;
         term_t **top = dest_for(c, ptr);
         term_t *dst = *top;
-        memcpy(dst, ptr, words * sizeof(term_t));
+        copy_words(dst, ptr, words);
         *top = dst + words;
         c->copied_words += words;
         *ptr = make_boxed(dst);
@@ -320,7 +341,7 @@ static inline void scan_one(GcCopy *c, term_t **pp) {
     term_t *hp = *pp;
     term_t w = *hp;
     if (is_header(w)) {
-        GcLayout l = gc_layout(w);
+        GcLayout l = layout(w);
         for (size_t i = 0; i < l.n_terms; i++) evacuate(c, hp + l.first + i);
         *pp = hp + l.words;
     } else {
@@ -352,7 +373,7 @@ void gc_offset_heap(term_t *hp, term_t *end, term_t delta, const term_t *lo_p, c
     while (hp < end) {
         term_t w = *hp;
         if (is_header(w)) {
-            GcLayout l = gc_layout(w);
+            GcLayout l = layout(w);
             for (size_t i = 0; i < l.n_terms; i++) offset_word(hp + l.first + i, delta, lo, hi);
             hp += l.words;
         } else {

@@ -29,7 +29,12 @@ term_t *heap_alloc_fragment(Heap *h, size_t words) {
         h->mbuf_sz += words;
         return p;
     }
+    /* Capacities grow with what the fragments already hold, so a long
+     * run of spills (a loop of large-map updates between two
+     * collections) makes a few fragments, not hundreds: the collector
+     * finds a pointer's range by bisection over all of them. */
     size_t cap = words > FRAGMENT_MIN_WORDS ? words : FRAGMENT_MIN_WORDS;
+    if (cap < h->mbuf_sz) cap = h->mbuf_sz;
     f = xmalloc(sizeof *f + cap * sizeof(term_t));
     f->next = h->mbuf;
     f->alloc_words = cap;

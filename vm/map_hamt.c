@@ -6,38 +6,41 @@
 #include "vm/map_hamt.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 #include "vm/map_hash.h"
 #include "vm/term_compare.h"
 
-/* The hash a key is placed by at `depth`: for levels 0..7 the key's
- * hash, for levels 8r..8r+7 the hash of the cons [r | Key] (OTP 25's
+/* The 32-bit hash that places key on levels 8r .. 8r+7: round 0 is the
+ * key's own hash, round r the hash of the cons [r | Key] (OTP 25's
  * rehash; the cell is only read, so it may live on the C stack). */
-static uint32_t rehash(term_t key, unsigned round) {
+static uint32_t round_hash(term_t key, unsigned round) {
+    if (round == 0) return map_hash(key, 0);
     term_t cell[2] = {make_small((int64_t)round), key};
-    return map_hash(make_list(cell), 0);
+    return map_hash_term(make_list(cell), 0);
 }
-static inline uint32_t hash_at(term_t key, unsigned depth) {
-    return depth < 8 ? map_hash(key, 0) : rehash(key, depth / 8);
-}
-/* The hash for depth + 1, given h for depth. */
-static inline uint32_t hash_next(uint32_t h, term_t key, unsigned depth) {
-    return (depth + 1) % 8 ? h : rehash(key, (depth + 1) / 8);
-}
+static inline uint32_t hash_at(term_t key, unsigned depth) { return round_hash(key, depth / 8); }
 static inline unsigned nibble(uint32_t h, unsigned depth) { return (h >> (4 * (depth % 8))) & 0xF; }
 static inline bool is_head(const term_t *n) { return ((n[0] >> 6) & 3) == MAP_KIND_HAMT_HEAD_BITMAP; }
 /* Words before the entries (header, [size], bitmap). */
 static inline unsigned prefix(const term_t *n) { return is_head(n) ? 3 : 2; }
 static inline uint32_t node_bitmap(const term_t *n) { return (uint32_t)small_value(n[prefix(n) - 1]); }
 static inline unsigned node_count(const term_t *n) { return (unsigned)map_header_val(n[0]) - (prefix(n) - 1); }
+static inline unsigned node_words(const term_t *n) { return 1 + (unsigned)map_header_val(n[0]); }
 static inline term_t *node_entries(term_t *n) { return n + prefix(n); }
-/* Bit count by halves (SWAR), inline: __builtin_popcount becomes a libgcc
- * call on the baseline x86-64 target, which has no popcnt instruction. */
-static inline unsigned popcount(uint32_t x) {
-    x = x - ((x >> 1) & 0x55555555u);
-    x = (x & 0x33333333u) + ((x >> 2) & 0x33333333u);
-    x = (x + (x >> 4)) & 0x0F0F0F0Fu;
-    return (x * 0x01010101u) >> 24;
+/* Bit count of a 16-bit bitmap by halves (SWAR), inline:
+ * __builtin_popcount becomes a libgcc call on the baseline x86-64
+ * target, which has no popcnt instruction. */
+static inline unsigned popcount16(uint32_t x) {
+    x = x - ((x >> 1) & 0x5555u);
+    x = (x & 0x3333u) + ((x >> 2) & 0x3333u);
+    x = (x + (x >> 4)) & 0x0F0Fu;
+    return (x + (x >> 8)) & 0x1Fu;
+}
+/* Key a =:= key. Two immediates are equal only if they are the same
+ * word, so the common keys (smalls, atoms) never call the comparison. */
+static inline bool key_eq(term_t a, term_t key) {
+    return a == key || (!is_immed(key) && term_compare_exact(a, key) == 0);
 }
 
 static term_t *new_node(Heap *h, bool head, uint32_t bitmap, unsigned k, size_t size) {
@@ -53,161 +56,242 @@ static term_t leaf(Heap *h, term_t k, term_t v) { return make_cons(heap_alloc(h,
 
 size_t hamt_size(term_t m) { return (size_t)small_value(boxed_val(m)[1]); }
 
+/* Iterative: the head, then inner nodes (bitmap at word 1), one nibble of
+ * the key's hash a level, shifted down as we go; a new round's hash only
+ * every 8 levels (keys equal in all 32 bits of the previous one). */
 term_t hamt_get(term_t m, term_t key) {
-    uint32_t hv = map_hash(key, 0); /* shifted down 4 bits a level */
-    term_t *n = boxed_val(m);
-    for (unsigned depth = 0;; depth++) {
-        uint32_t bm = node_bitmap(n);
-        term_t *e = node_entries(n);
-        if (bm == HAMT_COLLISION) {
-            for (unsigned i = 0; i < node_count(n); i++)
-                if (term_eq_exact(cons_head(e[i]), key)) return cons_tail(e[i]);
+    uint32_t hv = map_hash(key, 0);
+    const term_t *n = boxed_val(m);
+    uint32_t bm = (uint32_t)small_value(n[2]);
+    const term_t *e = n + 3;
+    for (unsigned depth = 0;;) {
+        if (__builtin_expect(bm == HAMT_COLLISION, 0)) {
+            for (unsigned i = 0, k = node_count(n); i < k; i++)
+                if (key_eq(cons_head(e[i]), key)) return cons_tail(e[i]);
             return THE_NON_VALUE;
         }
-        unsigned bit = hv & 0xF;
-        if (!(bm & (1u << bit))) return THE_NON_VALUE;
-        term_t x = e[popcount(bm & ((1u << bit) - 1))];
-        if (is_list(x)) return term_eq_exact(cons_head(x), key) ? cons_tail(x) : THE_NON_VALUE;
+        uint32_t bit = 1u << (hv & 0xF);
+        if (!(bm & bit)) return THE_NON_VALUE;
+        term_t x = e[popcount16(bm & (bit - 1))];
+        if (is_list(x)) {
+            const term_t *c = list_val(x);
+            return key_eq(c[0], key) ? c[1] : THE_NON_VALUE;
+        }
         n = boxed_val(x);
-        hv = (depth + 1) % 8 ? hv >> 4 : rehash(key, (depth + 1) / 8);
+        bm = (uint32_t)small_value(n[1]);
+        e = n + 2;
+        if (++depth % 8) hv >>= 4;
+        else hv = round_hash(key, depth / 8);
     }
 }
 
-/* A subtree holding leaves a and b (different keys) from `depth` on. */
-static term_t two_leaves(Heap *h, term_t a, uint32_t ha, term_t b, uint32_t hb, unsigned depth) {
-    if (depth >= HAMT_MAX_DEPTH) {
-        term_t *n = new_node(h, false, HAMT_COLLISION, 2, 0);
-        bool ab = term_compare_exact(cons_head(a), cons_head(b)) < 0;
-        n[2] = ab ? a : b;
-        n[3] = ab ? b : a;
-        return make_boxed(n);
-    }
-    unsigned na = nibble(ha, depth), nb = nibble(hb, depth);
-    if (na == nb) {
-        term_t *n = new_node(h, false, 1u << na, 1, 0);
-        ha = hash_next(ha, cons_head(a), depth);
-        hb = hash_next(hb, cons_head(b), depth);
-        n[2] = two_leaves(h, a, ha, b, hb, depth + 1);
-        return make_boxed(n);
-    }
-    term_t *n = new_node(h, false, (1u << na) | (1u << nb), 2, 0);
-    n[2] = na < nb ? a : b;
-    n[3] = na < nb ? b : a;
-    return make_boxed(n);
-}
+/* ---- put ----
+ * One walk from the head records the path; then one allocation of the
+ * exact size holds the new leaf, any new chain of nodes below it, and
+ * the copies of the path's nodes, built bottom up. */
 
-/* Copy of node n (with `size` if a head) where entry slot i is replaced
- * (replace), inserted (insert, bit `bit`) or removed. */
-static term_t *node_edit(Heap *h, const term_t *n, size_t size, unsigned i, term_t x, int op, unsigned bit) {
-    uint32_t bm = node_bitmap(n);
-    unsigned k = node_count(n);
-    const term_t *e = n + prefix(n);
-    unsigned nk = op > 0 ? k + 1 : op < 0 ? k - 1 : k;
-    uint32_t nbm = bm == HAMT_COLLISION ? bm : op > 0 ? bm | (1u << bit) : op < 0 ? bm & ~(1u << bit) : bm;
-    term_t *r = new_node(h, is_head(n), nbm, nk, size);
-    term_t *re = r + prefix(r);
-    unsigned o = 0;
-    for (unsigned j = 0; j < k; j++) {
-        if (j == i) {
-            if (op > 0) {
-                re[o++] = x;
-                re[o++] = e[j];
-            } else if (op == 0) {
-                re[o++] = x;
-            }
-            continue;
-        }
-        re[o++] = e[j];
-    }
-    if (op > 0 && i == k) re[o++] = x;
-    return r;
-}
-
-/* Insert into subtree node n at depth; *grew set if the key was new. */
-static term_t put_rec(Heap *h, term_t *n, size_t size, term_t key, term_t value, uint32_t hv, unsigned depth,
-                      bool *grew) {
-    uint32_t bm = node_bitmap(n);
-    term_t *e = node_entries(n);
-    if (bm == HAMT_COLLISION) {
-        unsigned k = node_count(n), at = k;
-        for (unsigned i = 0; i < k; i++) {
-            int c = term_compare_exact(cons_head(e[i]), key);
-            if (c == 0) {
-                if (cons_tail(e[i]) == value) return make_boxed(n);
-                return make_boxed(node_edit(h, n, size, i, leaf(h, key, value), 0, 0));
-            }
-            if (c > 0 && at == k) at = i;
-        }
-        *grew = true;
-        return make_boxed(node_edit(h, n, size, at, leaf(h, key, value), 1, 0));
-    }
-    unsigned bit = nibble(hv, depth), i = popcount(bm & ((1u << bit) - 1));
-    if (!(bm & (1u << bit))) {
-        *grew = true;
-        return make_boxed(node_edit(h, n, size + 1, i, leaf(h, key, value), 1, bit));
-    }
-    term_t x = e[i], nx;
-    if (is_list(x)) {
-        if (term_eq_exact(cons_head(x), key)) {
-            if (cons_tail(x) == value) return make_boxed(n);
-            nx = leaf(h, key, value);
-        } else {
-            *grew = true;
-            nx = two_leaves(h, x, hash_at(cons_head(x), depth + 1), leaf(h, key, value),
-                            hash_next(hv, key, depth), depth + 1);
-        }
-    } else {
-        nx = put_rec(h, boxed_val(x), 0, key, value, hash_next(hv, key, depth), depth + 1, grew);
-        if (nx == x) return make_boxed(n);
-    }
-    return make_boxed(node_edit(h, n, size + (*grew ? 1 : 0), i, nx, 0, 0));
-}
+enum { PUT_REPLACE, PUT_INSERT, PUT_SPLIT };
 
 term_t hamt_put(Heap *h, term_t m, term_t key, term_t value) {
-    bool grew = false;
-    return put_rec(h, boxed_val(m), hamt_size(m), key, value, hash_at(key, 0), 0, &grew);
+    const term_t *path[HAMT_MAX_DEPTH + 1];
+    unsigned slot[HAMT_MAX_DEPTH + 1];
+    uint32_t hv = map_hash(key, 0); /* this round's hash, unshifted */
+    const term_t *n = boxed_val(m);
+    unsigned pre = 3, depth = 0, i, bit = 0, op;
+    term_t old = 0;
+    for (;;) {
+        uint32_t bm = (uint32_t)small_value(n[pre - 1]);
+        const term_t *e = n + pre;
+        path[depth] = n;
+        if (bm == HAMT_COLLISION) { /* sorted in map-key order */
+            unsigned k = node_count(n);
+            op = PUT_INSERT;
+            for (i = 0; i < k; i++) {
+                int c = term_compare_exact(cons_head(e[i]), key);
+                if (c == 0) op = PUT_REPLACE;
+                if (c >= 0) break;
+            }
+            if (op == PUT_REPLACE && cons_tail(e[i]) == value) return m;
+            break;
+        }
+        bit = nibble(hv, depth);
+        i = popcount16(bm & ((1u << bit) - 1));
+        if (!(bm & (1u << bit))) {
+            op = PUT_INSERT;
+            break;
+        }
+        term_t x = e[i];
+        if (is_list(x)) {
+            if (key_eq(cons_head(x), key)) {
+                if (cons_tail(x) == value) return m;
+                op = PUT_REPLACE;
+            } else {
+                op = PUT_SPLIT;
+                old = x;
+            }
+            break;
+        }
+        slot[depth] = i;
+        n = boxed_val(x);
+        pre = 2;
+        if (++depth % 8 == 0) hv = round_hash(key, depth / 8);
+    }
+    slot[depth] = i;
+
+    /* A split: the old leaf and the new one share `chain` more nibbles
+     * (one-entry nodes), then part in a two-entry node at level d, or
+     * meet in a collision node past the last level. */
+    unsigned chain = 0, d = depth + 1, na = 0, nb = 0;
+    uint8_t nib[HAMT_MAX_DEPTH];
+    if (op == PUT_SPLIT) {
+        term_t okey = cons_head(old);
+        uint32_t ha = hash_at(okey, d), hb = d % 8 ? hv : round_hash(key, d / 8);
+        while (d < HAMT_MAX_DEPTH && (na = nibble(ha, d)) == (nb = nibble(hb, d))) {
+            nib[chain++] = (uint8_t)na;
+            if (++d % 8 == 0 && d < HAMT_MAX_DEPTH) {
+                ha = round_hash(okey, d / 8);
+                hb = round_hash(key, d / 8);
+            }
+        }
+    }
+
+    size_t words = 2 + (op == PUT_SPLIT ? 3 * chain + 4 : 0) + (op == PUT_INSERT);
+    for (unsigned l = 0; l <= depth; l++) words += node_words(path[l]);
+    term_t *hp = heap_alloc(h, words);
+
+    term_t child = make_cons(hp, key, value);
+    hp += 2;
+    if (op == PUT_SPLIT) {
+        hp[0] = make_map_header(MAP_KIND_HAMT_NODE_BITMAP, 3);
+        bool first; /* the old leaf first? */
+        if (d >= HAMT_MAX_DEPTH) {
+            hp[1] = make_small(HAMT_COLLISION);
+            first = term_compare_exact(cons_head(old), key) < 0;
+        } else {
+            hp[1] = make_small((1u << na) | (1u << nb));
+            first = na < nb;
+        }
+        hp[2] = first ? old : child;
+        hp[3] = first ? child : old;
+        child = make_boxed(hp);
+        hp += 4;
+        while (chain--) {
+            hp[0] = make_map_header(MAP_KIND_HAMT_NODE_BITMAP, 2);
+            hp[1] = make_small(1u << nib[chain]);
+            hp[2] = child;
+            child = make_boxed(hp);
+            hp += 3;
+        }
+        op = PUT_REPLACE; /* the chain takes the old leaf's slot */
+    }
+    for (unsigned l = depth + 1; l-- > 0;) {
+        const term_t *s = path[l];
+        unsigned w = node_words(s), p0 = l ? 2 : 3;
+        if (l == depth && op == PUT_INSERT) {
+            unsigned k = w - p0;
+            uint32_t bm = (uint32_t)small_value(s[p0 - 1]);
+            hp[0] = make_map_header(l ? MAP_KIND_HAMT_NODE_BITMAP : MAP_KIND_HAMT_HEAD_BITMAP, w);
+            hp[p0 - 1] = make_small(bm == HAMT_COLLISION ? bm : bm | (1u << bit));
+            memcpy(hp + p0, s + p0, i * sizeof(term_t));
+            hp[p0 + i] = child;
+            memcpy(hp + p0 + i + 1, s + p0 + i, (k - i) * sizeof(term_t));
+            w++;
+        } else {
+            memcpy(hp, s, w * sizeof(term_t));
+            hp[p0 + slot[l]] = child;
+        }
+        child = make_boxed(hp);
+        if (l == 0) hp[1] = make_small((int64_t)hamt_size(m) + (op == PUT_INSERT || old));
+        hp += w;
+    }
+    return child;
 }
 
-#define REMOVED_EMPTY ((term_t)1) /* subtree became empty (never a term: tag 01 with address 0) */
+/* ---- remove ----
+ * One walk records the path to the key's leaf; then, bottom up, each
+ * level either drops an entry, takes a replacement entry, or (an inner
+ * node left with a single leaf) collapses into its parent. One
+ * allocation of the path's size; what a collapse saves is given back. */
 
-/* Remove from subtree n: THE_NON_VALUE if the key is absent, else the new
- * entry (a node, a collapsed leaf, or REMOVED_EMPTY). */
-static term_t remove_rec(Heap *h, term_t *n, size_t size, term_t key, uint32_t hv, unsigned depth) {
-    uint32_t bm = node_bitmap(n);
-    term_t *e = node_entries(n);
-    unsigned k = node_count(n);
-    if (bm == HAMT_COLLISION) {
-        for (unsigned i = 0; i < k; i++) {
-            if (!term_eq_exact(cons_head(e[i]), key)) continue;
-            if (k == 2) return e[1 - i];
-            return make_boxed(node_edit(h, n, 0, i, 0, -1, 0));
+static term_t remove_path(Heap *h, term_t m, term_t key) {
+    const term_t *path[HAMT_MAX_DEPTH + 1];
+    unsigned slot[HAMT_MAX_DEPTH + 1];
+    uint32_t hv = map_hash(key, 0);
+    const term_t *n = boxed_val(m);
+    unsigned pre = 3, depth = 0, i;
+    for (;;) {
+        uint32_t bm = (uint32_t)small_value(n[pre - 1]);
+        const term_t *e = n + pre;
+        path[depth] = n;
+        if (bm == HAMT_COLLISION) {
+            unsigned k = node_count(n);
+            for (i = 0; i < k && !key_eq(cons_head(e[i]), key); i++) {}
+            if (i == k) return THE_NON_VALUE;
+            break;
         }
-        return THE_NON_VALUE;
+        unsigned bit = nibble(hv, depth);
+        if (!(bm & (1u << bit))) return THE_NON_VALUE;
+        i = popcount16(bm & ((1u << bit) - 1));
+        term_t x = e[i];
+        if (is_list(x)) {
+            if (!key_eq(cons_head(x), key)) return THE_NON_VALUE;
+            break;
+        }
+        slot[depth] = i;
+        n = boxed_val(x);
+        pre = 2;
+        if (++depth % 8 == 0) hv = round_hash(key, depth / 8);
     }
-    unsigned bit = nibble(hv, depth), i = popcount(bm & ((1u << bit) - 1));
-    if (!(bm & (1u << bit))) return THE_NON_VALUE;
-    term_t x = e[i], nx;
-    if (is_list(x)) {
-        if (!term_eq_exact(cons_head(x), key)) return THE_NON_VALUE;
-        nx = REMOVED_EMPTY;
-    } else {
-        nx = remove_rec(h, boxed_val(x), 0, key, hash_next(hv, key, depth), depth + 1);
-        if (nx == THE_NON_VALUE) return nx;
+    slot[depth] = i;
+
+    size_t words = 0;
+    for (unsigned l = 0; l <= depth; l++) words += node_words(path[l]);
+    term_t *hp = heap_alloc(h, words), *start = hp;
+
+    /* Going up: drop the entry at slot[l] (child == 0), or put child there. */
+    term_t child = 0;
+    for (unsigned l = depth + 1; l-- > 0;) {
+        const term_t *s = path[l];
+        unsigned p0 = l ? 2 : 3, w = node_words(s), k = w - p0, at = slot[l];
+        uint32_t bm = (uint32_t)small_value(s[p0 - 1]);
+        if (l > 0) {
+            if (child == 0 && k == 1) continue; /* empty: drop it from the parent */
+            if (child == 0 && k == 2 && is_list(s[p0 + 1 - at])) {
+                child = s[p0 + 1 - at]; /* one leaf left: it moves up */
+                continue;
+            }
+            if (child != 0 && k == 1 && is_list(child)) continue; /* collapses into the parent */
+        }
+        if (child == 0) {
+            unsigned b = 0;
+            if (bm != HAMT_COLLISION) { /* the bit of entry `at` */
+                for (unsigned j = 0, c = 0; j < 16; j++)
+                    if (bm & (1u << j) && c++ == at) {
+                        b = j;
+                        break;
+                    }
+                bm &= ~(1u << b);
+            }
+            hp[0] = make_map_header(l ? MAP_KIND_HAMT_NODE_BITMAP : MAP_KIND_HAMT_HEAD_BITMAP, w - 2);
+            hp[p0 - 1] = make_small(bm);
+            memcpy(hp + p0, s + p0, at * sizeof(term_t));
+            memcpy(hp + p0 + at, s + p0 + at + 1, (k - at - 1) * sizeof(term_t));
+            w--;
+        } else {
+            memcpy(hp, s, w * sizeof(term_t));
+            hp[p0 + at] = child;
+        }
+        if (l == 0) hp[1] = make_small((int64_t)hamt_size(m) - 1);
+        child = make_boxed(hp);
+        hp += w;
     }
-    bool head = is_head(n);
-    if (nx == REMOVED_EMPTY) {
-        if (!head && k == 1) return REMOVED_EMPTY;
-        /* an inner node left with one leaf collapses into its parent */
-        if (!head && k == 2 && is_list(e[1 - i])) return e[1 - i];
-        return make_boxed(node_edit(h, n, size - 1, i, 0, -1, bit));
-    }
-    if (!head && k == 1 && is_list(nx)) return nx;
-    return make_boxed(node_edit(h, n, head ? size - 1 : 0, i, nx, 0, 0));
+    heap_release(h, start, words, words - (size_t)(hp - start));
+    return child;
 }
 
 term_t hamt_remove(Heap *h, term_t m, term_t key) {
     size_t size = hamt_size(m);
-    term_t r = remove_rec(h, boxed_val(m), size, key, hash_at(key, 0), 0);
+    term_t r = remove_path(h, m, key);
     if (r == THE_NON_VALUE) return m;
     if (size - 1 > MAP_FLAT_MAX) return r;
     /* back to a flatmap (sorted by map_from_pairs) */
@@ -218,7 +302,6 @@ term_t hamt_remove(Heap *h, term_t m, term_t key) {
     while (n < MAP_FLAT_MAX && hamt_iter_next(&it, &ks[n], &vs[n])) n++;
     return map_from_pairs(h, ks, vs, n);
 }
-
 size_t hamt_put_need(term_t m) {
     (void)m;
     /* path of at most HAMT_MAX_DEPTH + 1 nodes of up to 19 words, a leaf,
@@ -269,7 +352,7 @@ static term_t build(Heap *h, Pair *p, size_t n, unsigned depth, bool head, size_
     unsigned shift = 28 - 4 * (depth % 8);
     uint32_t bm = 0;
     for (size_t i = 0; i < n; i++) bm |= 1u << ((p[i].order >> shift) & 0xF);
-    unsigned k = popcount(bm);
+    unsigned k = popcount16(bm);
     term_t *node = new_node(h, head, bm, k, total);
     term_t *e = node + (head ? 3 : 2);
     size_t i = 0;

@@ -31,7 +31,7 @@
 /* The golden ratio 0x9e3779b9 times n, mod 2^32 (OTP's HCONST_n). */
 #define K(n) ((uint32_t)(HASH_GOLDEN * (uint32_t)(n)))
 
-#define SALT_BASE 3432918353u /* a prime, so the value differs from phash2's */
+#define SALT_BASE MAP_HASH_SALT_BASE
 
 /* Stack markers (header words, never terms). */
 #define MARK_CDR make_header(1, REF_SUBTAG)
@@ -131,7 +131,7 @@ static void push_hamt_node(Stack *s, term_t node) {
     }
 }
 
-uint32_t map_hash(term_t term, uint32_t salt) {
+uint32_t map_hash_term(term_t term, uint32_t salt) {
     uint32_t hash = salt ^ SALT_BASE;
     if (is_small(term) || is_atom(term)) return mix_word(hash, term, K(1)); /* the common keys */
     if (is_immed(term)) return hash_immediate(hash, term);

@@ -21,8 +21,20 @@
 
 #include <stdint.h>
 
+#include "vm/hash_mix.h"
 #include "vm/term.h"
 
-uint32_t map_hash(term_t key, uint32_t salt);
+#define MAP_HASH_SALT_BASE 3432918353u /* a prime, so the value differs from phash2's */
+
+/* Any term (map_hash.c). */
+uint32_t map_hash_term(term_t key, uint32_t salt);
+
+/* Small integers and atoms, the common keys, inline: one mix of the raw
+ * word with OTP's HCONST_1 (the large-map lookup calls this per key). */
+static inline uint32_t map_hash(term_t key, uint32_t salt) {
+    if (is_small(key) || is_atom(key))
+        return hash_mix2(salt ^ MAP_HASH_SALT_BASE, (uint32_t)key, (uint32_t)(key >> 32), HASH_GOLDEN);
+    return map_hash_term(key, salt);
+}
 
 #endif
