@@ -7,8 +7,8 @@
  * SMALL_ATOM_UTF8/ATOM_UTF8), SMALL/LARGE_TUPLE, NIL, STRING_EXT for proper
  * lists of bytes up to 65535 long, LIST, BINARY, BIT_BINARY, MAP (pairs in
  * the map's key order), NEW_PID, NEW_PORT/V4_PORT, NEWER_REFERENCE, EXPORT.
- * Setting EtfOptions.utf8_atoms gives minor_version 2 (OTP 26's default).
- * Local funs are not encoded yet (ETF_ERR_NOTSUP).
+ * Setting EtfOptions.utf8_atoms gives minor_version 2 (OTP 26's default),
+ * float_text minor_version 0; sort_maps_on is the `deterministic` option.
  *
  * Decoding validates the whole input before it allocates: a first pass
  * checks every tag, length and atom text without reading past the end and
@@ -73,6 +73,11 @@ typedef struct {
     term_t node;          /* this node's name (atom); 0 = term_local_node() */
     uint32_t creation;    /* used when node != 0 */
     bool utf8_atoms;      /* encode atoms as UTF-8 always (minor_version 2) */
+    bool float_text;      /* floats as FLOAT_EXT, "%.20e" (minor_version 0) */
+    /* Encoding with `deterministic`: a large map's pairs are written in
+     * map-key order (as OTP 25), staged sorted in a tuple allocated here
+     * (heap_alloc: never collects). NULL: trie order, as by default. */
+    Heap *sort_maps_on;
     /* Decoding: fail with ETF_ERR_BAD_ATOM on an atom that does not exist
      * yet, before anything is built (binary_to_term/2's `safe`). */
     bool existing_atoms_only;

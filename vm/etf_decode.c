@@ -753,11 +753,17 @@ static EtfError decode(Heap *h, const uint8_t *buf, size_t len, const EtfOptions
         uint8_t *plain = malloc(size + 1);
         if (!plain) return ETF_ERR_TOO_BIG;
         plain[0] = ETF_VERSION;
-        EtfError e = etf_inflate(buf + 6, len - 6, plain + 1, size);
-        size_t used;
-        if (!e) e = decode_plain(h, plain, size + 1, opts, out, &used, true);
+        /* The stream ends where zlib says; `whole` also holds for what it
+         * inflates to. Without it, bytes after the stream and after the term
+         * inside it are ignored, as OTP 25's binary_to_term does. */
+        const char *why;
+        size_t zused, used;
+        EtfError e = inflate_prefix(buf + 6, len - 6, plain + 1, size, &zused, &why) == 0
+                         ? ETF_OK : ETF_ERR_COMPRESSED;
+        if (!e && whole && zused != len - 6) e = ETF_ERR_TRAILING;
+        if (!e) e = decode_plain(h, plain, size + 1, opts, out, &used, whole);
         free(plain);
-        if (!e) *used_bytes = len;
+        if (!e) *used_bytes = 6 + zused;
         return e;
     }
     return decode_plain(h, buf, len, opts, out, used_bytes, whole);

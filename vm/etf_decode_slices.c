@@ -188,7 +188,6 @@ static term_t b2t_slice(Process *p, term_t *args, B2tState *st)
             if (etf_dec_scan(&st->d, buf, len, &st->pos, budget - units, &units, &more))
                 return b2t_fail(p, st, units);
             if (more) break;
-            if ((!st->used_opt || st->compressed) && st->pos != len) return b2t_fail(p, st, units);
             st->frag = malloc(sizeof(HeapFragment) + (st->d.words ? st->d.words : 1) * sizeof(term_t));
             if (!st->frag) {
                 b2t_release(st);
@@ -220,7 +219,7 @@ static term_t b2t_slice(Process *p, term_t *args, B2tState *st)
                 free(f);
             }
             etf_off_heap_splice(&p->h, &st->d.sub.off_heap);
-            size_t n_used = st->compressed ? st->in_len : st->plain_len;
+            size_t n_used = st->compressed ? 6 + st->zin : st->plain_len;
             term_t r = with_used(p, st->result, st->used_opt, n_used);
             b2t_release(st);
             bif_charge(p, units);
@@ -252,8 +251,8 @@ static term_t decode_direct(Process *p, const uint8_t *bytes, size_t off, size_t
     term_t t;
     EtfOptions o;
     options(&o, safe);
-    EtfError e = used ? etf_decode_prefix(&p->h, bytes, len, &o, &t, &n_used)
-                      : etf_decode(&p->h, bytes, len, &o, &t);
+    /* Bytes after the term are ignored, with or without `used` (OTP 25). */
+    EtfError e = etf_decode_prefix(&p->h, bytes, len, &o, &t, &n_used);
     free(tmp);
     if (e != ETF_OK) BIF_ERROR(p, ATOM_badarg);
     bif_charge(p, n_used / BIF_BYTES_PER_UNIT);
