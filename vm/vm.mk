@@ -63,5 +63,6 @@ VM_SRCS += vm/gc.c vm/gc_copy.c vm/gc_offheap.c vm/gc_sizes.c vm/heap_limits.c v
 # --- platform implementations, boot (owner: lead) ---
 VM_SRCS += vm/bootfs.c
 VM_SRCS += vm/bif_beamos.c vm/bif_os.c vm/bif_code_info.c vm/boot.c
+VM_SRCS += vm/bif_erts_debug.c
 VM_HOST_SRCS += vm/host/platform_host.c
 
