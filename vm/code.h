@@ -97,6 +97,25 @@ typedef struct Module {
     struct Module *next;
 } Module;
 
+/* The fun of module's loaded code (current, else old version) whose
+ * module MD5 is uniq, with this index, arity and num_free; NULL if none
+ * is loaded. */
+const LoadedFun *code_fun_find(term_t module, uint32_t index, const uint8_t uniq[16], uint32_t arity,
+                               uint32_t num_free);
+/* A fun entry for code that is not loaded (fun_dangling.c): what
+ * binary_to_term makes of a fun whose module is not loaded, or is loaded
+ * in another version, as OTP 25 does. One entry per (module, index,
+ * old_uniq, uniq, arity, num_free), kept for the node's life, as fun
+ * terms anywhere may name it; mc NULL, name NIL (fun_info's name is []).
+ * Calling it (i_undefined_lambda) enters the matching fun if its code has
+ * been loaded since; else, if the module is not loaded, loads it as a
+ * call to an undefined function does (OTP: error_handler:
+ * undefined_lambda/3) and tries again; else raises {badfun, Fun}, or
+ * undef with {Fun, Args, []} on top of the stack trace when the module
+ * cannot be loaded. NULL when memory is short. */
+const LoadedFun *code_fun_dangling(term_t module, uint32_t index, uint32_t old_uniq,
+                                   const uint8_t uniq[16], uint32_t arity, uint32_t num_free);
+
 /* Start the code layer: emulator dispatch table, export table, BIFs. */
 void code_init(void);
 

@@ -85,11 +85,12 @@ typedef struct {
      * stub entry if needed); NULL or no resolver = ETF_ERR_NOTSUP. */
     const ErtsMFA *(*resolve_export)(void *arg, term_t module, term_t function, uint32_t arity);
     /* Decoding NEW_FUN_EXT: the entry of `module`'s fun number `index`
-     * whose module MD5 is `uniq` and which has `arity` and `num_free`, or
-     * NULL if there is no such code (ETF_ERR_NOTSUP); no resolver =
-     * ETF_ERR_NOTSUP. Shares resolve_arg with resolve_export. */
-    const FunEntry *(*resolve_fun)(void *arg, term_t module, uint32_t index, const uint8_t uniq[16],
-                                   uint32_t arity, uint32_t num_free);
+     * (OldUniq old_uniq) whose module MD5 is `uniq` and which has `arity`
+     * and `num_free` — the loaded one, or one for code not loaded — or
+     * NULL (ETF_ERR_NOTSUP); no resolver = ETF_ERR_NOTSUP. Shares
+     * resolve_arg with resolve_export. */
+    const FunEntry *(*resolve_fun)(void *arg, term_t module, uint32_t index, uint32_t old_uniq,
+                                   const uint8_t uniq[16], uint32_t arity, uint32_t num_free);
     void *resolve_arg;
 } EtfOptions;
 

@@ -110,6 +110,11 @@ static EtfError skip_small_int(Reader *r) {
     return ETF_OK;
 }
 
+/* NEW_FUN_EXT's OldUniq (validated by skip_small_int in the scan). */
+static uint32_t read_small_int(Reader *r) {
+    return u8(r) == ETF_SMALL_INTEGER ? u8(r) : u32(r);
+}
+
 /* NEW_FUN_EXT's creator pid, which funs do not keep: PID_EXT or NEW_PID_EXT. */
 static EtfError skip_pid(Reader *r, const EtfOptions *o) {
     NEED(1);
@@ -575,10 +580,10 @@ static EtfError build_one(Reader *r, Heap *h, const EtfOptions *o, term_t *slot,
         uint32_t index = u32(r), nf = u32(r);
         term_t m;
         if ((e = read_atom(r, true, &m))) return e;
-        skip_small_int(r);                        /* validated by scan */
-        skip_small_int(r);
+        skip_small_int(r);                        /* OldIndex; validated by scan */
+        uint32_t old_uniq = read_small_int(r);
         skip_pid(r, o);
-        const FunEntry *fe = o->resolve_fun(o->resolve_arg, m, index, uniq, arity, nf);
+        const FunEntry *fe = o->resolve_fun(o->resolve_arg, m, index, old_uniq, uniq, arity, nf);
         if (!fe) return ETF_ERR_NOTSUP;
         term_t *hp = heap_alloc(h, fun_words(nf));
         hp[0] = make_header(1 + nf, FUN_SUBTAG);
