@@ -7,7 +7,8 @@
 -include("bt.hrl").
 -include("dfun_target_beam.hrl").
 -export([trailing_bytes_test/0, used_test/0, safe_test/0, t2b_options_test/0,
-         deterministic_test/0, dangling_fun_test/0, dangling_fun_version_test/0]).
+         deterministic_test/0, dangling_fun_test/0, dangling_fun_version_test/0,
+         sliced_test/0]).
 
 -define(M, dfun_target).
 
@@ -193,3 +194,36 @@ dangling_fun_version_test() ->
     ?eq({v1, 7, 1}, G(1)),
     clean(),
     ok.
+
+%% Inputs past a slice's budget take the sliced paths (docs/long_bifs.md):
+%% the same rules there.
+sliced_test() ->
+    L = lists:seq(1, 20000),
+    B = term_to_binary(L),
+    ?eq(L, binary_to_term(<<B/binary, 1, 2, 3>>)),
+    ?eq({L, byte_size(B)}, binary_to_term(<<B/binary, 1, 2, 3>>, [used])),
+    Bits = 8 * (byte_size(B) + 1),
+    <<_:5, Unaligned:Bits/bitstring, _:3>> = <<0:5, B/binary, 7, 0:3>>,
+    ?eq({L, byte_size(B)}, binary_to_term(Unaligned, [used])),
+    C = term_to_binary(L, [compressed]),
+    ?true(byte_size(C) < byte_size(B)),
+    ?eq(L, binary_to_term(<<C/binary, 9, 9>>)),
+    ?eq({L, byte_size(C)}, binary_to_term(<<C/binary, 9, 9>>, [used])),
+    ?raises(error, badarg, binary_to_term(binary:part(B, 0, byte_size(B) - 1))),
+    %% a large map, deterministic: its pairs in key order
+    M = maps:from_list([{I, -I} || I <- lists:seq(1, 20000)]),
+    D = term_to_binary(M, [deterministic]),
+    Keys = [K || {K, _} <- pairs(D)],
+    ?eq(lists:seq(1, 20000), Keys),
+    ?eq(M, binary_to_term(D)),
+    ok.
+
+%% The pairs of a MAP_EXT of small integers, in the order written.
+pairs(<<131, 116, N:32, Rest/binary>>) -> pairs(N, Rest).
+pairs(0, <<>>) -> [];
+pairs(N, Rest) ->
+    {K, R1} = int(Rest),
+    {V, R2} = int(R1),
+    [{K, V} | pairs(N - 1, R2)].
+int(<<97, I, R/binary>>) -> {I, R};
+int(<<98, I:32/signed, R/binary>>) -> {I, R}.
