@@ -46,9 +46,12 @@ typedef struct LoadedFun {
     struct ModuleCode *mc;       /* the version that defines it */
     term_t name;                 /* the lambda function's atom ('-f/1-fun-0-') */
     const BeamInstr *code_addr;  /* the lambda's code, kept while addr is redirected */
-    /* [i_purged_fun, this]: calling a fun of purged code raises
-     * {badfun, Fun}. LoadedFuns outlive their code (see code_purge_complete),
-     * since fun terms anywhere (messages, ETS) may still name them. */
+    /* [i_purged_fun, this]: a fun of purged code is then called as one
+     * of code not loaded (code_fun_dangling): {badfun, Fun} if another
+     * version is loaded. Also the stub of a dangling entry
+     * ([i_undefined_lambda, this]). LoadedFuns outlive their code (see
+     * code_purge_complete), since fun terms anywhere (messages, ETS) may
+     * still name them. */
     BeamInstr purged_stub[2];
 } LoadedFun;
 

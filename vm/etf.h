@@ -109,10 +109,14 @@ EtfError etf_term_to_binary(Heap *h, term_t t, const EtfOptions *opts, term_t *o
  * heap words needed and the bytes it occupies. */
 EtfError etf_decode_size(const uint8_t *buf, size_t len, const EtfOptions *opts,
                          size_t *heap_words, size_t *used_bytes);
-/* Decodes exactly one term filling all of buf (binary_to_term). */
+/* Decodes exactly one term filling all of buf (ETF_ERR_TRAILING if not;
+ * for a compressed term, the zlib stream and what it inflates to too):
+ * literals, where a byte too many means a broken file. */
 EtfError etf_decode(Heap *h, const uint8_t *buf, size_t len, const EtfOptions *opts, term_t *out);
-/* Decodes one term at the start of buf; *used_bytes says where it ended
- * (binary_to_term(Bin, [used])). */
+/* Decodes one term at the start of buf and ignores what follows it (after
+ * the zlib stream, when compressed, and after the term inside it);
+ * *used_bytes says where it ended: binary_to_term/1,2 (OTP 25 ignores
+ * trailing bytes; `used` reports them). */
 EtfError etf_decode_prefix(Heap *h, const uint8_t *buf, size_t len, const EtfOptions *opts,
                            term_t *out, size_t *used_bytes);
 

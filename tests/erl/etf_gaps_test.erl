@@ -168,7 +168,10 @@ dangling_fun_test() ->
     load(1),
     ?eq({v1, 7, 1}, G(1)),
     ?eq({v1, 7, 2}, call(G, [2])),
+    %% so does the original, whose code was purged and loaded again
+    ?eq({v1, 7, 3}, F(3)),
     clean(),
+    ?eq({error, undef, {F, [4], []}}, call(F, [4])),
     ?eq({error, undef, {G, [3], []}}, call(G, [3])),
     ok.
 
