@@ -155,6 +155,7 @@ dangling_fun_test() ->
     ?eq(Bin, term_to_binary(G)),
     ?eq(G, binary_to_term(Bin, [safe])),
     ?eq({name, []}, erlang:fun_info(G, name)),
+    ?eq({?M, [], 1}, erlang:fun_info_mfa(G)),
     ?eq({env, [7]}, erlang:fun_info(G, env)),
     ?eq({arity, 1}, erlang:fun_info(G, arity)),
     ?eq({module, ?M}, erlang:fun_info(G, module)),
