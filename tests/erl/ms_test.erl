@@ -486,6 +486,9 @@ too_deep_expr_test() ->
     ets:insert(Tab, {5}),
     ?raises(error, system_limit, ets:select(Tab, [{{'$1'}, [deep_and(N)], ['$1']}])),
     ?raises(error, system_limit, ets:select(Tab, [{{'$1'}, [], [deep_plus(N)]}])),
+    ?raises(error, system_limit, ets:select_count(Tab, [{{'$1'}, [deep_and(N)], [true]}])),
+    ?raises(error, system_limit, ets:match_spec_compile([{{'$1'}, [deep_and(N)], [ok]}])),
+    ?raises(error, badarg, ets:match_spec_compile([{{'$1'}, [{nofun}], [ok]}])),
     ?raises(error, badarg, ets:select(Tab, [{{'$1'}, [], [{nofun, '$1'}]}])),
     ets:delete(Tab),
     ok.
