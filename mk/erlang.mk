@@ -58,6 +58,8 @@ ERL_TEST_MODULES += pinfo_test
 ERL_TEST_MODULES += sysmon_test
 ERL_TEST_MODULES += onload_test
 ERL_TEST_MODULES += maps_hamt_test
+ERL_TEST_MODULES += etf_gaps_test
+ERL_TEST_MODULES += erts_debug_test
 # bt is the runner; console_input and flag_checks are run on their own by
 # scripts/run-tests.
 ERL_TEST_SRCS := tests/erl/bt.erl tests/erl/console_input.erl tests/erl/flag_checks.erl $(ERL_TEST_MODULES:%=tests/erl/%.erl)
@@ -80,6 +82,16 @@ $(ERL_TEST_EBIN)/purge_target_beam.hrl: tests/erl/purge_target/purge_target.erl 
 	$(ERLC) -DV2 -o $(PURGE_TARGET_DIR)/v2 $<
 	erl -noshell -eval '{ok, B1} = file:read_file("$(PURGE_TARGET_DIR)/v1/purge_target.beam"), {ok, B2} = file:read_file("$(PURGE_TARGET_DIR)/v2/purge_target.beam"), ok = file:write_file("$@", io_lib:format("-define(PURGE_TARGET_V1, ~w).~n-define(PURGE_TARGET_V2, ~w).~n", [B1, B2])), halt().'
 $(ERL_TEST_EBIN)/purge_test.beam: $(ERL_TEST_EBIN)/purge_target_beam.hrl
+
+# etf_gaps_test decodes funs of dfun_target while it is not loaded or
+# loaded in another version: two versions as literals, as purge_target.
+DFUN_TARGET_DIR := $(ERL_TEST_EBIN)/dfun_target
+$(ERL_TEST_EBIN)/dfun_target_beam.hrl: tests/erl/dfun_target/dfun_target.erl | $(DEPS_STAMP)
+	@mkdir -p $(DFUN_TARGET_DIR)/v1 $(DFUN_TARGET_DIR)/v2
+	$(ERLC) -o $(DFUN_TARGET_DIR)/v1 $<
+	$(ERLC) -DV2 -o $(DFUN_TARGET_DIR)/v2 $<
+	erl -noshell -eval '{ok, B1} = file:read_file("$(DFUN_TARGET_DIR)/v1/dfun_target.beam"), {ok, B2} = file:read_file("$(DFUN_TARGET_DIR)/v2/dfun_target.beam"), ok = file:write_file("$@", io_lib:format("-define(DFUN_TARGET_V1, ~w).~n-define(DFUN_TARGET_V2, ~w).~n", [B1, B2])), halt().'
+$(ERL_TEST_EBIN)/etf_gaps_test.beam: $(ERL_TEST_EBIN)/dfun_target_beam.hrl
 
 .PHONY: erl-tests
 erl-tests: $(ERL_TEST_BEAMS)

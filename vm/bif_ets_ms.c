@@ -46,8 +46,9 @@ term_t bif_ets_match_spec_compile_1(Process *p, term_t *args)
     /* OTP: a non-empty proper list of clauses ([] is badarg here, though
      * ets:select(T, []) accepts it). */
     if (!is_list(args[0])) BIF_ERROR(p, ATOM_badarg);
-    MatchSpec *ms = ms_compile(args[0], MS_KIND_TABLE);
-    if (!ms) BIF_ERROR(p, ATOM_badarg);
+    bool too_deep;
+    MatchSpec *ms = ms_compile_limit(args[0], MS_KIND_TABLE, &too_deep);
+    if (!ms) BIF_ERROR(p, too_deep ? ATOM_system_limit : ATOM_badarg);
     MagicBin *mb = magic_bin_alloc(sizeof(MsBin), ms_bin_destroy);
     if (!mb) {
         ms_free(ms);

@@ -91,6 +91,27 @@ ModuleCode *code_module_old(term_t module) {
 
 bool code_is_loaded(term_t module) { return code_module_current(module) != NULL; }
 
+const LoadedFun *code_fun_find(term_t module, uint32_t index, const uint8_t uniq[16], uint32_t arity,
+                               uint32_t num_free) {
+    const LoadedFun *found = NULL;
+    code_lock();
+    Module *m = module_get(module, false);
+    const ModuleCode *versions[2] = {m ? m->curr : NULL, m ? m->old : NULL};
+    for (int v = 0; v < 2 && !found; v++) {
+        const ModuleCode *mc = versions[v];
+        if (!mc || memcmp(mc->md5, uniq, 16) != 0) continue;
+        for (uint32_t i = 0; i < mc->fun_count; i++) {
+            const FunEntry *fe = &mc->funs[i].fe;
+            if (fe->index == index && fe->arity == arity && fe->num_free == num_free) {
+                found = &mc->funs[i];
+                break;
+            }
+        }
+    }
+    code_unlock();
+    return found;
+}
+
 void code_foreach_module(void (*fn)(Module *m, void *arg), void *arg) {
     /* Modules are never freed, so walking without the lock after taking
      * the heads is safe; new modules may be missed, as in OTP. */

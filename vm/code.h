@@ -46,9 +46,12 @@ typedef struct LoadedFun {
     struct ModuleCode *mc;       /* the version that defines it */
     term_t name;                 /* the lambda function's atom ('-f/1-fun-0-') */
     const BeamInstr *code_addr;  /* the lambda's code, kept while addr is redirected */
-    /* [i_purged_fun, this]: calling a fun of purged code raises
-     * {badfun, Fun}. LoadedFuns outlive their code (see code_purge_complete),
-     * since fun terms anywhere (messages, ETS) may still name them. */
+    /* [i_purged_fun, this]: a fun of purged code is then called as one
+     * of code not loaded (code_fun_dangling): {badfun, Fun} if another
+     * version is loaded. Also the stub of a dangling entry
+     * ([i_undefined_lambda, this]). LoadedFuns outlive their code (see
+     * code_purge_complete), since fun terms anywhere (messages, ETS) may
+     * still name them. */
     BeamInstr purged_stub[2];
 } LoadedFun;
 
@@ -101,6 +104,25 @@ typedef struct Module {
     bool on_load_claimed;
     struct Module *next;
 } Module;
+
+/* The fun of module's loaded code (current, else old version) whose
+ * module MD5 is uniq, with this index, arity and num_free; NULL if none
+ * is loaded. */
+const LoadedFun *code_fun_find(term_t module, uint32_t index, const uint8_t uniq[16], uint32_t arity,
+                               uint32_t num_free);
+/* A fun entry for code that is not loaded (fun_dangling.c): what
+ * binary_to_term makes of a fun whose module is not loaded, or is loaded
+ * in another version, as OTP 25 does. One entry per (module, index,
+ * old_uniq, uniq, arity, num_free), kept for the node's life, as fun
+ * terms anywhere may name it; mc NULL, name NIL (fun_info's name is []).
+ * Calling it (i_undefined_lambda) enters the matching fun if its code has
+ * been loaded since; else, if the module is not loaded, loads it as a
+ * call to an undefined function does (OTP: error_handler:
+ * undefined_lambda/3) and tries again; else raises {badfun, Fun}, or
+ * undef with {Fun, Args, []} on top of the stack trace when the module
+ * cannot be loaded. NULL when memory is short. */
+const LoadedFun *code_fun_dangling(term_t module, uint32_t index, uint32_t old_uniq,
+                                   const uint8_t uniq[16], uint32_t arity, uint32_t num_free);
 
 /* Start the code layer: emulator dispatch table, export table, BIFs. */
 void code_init(void);

@@ -7,8 +7,8 @@
  * SMALL_ATOM_UTF8/ATOM_UTF8), SMALL/LARGE_TUPLE, NIL, STRING_EXT for proper
  * lists of bytes up to 65535 long, LIST, BINARY, BIT_BINARY, MAP (pairs in
  * the map's key order), NEW_PID, NEW_PORT/V4_PORT, NEWER_REFERENCE, EXPORT.
- * Setting EtfOptions.utf8_atoms gives minor_version 2 (OTP 26's default).
- * Local funs are not encoded yet (ETF_ERR_NOTSUP).
+ * Setting EtfOptions.utf8_atoms gives minor_version 2 (OTP 26's default),
+ * float_text minor_version 0; sort_maps_on is the `deterministic` option.
  *
  * Decoding validates the whole input before it allocates: a first pass
  * checks every tag, length and atom text without reading past the end and
@@ -73,6 +73,11 @@ typedef struct {
     term_t node;          /* this node's name (atom); 0 = term_local_node() */
     uint32_t creation;    /* used when node != 0 */
     bool utf8_atoms;      /* encode atoms as UTF-8 always (minor_version 2) */
+    bool float_text;      /* floats as FLOAT_EXT, "%.20e" (minor_version 0) */
+    /* Encoding with `deterministic`: a large map's pairs are written in
+     * map-key order (as OTP 25), staged sorted in a tuple allocated here
+     * (heap_alloc: never collects). NULL: trie order, as by default. */
+    Heap *sort_maps_on;
     /* Decoding: fail with ETF_ERR_BAD_ATOM on an atom that does not exist
      * yet, before anything is built (binary_to_term/2's `safe`). */
     bool existing_atoms_only;
@@ -80,11 +85,12 @@ typedef struct {
      * stub entry if needed); NULL or no resolver = ETF_ERR_NOTSUP. */
     const ErtsMFA *(*resolve_export)(void *arg, term_t module, term_t function, uint32_t arity);
     /* Decoding NEW_FUN_EXT: the entry of `module`'s fun number `index`
-     * whose module MD5 is `uniq` and which has `arity` and `num_free`, or
-     * NULL if there is no such code (ETF_ERR_NOTSUP); no resolver =
-     * ETF_ERR_NOTSUP. Shares resolve_arg with resolve_export. */
-    const FunEntry *(*resolve_fun)(void *arg, term_t module, uint32_t index, const uint8_t uniq[16],
-                                   uint32_t arity, uint32_t num_free);
+     * (OldUniq old_uniq) whose module MD5 is `uniq` and which has `arity`
+     * and `num_free` — the loaded one, or one for code not loaded — or
+     * NULL (ETF_ERR_NOTSUP); no resolver = ETF_ERR_NOTSUP. Shares
+     * resolve_arg with resolve_export. */
+    const FunEntry *(*resolve_fun)(void *arg, term_t module, uint32_t index, uint32_t old_uniq,
+                                   const uint8_t uniq[16], uint32_t arity, uint32_t num_free);
     void *resolve_arg;
 } EtfOptions;
 
@@ -103,10 +109,14 @@ EtfError etf_term_to_binary(Heap *h, term_t t, const EtfOptions *opts, term_t *o
  * heap words needed and the bytes it occupies. */
 EtfError etf_decode_size(const uint8_t *buf, size_t len, const EtfOptions *opts,
                          size_t *heap_words, size_t *used_bytes);
-/* Decodes exactly one term filling all of buf (binary_to_term). */
+/* Decodes exactly one term filling all of buf (ETF_ERR_TRAILING if not;
+ * for a compressed term, the zlib stream and what it inflates to too):
+ * literals, where a byte too many means a broken file. */
 EtfError etf_decode(Heap *h, const uint8_t *buf, size_t len, const EtfOptions *opts, term_t *out);
-/* Decodes one term at the start of buf; *used_bytes says where it ended
- * (binary_to_term(Bin, [used])). */
+/* Decodes one term at the start of buf and ignores what follows it (after
+ * the zlib stream, when compressed, and after the term inside it);
+ * *used_bytes says where it ended: binary_to_term/1,2 (OTP 25 ignores
+ * trailing bytes; `used` reports them). */
 EtfError etf_decode_prefix(Heap *h, const uint8_t *buf, size_t len, const EtfOptions *opts,
                            term_t *out, size_t *used_bytes);
 

@@ -110,6 +110,11 @@ static EtfError skip_small_int(Reader *r) {
     return ETF_OK;
 }
 
+/* NEW_FUN_EXT's OldUniq (validated by skip_small_int in the scan). */
+static uint32_t read_small_int(Reader *r) {
+    return u8(r) == ETF_SMALL_INTEGER ? u8(r) : u32(r);
+}
+
 /* NEW_FUN_EXT's creator pid, which funs do not keep: PID_EXT or NEW_PID_EXT. */
 static EtfError skip_pid(Reader *r, const EtfOptions *o) {
     NEED(1);
@@ -575,10 +580,10 @@ static EtfError build_one(Reader *r, Heap *h, const EtfOptions *o, term_t *slot,
         uint32_t index = u32(r), nf = u32(r);
         term_t m;
         if ((e = read_atom(r, true, &m))) return e;
-        skip_small_int(r);                        /* validated by scan */
-        skip_small_int(r);
+        skip_small_int(r);                        /* OldIndex; validated by scan */
+        uint32_t old_uniq = read_small_int(r);
         skip_pid(r, o);
-        const FunEntry *fe = o->resolve_fun(o->resolve_arg, m, index, uniq, arity, nf);
+        const FunEntry *fe = o->resolve_fun(o->resolve_arg, m, index, old_uniq, uniq, arity, nf);
         if (!fe) return ETF_ERR_NOTSUP;
         term_t *hp = heap_alloc(h, fun_words(nf));
         hp[0] = make_header(1 + nf, FUN_SUBTAG);
@@ -753,11 +758,17 @@ static EtfError decode(Heap *h, const uint8_t *buf, size_t len, const EtfOptions
         uint8_t *plain = malloc(size + 1);
         if (!plain) return ETF_ERR_TOO_BIG;
         plain[0] = ETF_VERSION;
-        EtfError e = etf_inflate(buf + 6, len - 6, plain + 1, size);
-        size_t used;
-        if (!e) e = decode_plain(h, plain, size + 1, opts, out, &used, true);
+        /* The stream ends where zlib says; `whole` also holds for what it
+         * inflates to. Without it, bytes after the stream and after the term
+         * inside it are ignored, as OTP 25's binary_to_term does. */
+        const char *why;
+        size_t zused, used;
+        EtfError e = inflate_prefix(buf + 6, len - 6, plain + 1, size, &zused, &why) == 0
+                         ? ETF_OK : ETF_ERR_COMPRESSED;
+        if (!e && whole && zused != len - 6) e = ETF_ERR_TRAILING;
+        if (!e) e = decode_plain(h, plain, size + 1, opts, out, &used, whole);
         free(plain);
-        if (!e) *used_bytes = len;
+        if (!e) *used_bytes = 6 + zused;
         return e;
     }
     return decode_plain(h, buf, len, opts, out, used_bytes, whole);

@@ -95,23 +95,17 @@ static const ErtsMFA *resolve_export(void *safe, term_t m, term_t f, uint32_t ar
 }
 
 /* NEW_FUN_EXT: the fun in the current or old code of the module whose
- * MD5 matches (loading the module first if it is not loaded, unless
- * `safe`). OTP would also make a fun for code that is nowhere; calling it
- * would raise badfun. Here decoding fails instead (badarg). */
-static const FunEntry *resolve_fun(void *safe, term_t m, uint32_t index, const uint8_t uniq[16],
-                                   uint32_t arity, uint32_t num_free)
+ * MD5 matches; if there is none, a fun for code that is not loaded, as
+ * OTP 25 makes (with or without `safe`): calling it loads the module, or
+ * raises badfun or undef (code.h, code_fun_dangling). Nothing is loaded
+ * here: OTP loads when the fun is called. */
+static const FunEntry *resolve_fun(void *safe, term_t m, uint32_t index, uint32_t old_uniq,
+                                   const uint8_t uniq[16], uint32_t arity, uint32_t num_free)
 {
-    if (!code_is_loaded(m) && !safe) code_autoload(m);
-    const ModuleCode *versions[2] = {code_module_current(m), code_module_old(m)};
-    for (int v = 0; v < 2; v++) {
-        const ModuleCode *mc = versions[v];
-        if (!mc || memcmp(mc->md5, uniq, 16) != 0) continue;
-        for (uint32_t i = 0; i < mc->fun_count; i++) {
-            const FunEntry *fe = &mc->funs[i].fe;
-            if (fe->index == index && fe->arity == arity && fe->num_free == num_free) return fe;
-        }
-    }
-    return NULL;
+    (void)safe;
+    const LoadedFun *lf = code_fun_find(m, index, uniq, arity, num_free);
+    if (!lf) lf = code_fun_dangling(m, index, old_uniq, uniq, arity, num_free);
+    return lf ? &lf->fe : NULL;
 }
 
 static void options(EtfOptions *o, bool safe)
@@ -188,7 +182,6 @@ static term_t b2t_slice(Process *p, term_t *args, B2tState *st)
             if (etf_dec_scan(&st->d, buf, len, &st->pos, budget - units, &units, &more))
                 return b2t_fail(p, st, units);
             if (more) break;
-            if ((!st->used_opt || st->compressed) && st->pos != len) return b2t_fail(p, st, units);
             st->frag = malloc(sizeof(HeapFragment) + (st->d.words ? st->d.words : 1) * sizeof(term_t));
             if (!st->frag) {
                 b2t_release(st);
@@ -220,7 +213,7 @@ static term_t b2t_slice(Process *p, term_t *args, B2tState *st)
                 free(f);
             }
             etf_off_heap_splice(&p->h, &st->d.sub.off_heap);
-            size_t n_used = st->compressed ? st->in_len : st->plain_len;
+            size_t n_used = st->compressed ? 6 + st->zin : st->plain_len;
             term_t r = with_used(p, st->result, st->used_opt, n_used);
             b2t_release(st);
             bif_charge(p, units);
@@ -252,8 +245,8 @@ static term_t decode_direct(Process *p, const uint8_t *bytes, size_t off, size_t
     term_t t;
     EtfOptions o;
     options(&o, safe);
-    EtfError e = used ? etf_decode_prefix(&p->h, bytes, len, &o, &t, &n_used)
-                      : etf_decode(&p->h, bytes, len, &o, &t);
+    /* Bytes after the term are ignored, with or without `used` (OTP 25). */
+    EtfError e = etf_decode_prefix(&p->h, bytes, len, &o, &t, &n_used);
     free(tmp);
     if (e != ETF_OK) BIF_ERROR(p, ATOM_badarg);
     bif_charge(p, n_used / BIF_BYTES_PER_UNIT);

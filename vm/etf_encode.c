@@ -236,6 +236,23 @@ void etf_enc_free(EtfEncoder *e) {
     e->len = 0;
 }
 
+static int pair_compare(const void *a, const void *b) {
+    return term_compare_exact(*(const term_t *)a, *(const term_t *)b);
+}
+
+/* A tuple {K1, V1, ..., Kn, Vn} of the large map m's pairs in map-key
+ * order (term_compare_exact, which is also a flatmap's order). */
+static term_t sorted_pairs(Heap *h, term_t m, size_t n) {
+    term_t *hp = heap_alloc(h, tuple_words(2 * n));
+    term_t tup = make_tuple_header(hp, 2 * n);
+    MapIter it;
+    map_iter_init(&it, m);
+    term_t *at = hp + 1;
+    while (map_iter_next(&it, &at[0], &at[1])) at += 2;
+    qsort(hp + 1, n, 2 * sizeof(term_t), pair_compare);
+    return tup;
+}
+
 /* Writes what t's encoding starts with and pushes frames for its parts. */
 static EtfError encode_one(EtfEncoder *w, term_t t, size_t *units) {
     const EtfOptions *o = w->o;
@@ -258,6 +275,12 @@ static EtfError encode_one(EtfEncoder *w, term_t t, size_t *units) {
         size_t at = w->pos;
         w_u32(w, 0);                  /* the length, when the list ends */
         push(w, OP_LIST, t, make_small((int64_t)at), make_small(0));
+    } else if (is_float(t) && o->float_text) {
+        /* FLOAT_EXT: 31 bytes of "%.20e", zero padded (minor_version 0) */
+        char text[32] = {0};
+        snprintf(text, sizeof text, "%.20e", float_value(t));
+        w_u8(w, ETF_FLOAT);
+        w_bytes(w, text, 31);
     } else if (is_float(t)) {
         double d = float_value(t);
         uint64_t bits;
@@ -284,6 +307,11 @@ static EtfError encode_one(EtfEncoder *w, term_t t, size_t *units) {
          * maps:keys/1's order (map_hamt.h). */
         if (map_kind(t) == MAP_KIND_FLAT) {
             if (n) push(w, OP_FLATMAP, t, make_small(0), make_small(0));
+        } else if (o->sort_maps_on) {
+            /* deterministic: {K1, V1, K2, V2, ...} in key order, written
+             * as a tuple's elements are */
+            push(w, OP_TUPLE, sorted_pairs(o->sort_maps_on, t, n), make_small(1), make_small(0));
+            *units += n;
         } else {
             push_hamt_node(w, t);
         }

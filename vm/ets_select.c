@@ -133,7 +133,8 @@ static term_t reverse_list(Heap *h, term_t l)
 static EtsTable *begin(Process *p, term_t tid, term_t spec, bool write, MatchSpec **ms, term_t *cause)
 {
     *cause = THE_NON_VALUE;
-    *ms = ms_compile(spec, MS_KIND_TABLE);
+    bool too_deep;
+    *ms = ms_compile_limit(spec, MS_KIND_TABLE, &too_deep);
     EtsTable *t = ets_acquire(p, tid, write);
     if (!t) {
         *cause = ets_error_cause(tid);
@@ -142,13 +143,17 @@ static EtsTable *begin(Process *p, term_t tid, term_t spec, bool write, MatchSpe
     }
     if (!*ms) {
         ets_release(t);
+        if (too_deep) *cause = ATOM_system_limit;   /* OTP: nested too deep */
         return NULL;
     }
     return t;
 }
 
+/* cause: an error_info cause, THE_NON_VALUE, or system_limit (raised as
+ * such: a spec nested too deep) */
 static term_t badarg(Process *p, term_t cause)
 {
+    if (cause == ATOM_system_limit) return bif_raise(p, EXC_ERROR, ATOM_system_limit);
     if (cause != THE_NON_VALUE) return bif_raise_cause(p, ATOM_badarg, cause);
     return bif_raise(p, EXC_ERROR, ATOM_badarg);
 }

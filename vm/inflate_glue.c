@@ -26,6 +26,13 @@ static void glue_zfree(voidpf opaque, voidpf p)
 int inflate_buffer(const uint8_t *src, size_t srclen, uint8_t *dst, size_t dstlen,
                    const char **err)
 {
+    size_t used;
+    return inflate_prefix(src, srclen, dst, dstlen, &used, err);
+}
+
+int inflate_prefix(const uint8_t *src, size_t srclen, uint8_t *dst, size_t dstlen,
+                   size_t *src_used, const char **err)
+{
     z_stream zs = {0};
     static const char *const oom = "out of memory";
     zs.zalloc = glue_zalloc;
@@ -62,6 +69,9 @@ int inflate_buffer(const uint8_t *src, size_t srclen, uint8_t *dst, size_t dstle
     } else {
         *err = zs.msg ? zs.msg : "corrupt stream";
     }
+    /* what is left of src: the bytes not yet handed over, and those handed
+     * over but not consumed */
+    *src_used = srclen - in_left - zs.avail_in;
     /* zs.msg points at zlib's static strings, valid after inflateEnd. */
     inflateEnd(&zs);
     return ok ? 0 : -1;

@@ -20,6 +20,10 @@
  */
 int inflate_buffer(const uint8_t *src, size_t srclen, uint8_t *dst, size_t dstlen,
                    const char **err);
+/* The same; bytes of src after the end of the stream are not looked at,
+ * and *src_used says where the stream ended (binary_to_term's `used`). */
+int inflate_prefix(const uint8_t *src, size_t srclen, uint8_t *dst, size_t dstlen,
+                   size_t *src_used, const char **err);
 
 /*
  * Deflate src[0..srclen) as one zlib stream at `level` (0..9) into

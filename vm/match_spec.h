@@ -65,6 +65,10 @@ typedef struct {
 } MsErrors;
 
 MatchSpec *ms_compile_diag(term_t spec, int kind, MsErrors *errs);
+/* ms_compile that also says why a NULL is not badarg: *system_limit when
+ * a guard or body is nested too deep ("Excessive nesting"), which OTP's
+ * ets:select and friends raise as system_limit. */
+MatchSpec *ms_compile_limit(term_t spec, int kind, bool *system_limit);
 
 /* Is t a match variable ('$0', '$1', ...; OTP's rule, docs/match_spec.md)? */
 bool ms_is_variable(term_t t);

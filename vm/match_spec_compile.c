@@ -14,11 +14,11 @@
  * erlang:match_spec_test/3 returns the same list of messages.
  *
  * Heads (patterns) are walked with an explicit stack (TermStack), since
- * ets:match/match_object make a head of any term, however deep. Guards
- * and bodies (expr) still take one C recursion level per level of
- * nesting: they are programs written by a person or by ms_transform, and
- * MS_MAX_DEPTH rejects anything deeper than 1000 levels (too deep for the
- * kernel's 32 KB scheduler stack at ~300 bytes a level: docs/terms.md).
+ * ets:match/match_object make a head of any term, however deep (cut off
+ * at MS_MAX_DEPTH). Guards and bodies (expr) are compiled with an
+ * explicit stack of work items too, never C recursion per level: the
+ * kernel's scheduler stack is 32 KB (docs/terms.md); MS_EXPR_MAX_DEPTH
+ * refuses what OTP refuses.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -35,6 +35,12 @@
 #include "vm/match_spec_text.h"
 
 #define MS_MAX_DEPTH 1000
+/* Guards and bodies: deeper is refused as OTP 25 refuses it ("Excessive
+ * nesting", system_limit in ets:select). OTP's own limit is where its
+ * recursive compiler runs out of C stack: from about 2,280 levels
+ * ({{...}} tuples) to 3,190 (calls, andalso, lists) on a stock build, so
+ * everything we accept, OTP accepts. */
+#define MS_EXPR_MAX_DEPTH 2000
 
 /* ---- guard and body functions (OTP 25's guard_tab, table dialect) ---- */
 
@@ -159,7 +165,7 @@ typedef struct {
     bool *bound;             /* head pass: seen already */
     bool needs_tracer;       /* uses an action only a tracer can perform */
     int depth, max_depth;    /* value stack while emitting */
-    int nest;                /* C recursion guard */
+    bool too_deep;           /* an expression past MS_EXPR_MAX_DEPTH */
 } Comp;
 
 static void oom(void) { plat_fatal("match_spec: out of memory"); }
@@ -509,9 +515,50 @@ static void head_pattern(Comp *c, term_t t0, int depth0) {
     term_stack_free(&s);
 }
 
-/* ---- guards and bodies ---- */
+/* ---- guards and bodies ----
+ *
+ * An expression is compiled to postfix code without C recursion: a
+ * TermStack of work items, three words each (kind | depth << 8, a, b),
+ * replaces the recursive descent, so a guard nested 100,000 deep costs
+ * heap, not the scheduler's 32 KB stack. Items run in the order the
+ * recursion would have: an expression's parts are pushed last first,
+ * above the item that emits the expression's own instruction. depth is
+ * the nesting level (the recursion depth it replaces); an expression
+ * deeper than MS_EXPR_MAX_DEPTH is refused with OTP's message for specs
+ * its recursive compiler cannot take (docs/match_spec.md).
+ */
 
-static void expr(Comp *c, term_t t, bool in_body);
+enum {
+    W_EXPR,     /* a = the expression */
+    W_LIST,     /* a = the rest of a list with computed elements */
+    W_CONS,     /* a = cells: emit that many MS_E_CONS */
+    W_TUPLE,    /* a = arity: MS_E_TUPLE */
+    W_MAP,      /* a = pairs: MS_E_MAP */
+    W_CALL,     /* a = the BifFn, b = arity: MS_E_CALL */
+    W_LOGIC,    /* a = MS_E_AND/OR, b = arity */
+    W_TRACE,    /* a = the action, b = arity: MS_E_TRACE */
+    W_SC_TEST,  /* a = MS_E_ANDALSO/ORELSE, b = index of its W_SC_END */
+    W_SC_END,   /* a = chain of jump slots to patch (0: none) */
+};
+
+#define ITEM_WORDS 3
+
+static void item(TermStack *s, unsigned kind, int depth, term_t a, term_t b) {
+    term_stack_push(s, (term_t)kind | (term_t)depth << 8);
+    term_stack_push(s, a);
+    term_stack_push(s, b);
+}
+
+/* Reverses the items pushed since stack depth `from`. */
+static void reverse_items(TermStack *s, size_t from) {
+    term_t *lo = s->start + from, *hi = s->sp - ITEM_WORDS;
+    for (; lo < hi; lo += ITEM_WORDS, hi -= ITEM_WORDS) {
+        term_t tmp[ITEM_WORDS];
+        memcpy(tmp, lo, sizeof tmp);
+        memcpy(lo, hi, sizeof tmp);
+        memcpy(hi, tmp, sizeof tmp);
+    }
+}
 
 /* True if t evaluates to itself: no variables, '$_', '$$', tuples (calls
  * or constructions) or maps with computed parts. */
@@ -566,34 +613,19 @@ static void variable(Comp *c, long n) {
     push(c, 1);
 }
 
-/* andalso / orelse: every operand but the last is tested and jumps out. */
-static void short_circuit(Comp *c, term_t t, uint64_t n, int op, bool in_body) {
-    uint32_t *fixups = malloc((n ? n : 1) * sizeof *fixups);
-    if (!fixups) oom();
-    for (uint64_t i = 2; i <= n; i++) {
-        expr(c, tuple_element(t, i), in_body);
-        if (i < n) {
-            emit(c, (MsWord)op);
-            fixups[i] = c->len;
-            emit(c, 0);
-            push(c, -1);
-        }
-    }
-    for (uint64_t i = 2; i < n; i++) c->code[fixups[i]] = c->len;
-    free(fixups);
-}
-
 static void special_error(Comp *c, term_t t, const char *form, const char *what) {
     char *s = term_text(t);
     error(c, "Special form '%s' called %s in %s.", form, what, s);
     free(s);
 }
 
-/* {Name, Args...} where Name is an atom: a special form or a function. */
-static void call(Comp *c, term_t t, bool in_body) {
+/* {Name, Args...} where Name is an atom: a special form or a function.
+ * Emits what needs no operands; pushes the items for the rest. */
+static void call(Comp *c, TermStack *s, term_t t, int depth, bool in_body) {
     uint64_t n = tuple_arity(t);
     term_t name = tuple_element(t, 1);
     unsigned arity = (unsigned)(n - 1);
+    int d = depth + 1;
 
     if (atom_is(name, "const")) {
         if (n != 2) special_error(c, t, "const", "with more than one argument");
@@ -618,12 +650,17 @@ static void call(Comp *c, term_t t, bool in_body) {
             return;
         }
         if (logic[i].op == MS_E_ANDALSO || logic[i].op == MS_E_ORELSE) {
-            short_circuit(c, t, n, logic[i].op, in_body);
+            /* every operand but the last is tested and jumps out: E2 TEST
+             * E3 TEST ... En END; END patches the TESTs' jumps */
+            size_t end = term_stack_depth(s);
+            item(s, W_SC_END, depth, 0, 0);
+            for (uint64_t k = n; k >= 2; k--) {
+                if (k < n) item(s, W_SC_TEST, depth, (term_t)logic[i].op, (term_t)end);
+                item(s, W_EXPR, d, tuple_element(t, k), 0);
+            }
         } else {
-            for (uint64_t k = 2; k <= n; k++) expr(c, tuple_element(t, k), in_body);
-            emit(c, (MsWord)logic[i].op);
-            emit(c, arity);
-            push(c, 1 - (int)arity);
+            item(s, W_LOGIC, depth, (term_t)logic[i].op, arity);
+            for (uint64_t k = n; k >= 2; k--) item(s, W_EXPR, d, tuple_element(t, k), 0);
         }
         return;
     }
@@ -638,12 +675,8 @@ static void call(Comp *c, term_t t, bool in_body) {
             special_error(c, t, ms_trace_forms[i].name,
                           ms_trace_forms[i].max_args ? "with wrong number of arguments" : "with arguments");
         } else {
-            for (uint64_t k = n; k >= 2; k--) expr(c, tuple_element(t, k), in_body);
-            emit(c, MS_E_TRACE);
-            emit(c, i);
-            emit(c, arity);
-            push(c, 1 - (int)arity);
-            if (ms_trace_needs_tracer(i)) c->needs_tracer = true;
+            item(s, W_TRACE, depth, i, arity);
+            for (uint64_t k = 2; k <= n; k++) item(s, W_EXPR, d, tuple_element(t, k), 0);
             return;
         }
         push(c, 1);
@@ -657,72 +690,69 @@ static void call(Comp *c, term_t t, bool in_body) {
         if (c->kind == MS_KIND_TRACE && (in_body || ms_trace_funcs[i].in_guard)) {
             f = &ms_trace_funcs[i].f;
         } else {
-            char *s = term_text(name);
-            error(c, "Function %s/%u cannot be called in this context.", s, arity);
-            free(s);
+            char *txt = term_text(name);
+            error(c, "Function %s/%u cannot be called in this context.", txt, arity);
+            free(txt);
             push(c, 1);
             return;
         }
     }
     if (!f) {
-        char *s = term_text(name);
-        error(c, "Function %s/%u does_not_exist.", s, arity);
-        free(s);
+        char *txt = term_text(name);
+        error(c, "Function %s/%u does_not_exist.", txt, arity);
+        free(txt);
         push(c, 1);
         return;
     }
     /* Arguments last to first (OTP's order, which orders its diagnostics):
      * the first argument ends on top of the stack. */
-    for (uint64_t k = n; k >= 2; k--) expr(c, tuple_element(t, k), in_body);
-    emit(c, MS_E_CALL);
-    emit(c, (MsWord)f->fn);
-    emit(c, arity);
-    push(c, 1 - (int)arity);
+    item(s, W_CALL, depth, (term_t)(uintptr_t)f->fn, arity);
+    for (uint64_t k = 2; k <= n; k++) item(s, W_EXPR, d, tuple_element(t, k), 0);
 }
 
-static void expr_tuple(Comp *c, term_t t, bool in_body) {
+static void expr_tuple(Comp *c, TermStack *s, term_t t, int depth, bool in_body) {
     uint64_t n = tuple_arity(t);
     term_t first = n ? tuple_element(t, 1) : THE_NON_VALUE;
     if (n == 1 && is_tuple(first)) {
         /* {{E1, ..., En}}: build a tuple; elements last to first, so the
          * first element ends on top */
         uint64_t k = tuple_arity(first);
-        for (uint64_t i = k; i >= 1; i--) expr(c, tuple_element(first, i), in_body);
-        emit(c, MS_E_TUPLE);
-        emit(c, k);
-        push(c, 1 - (int)k);
+        item(s, W_TUPLE, depth, k, 0);
+        for (uint64_t i = 1; i <= k; i++) item(s, W_EXPR, depth + 1, tuple_element(first, i), 0);
         return;
     }
     /* {'$1', ...} is neither: a variable never names a function */
     if (n >= 1 && is_atom(first) && var_number(first) < 0) {
-        call(c, t, in_body);
+        call(c, s, t, depth, in_body);
         return;
     }
-    char *s = term_text(t);
-    error(c, "%s is neither a function call, nor a tuple (tuples are written {{ ... }}).", s);
-    free(s);
+    char *txt = term_text(t);
+    error(c, "%s is neither a function call, nor a tuple (tuples are written {{ ... }}).", txt);
+    free(txt);
     push(c, 1);
 }
 
-static void expr_map(Comp *c, term_t t, bool in_body) {
-    size_t n = map_size(t);
+static void expr_map(TermStack *s, term_t t, int depth) {
     MapIter it;
     term_t k, v;
+    item(s, W_MAP, depth, map_size(t), 0);
+    size_t from = term_stack_depth(s);
     map_iter_init(&it, t);
-    while (map_iter_next(&it, &k, &v)) {
-        expr(c, k, in_body);
-        expr(c, v, in_body);
+    while (map_iter_next(&it, &k, &v)) {   /* k1 v1 k2 v2 ..., then reversed */
+        item(s, W_EXPR, depth + 1, k, 0);
+        item(s, W_EXPR, depth + 1, v, 0);
     }
-    emit(c, MS_E_MAP);
-    emit(c, n);
-    push(c, 1 - 2 * (int)n);
+    reverse_items(s, from);
 }
 
-static void expr(Comp *c, term_t t, bool in_body) {
-    if (++c->nest > MS_MAX_DEPTH) {
-        error(c, "Match expression is too deeply nested.");
+/* One expression at `depth`: emitted at once, or taken apart onto s. */
+static void expr_one(Comp *c, TermStack *s, term_t t, int depth, bool in_body) {
+    if (depth > MS_EXPR_MAX_DEPTH) {
+        char *txt = term_text(t);
+        error(c, "Excessive nesting; system limit reached near: %s", txt);
+        free(txt);
+        c->too_deep = true;
         push(c, 1);
-        c->nest--;
         return;
     }
     long v;
@@ -738,21 +768,93 @@ static void expr(Comp *c, term_t t, bool in_body) {
         push(c, 1);
     } else if (is_list(t)) {
         /* a list with computed elements, built from its values: all the
-         * heads, then the tail, then one cons per element (a loop, so a
-         * long list costs stack slots, not C recursion) */
+         * heads, then the tail, then one cons per element */
         uint64_t k = 0;
-        for (; is_list(t); t = cons_tail(t), k++) expr(c, cons_head(t), in_body);
-        expr(c, t, in_body);
-        for (uint64_t i = 0; i < k; i++) emit(c, MS_E_CONS);
-        push(c, -(int)k);
+        for (term_t l = t; is_list(l); l = cons_tail(l)) k++;
+        item(s, W_CONS, depth, k, 0);
+        item(s, W_LIST, depth, t, 0);
     } else if (is_tuple(t)) {
-        expr_tuple(c, t, in_body);
+        expr_tuple(c, s, t, depth, in_body);
     } else if (is_map(t)) {
-        expr_map(c, t, in_body);
+        expr_map(s, t, depth);
     } else {
         emit_constant(c, t);
     }
-    c->nest--;
+}
+
+static void expr(Comp *c, term_t t0, bool in_body) {
+    TermStack s;
+    term_stack_init(&s);
+    item(&s, W_EXPR, 1, t0, 0);
+    while (!term_stack_empty(&s)) {
+        term_t b = term_stack_pop(&s), a = term_stack_pop(&s), kd = term_stack_pop(&s);
+        unsigned kind = (unsigned)(kd & 0xFF);
+        int depth = (int)(kd >> 8);
+        switch (kind) {
+        case W_EXPR:
+            expr_one(c, &s, a, depth, in_body);
+            break;
+        case W_LIST:   /* the next head, then the rest (the tail last) */
+            if (is_list(a)) {
+                item(&s, W_LIST, depth, cons_tail(a), 0);
+                item(&s, W_EXPR, depth + 1, cons_head(a), 0);
+            } else {
+                item(&s, W_EXPR, depth + 1, a, 0);
+            }
+            break;
+        case W_CONS:
+            for (uint64_t i = 0; i < a; i++) emit(c, MS_E_CONS);
+            push(c, -(int)a);
+            break;
+        case W_TUPLE:
+            emit(c, MS_E_TUPLE);
+            emit(c, a);
+            push(c, 1 - (int)a);
+            break;
+        case W_MAP:
+            emit(c, MS_E_MAP);
+            emit(c, a);
+            push(c, 1 - 2 * (int)a);
+            break;
+        case W_CALL:
+            emit(c, MS_E_CALL);
+            emit(c, (MsWord)a);
+            emit(c, b);
+            push(c, 1 - (int)b);
+            break;
+        case W_LOGIC:
+            emit(c, (MsWord)a);
+            emit(c, b);
+            push(c, 1 - (int)b);
+            break;
+        case W_TRACE:
+            emit(c, MS_E_TRACE);
+            emit(c, a);
+            emit(c, b);
+            push(c, 1 - (int)b);
+            if (ms_trace_needs_tracer((unsigned)a)) c->needs_tracer = true;
+            break;
+        case W_SC_TEST: {   /* the jump slot joins its END's chain */
+            term_t *end = s.start + b;
+            emit(c, (MsWord)a);
+            uint32_t slot = c->len;
+            emit(c, (MsWord)end[1]);
+            end[1] = slot;
+            push(c, -1);
+            break;
+        }
+        case W_SC_END:
+            for (uint32_t at = (uint32_t)a; at;) {
+                uint32_t next = (uint32_t)c->code[at];
+                c->code[at] = c->len;
+                at = next;
+            }
+            break;
+        default:
+            plat_fatal("match_spec: bad work item");
+        }
+    }
+    term_stack_free(&s);
 }
 
 /* Walks a proper list; false (with OTP's message) if t is not one. */
@@ -885,7 +987,19 @@ static bool trace_heads_proper(Comp *c, term_t spec) {
     return true;
 }
 
+static MatchSpec *compile(term_t spec, int kind, MsErrors *errs, bool *too_deep);
+
 MatchSpec *ms_compile_diag(term_t spec, int kind, MsErrors *errs) {
+    bool too_deep;
+    return compile(spec, kind, errs, &too_deep);
+}
+
+MatchSpec *ms_compile_limit(term_t spec, int kind, bool *system_limit) {
+    return compile(spec, kind, NULL, system_limit);
+}
+
+static MatchSpec *compile(term_t spec, int kind, MsErrors *errs, bool *too_deep) {
+    *too_deep = false;
     if (errs) errs->n = 0;
     Comp c;
     memset(&c, 0, sizeof c);
@@ -935,6 +1049,7 @@ MatchSpec *ms_compile_diag(term_t spec, int kind, MsErrors *errs) {
         if (c.max_depth > max_depth) max_depth = c.max_depth;
     }
     if (c.any_error) {
+        *too_deep = c.too_deep;
         free(c.code);
         free(c.consts);
         free(c.vars);

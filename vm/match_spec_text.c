@@ -5,7 +5,9 @@
  * bare, 'a@b' is quoted), floats print as C's "%e", maps without spaces
  * (#{a=>b}). erlang:match_spec_test/3 returns these texts, so they must be
  * byte-identical to OTP's. The whole diagnostic is cut at
- * MS_ERROR_MAX_BYTES, as OTP's fixed buffer does.
+ * MS_ERROR_MAX_BYTES, as OTP's fixed buffer does. The printer is a loop
+ * over an explicit stack, not C recursion per level of nesting, and it
+ * stops where the text is cut.
  */
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +17,7 @@
 #include "vm/map.h"
 #include "vm/match_spec_text.h"
 #include "vm/term_print.h"
+#include "vm/term_stack.h"
 
 typedef struct {
     char *buf;
@@ -92,7 +95,6 @@ static void print_leaf(Out *o, term_t t) {
     put(o, b, n < sizeof b ? n : sizeof b - 1);
 }
 
-static void print(Out *o, term_t t, int depth);
 
 static void print_binary(Out *o, term_t t) {
     const uint8_t *bytes;
@@ -120,8 +122,24 @@ static void print_binary(Out *o, term_t t) {
     puts_(o, ">>");
 }
 
-static void print(Out *o, term_t t, int depth) {
-    if (o->len >= o->cap || depth > TERM_PRINT_MAX_DEPTH) return; /* cut anyway */
+/* The printer's work items, three words (op, a, b) on a TermStack, so a
+ * term of any depth prints without C recursion (a scheduler's stack is
+ * 32 KB in the kernel): */
+enum {
+    P_TERM,     /* a = a term to print */
+    P_TEXT,     /* a = a const char * to write */
+    P_LIST,     /* a = the rest of a list whose head is written */
+    P_TUPLE,    /* a = a tuple, b = the next element (1-based) */
+};
+
+static void item(TermStack *s, unsigned op, term_t a, term_t b) {
+    term_stack_push(s, op);
+    term_stack_push(s, a);
+    term_stack_push(s, b);
+}
+
+/* Writes what t starts with; pushes items for the rest. */
+static void print_one(Out *o, TermStack *s, term_t t) {
     if (is_atom(t)) {
         print_atom(o, t);
     } else if (is_nil(t)) {
@@ -135,41 +153,37 @@ static void print(Out *o, term_t t, int depth) {
             return;
         }
         putc_(o, '[');
-        print(o, cons_head(t), depth + 1);
-        for (t = cons_tail(t); is_list(t) && o->len < o->cap; t = cons_tail(t)) {
-            putc_(o, ',');
-            print(o, cons_head(t), depth + 1);
-        }
-        if (!is_nil(t) && !is_list(t)) {
-            putc_(o, '|');
-            print(o, t, depth + 1);
-        }
-        putc_(o, ']');
+        item(s, P_LIST, cons_tail(t), 0);
+        item(s, P_TERM, cons_head(t), 0);
     } else if (is_float(t)) {
         char b[48];
         snprintf(b, sizeof b, "%e", float_value(t));
         puts_(o, b);
     } else if (is_tuple(t)) {
         putc_(o, '{');
-        for (uint64_t i = 1; i <= tuple_arity(t) && o->len < o->cap; i++) {
-            if (i > 1) putc_(o, ',');
-            print(o, tuple_element(t, i), depth + 1);
-        }
-        putc_(o, '}');
+        item(s, P_TUPLE, t, 1);
     } else if (is_map(t)) {
+        /* #{K1=>V1,K2=>V2}: the items of every pair, pushed in order
+         * then reversed (the text is cut at cap anyway) */
         MapIter it;
         term_t k, v;
-        bool first = true;
         puts_(o, "#{");
+        item(s, P_TEXT, (term_t)(uintptr_t)"}", 0);
+        size_t from = term_stack_depth(s);
         map_iter_init(&it, t);
-        while (map_iter_next(&it, &k, &v) && o->len < o->cap) {
-            if (!first) putc_(o, ',');
-            first = false;
-            print(o, k, depth + 1);
-            puts_(o, "=>");
-            print(o, v, depth + 1);
+        for (bool first = true; map_iter_next(&it, &k, &v); first = false) {
+            if (!first) item(s, P_TEXT, (term_t)(uintptr_t)",", 0);
+            item(s, P_TERM, k, 0);
+            item(s, P_TEXT, (term_t)(uintptr_t)"=>", 0);
+            item(s, P_TERM, v, 0);
         }
-        putc_(o, '}');
+        term_t *lo = s->start + from, *hi = s->sp - 3;
+        for (; lo < hi; lo += 3, hi -= 3) {
+            term_t tmp[3];
+            memcpy(tmp, lo, sizeof tmp);
+            memcpy(lo, hi, sizeof tmp);
+            memcpy(hi, tmp, sizeof tmp);
+        }
     } else if (is_bitstring(t)) {
         print_binary(o, t);
     } else {
@@ -177,9 +191,49 @@ static void print(Out *o, term_t t, int depth) {
     }
 }
 
+static void print(Out *o, term_t t0) {
+    TermStack s;
+    term_stack_init(&s);
+    item(&s, P_TERM, t0, 0);
+    while (!term_stack_empty(&s) && o->len < o->cap) {   /* past cap: cut */
+        term_t b = term_stack_pop(&s), a = term_stack_pop(&s), op = term_stack_pop(&s);
+        switch (op) {
+        case P_TERM:
+            print_one(o, &s, a);
+            break;
+        case P_TEXT:
+            puts_(o, (const char *)(uintptr_t)a);
+            break;
+        case P_LIST:
+            if (is_list(a)) {
+                putc_(o, ',');
+                item(&s, P_LIST, cons_tail(a), 0);
+                item(&s, P_TERM, cons_head(a), 0);
+            } else if (!is_nil(a)) {
+                putc_(o, '|');
+                item(&s, P_TEXT, (term_t)(uintptr_t)"]", 0);
+                item(&s, P_TERM, a, 0);
+            } else {
+                putc_(o, ']');
+            }
+            break;
+        case P_TUPLE:
+            if (b > tuple_arity(a)) {
+                putc_(o, '}');
+                break;
+            }
+            if (b > 1) putc_(o, ',');
+            item(&s, P_TUPLE, a, b + 1);
+            item(&s, P_TERM, tuple_element(a, b), 0);
+            break;
+        }
+    }
+    term_stack_free(&s);
+}
+
 size_t ms_text_term(char *buf, size_t cap, term_t t) {
     Out o = {buf, cap, 0};
-    print(&o, t, 0);
+    print(&o, t);
     if (cap) buf[o.len < cap ? o.len : cap - 1] = '\0';
     return o.len;
 }

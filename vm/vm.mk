@@ -29,7 +29,7 @@ VM_SRCS += vm/genop.c vm/beam_file.c vm/beam_code.c vm/inflate_glue.c vm/md5.c
 VM_SRCS += vm/bif_table.c
 
 # --- emulator, loader translation, code and export tables (owner: emulator work) ---
-VM_SRCS += vm/export.c vm/code.c vm/loader.c vm/code_purge.c vm/literal_area.c
+VM_SRCS += vm/export.c vm/code.c vm/fun_dangling.c vm/loader.c vm/code_purge.c vm/literal_area.c
 VM_SRCS += vm/emu.c vm/emu_exc.c vm/emu_bs.c
 VM_SRCS += vm/bif_code.c
 
@@ -63,5 +63,6 @@ VM_SRCS += vm/gc.c vm/gc_copy.c vm/gc_offheap.c vm/gc_sizes.c vm/heap_limits.c v
 # --- platform implementations, boot (owner: lead) ---
 VM_SRCS += vm/bootfs.c
 VM_SRCS += vm/bif_beamos.c vm/bif_os.c vm/bif_code_info.c vm/boot.c
+VM_SRCS += vm/bif_erts_debug.c
 VM_HOST_SRCS += vm/host/platform_host.c
 

@@ -5,7 +5,8 @@
 -module(ms_test).
 -include("bt.hrl").
 -include_lib("stdlib/include/ms_transform.hrl").
--export([head_test/0, head_repeat_test/0, head_map_test/0, vars_test/0,
+-export([deep_expr_test/0, too_deep_expr_test/0,
+         head_test/0, head_repeat_test/0, head_map_test/0, vars_test/0,
          guard_types_test/0, guard_compare_test/0, guard_logic_test/0,
          guard_exception_test/0, clause_order_test/0,
          body_build_test/0, body_functions_test/0, body_arith_test/0,
@@ -417,3 +418,77 @@ trace_malformed_test() ->
                                {set_seq_token, 1}, {caller, 1}, {get_tcw, 1}]}])),
     ?eq(E("Function get_tcw/0 cannot be called in this context."), ms({a, 1}, [{'_', [], [{get_tcw}]}])),
     ?eq(E("Function set_tcw/1 cannot be called in this context."), ms({a, 1}, [{'_', [], [{set_tcw, 1}]}])).
+
+%% Guards and bodies nested deep: compiled without C recursion per level
+%% (the image's scheduler stack is 32 KB). OTP 25 takes them up to where
+%% its recursive compiler gives up (2,280 to 3,190 levels by form).
+deep_and(0) -> {'>', '$1', 0};
+deep_and(N) -> {'andalso', deep_and(N - 1), true}.
+deep_or(0) -> {'<', '$1', 0};
+deep_or(N) -> {'orelse', false, deep_or(N - 1)}.
+deep_plus(0) -> '$1';
+deep_plus(N) -> {'+', deep_plus(N - 1), 1}.
+deep_list(0) -> '$1';
+deep_list(N) -> [deep_list(N - 1)].
+deep_tuple(0) -> '$1';
+deep_tuple(N) -> {{deep_tuple(N - 1), a}}.
+deep_map(0) -> '$1';
+deep_map(N) -> #{k => deep_map(N - 1)}.
+unwrap_list(0, X) -> X;
+unwrap_list(N, [X]) -> unwrap_list(N - 1, X).
+unwrap_tuple(0, X) -> X;
+unwrap_tuple(N, {X, a}) -> unwrap_tuple(N - 1, X).
+unwrap_map(0, X) -> X;
+unwrap_map(N, #{k := X}) -> unwrap_map(N - 1, X).
+
+deep_expr_test() ->
+    N = 1500,
+    T = {5},
+    ?eq({ok, ok, [], []}, erlang:match_spec_test(T, [{{'$1'}, [deep_and(N)], [ok]}], table)),
+    ?eq({ok, true, [], []}, erlang:match_spec_test(T, [{{'$1'}, [], [deep_and(N)]}], table)),
+    ?eq({ok, false, [], []}, erlang:match_spec_test(T, [{{'$1'}, [], [deep_or(N)]}], table)),
+    ?eq({ok, 5 + N, [], []}, erlang:match_spec_test(T, [{{'$1'}, [], [deep_plus(N)]}], table)),
+    ?eq({ok, x, [], []}, erlang:match_spec_test(T, [{{'$1'}, [{'>', deep_plus(N), N}], [x]}], table)),
+    ?eq(false, element(2, erlang:match_spec_test(T, [{{'$1'}, [{'<', deep_plus(N), N}], [x]}], table))),
+    {ok, L, [], []} = erlang:match_spec_test(T, [{{'$1'}, [], [deep_list(N)]}], table),
+    ?eq(5, unwrap_list(N, L)),
+    {ok, Tu, [], []} = erlang:match_spec_test(T, [{{'$1'}, [], [deep_tuple(N)]}], table),
+    ?eq(5, unwrap_tuple(N, Tu)),
+    %% OTP's compiler takes fewer levels of maps
+    {ok, M, [], []} = erlang:match_spec_test(T, [{{'$1'}, [], [deep_map(300)]}], table),
+    ?eq(5, unwrap_map(300, M)),
+    %% the same in ets:select, and a deep error in a guard is false
+    Tab = ets:new(deep, []),
+    ets:insert(Tab, [{1}, {2}, {3}]),
+    ?eq([3], ets:select(Tab, [{{'$1'}, [{'>', deep_plus(N), N + 2}], [{'-', deep_plus(N), N}]}])),
+    ?eq([], ets:select(Tab, [{{'$1'}, [{'>', deep_plus(N), {'+', a, 1}}], ['$1']}])),
+    ets:delete(Tab),
+    ok.
+
+%% 10,000 levels: refused, with OTP's message, and ets:select raises
+%% system_limit (where OTP gives up depends on its C stack; 10,000 is past
+%% it for every form).
+too_deep_expr_test() ->
+    N = 10000,
+    Prefix = "Excessive nesting; system limit reached near: ",
+    Check = fun(MS) ->
+                    {error, Errs} = erlang:match_spec_test({5}, MS, table),
+                    ?true(Errs =/= []),
+                    [?true(lists:prefix(Prefix, E)) || {error, E} <- Errs],
+                    ?eq(length(Errs), length([E || {error, E} <- Errs]))
+            end,
+    Check([{{'$1'}, [deep_and(N)], [ok]}]),
+    Check([{{'$1'}, [], [deep_plus(N)]}]),
+    Check([{{'$1'}, [{'>', deep_plus(N), 0}], [x]}]),
+    Check([{{'$1'}, [], [deep_tuple(N)]}]),
+    ?eq(error, element(1, erlang:match_spec_test({5}, [{{'$1'}, [], [deep_list(N)]}], table))),
+    Tab = ets:new(deep, []),
+    ets:insert(Tab, {5}),
+    ?raises(error, system_limit, ets:select(Tab, [{{'$1'}, [deep_and(N)], ['$1']}])),
+    ?raises(error, system_limit, ets:select(Tab, [{{'$1'}, [], [deep_plus(N)]}])),
+    ?raises(error, system_limit, ets:select_count(Tab, [{{'$1'}, [deep_and(N)], [true]}])),
+    ?raises(error, system_limit, ets:match_spec_compile([{{'$1'}, [deep_and(N)], [ok]}])),
+    ?raises(error, badarg, ets:match_spec_compile([{{'$1'}, [{nofun}], [ok]}])),
+    ?raises(error, badarg, ets:select(Tab, [{{'$1'}, [], [{nofun, '$1'}]}])),
+    ets:delete(Tab),
+    ok.
