@@ -293,14 +293,22 @@ make_arrays(N) ->
     L = [atomics:new(?WORDS, []) || _ <- lists:seq(1, N)],
     {length(L), erlang:memory(system)}.
 
-free_after_gc_test() ->
+%% erlang:memory(system) is node-wide: on stock erl other processes' and
+%% allocators' work moves it meanwhile, so a few tries are allowed; one
+%% must see the arrays counted and then released.
+free_after_gc_test() -> free_after_gc(5).
+
+free_after_gc(Tries) ->
     erlang:garbage_collect(),
     S0 = erlang:memory(system),
     {?ARRAYS, S1} = make_arrays(?ARRAYS),
-    ?true(S1 - S0 >= ?BYTES),
     erlang:garbage_collect(),
     S2 = erlang:memory(system),
-    ?true(S1 - S2 >= ?BYTES).
+    case {S1 - S0 >= ?BYTES, S1 - S2 >= ?BYTES} of
+        {true, true} -> ok;
+        Seen when Tries =< 1 -> ?eq({true, true}, Seen);
+        _ -> timer:sleep(20), free_after_gc(Tries - 1)
+    end.
 
 free_on_exit_test() ->
     Self = self(),
