@@ -129,6 +129,17 @@ static void set_exports(ModuleCode *mc, bool on) {
         export_set_code(mc->exports[i], on ? mc->export_addrs[i] : NULL);
 }
 
+/* mc becomes m's current version; the current one, if any, becomes old
+ * (the caller has checked there is no old one). Under the code lock. */
+static void make_current(Module *m, ModuleCode *mc) {
+    if (m->curr) {
+        set_exports(m->curr, false);
+        m->old = m->curr;
+    }
+    m->curr = mc;
+    set_exports(mc, true);
+}
+
 int code_load_module_ex(const uint8_t *beam, size_t size, term_t expect_module,
                         term_t *module_out, term_t *reason_out, char *err, size_t errlen) {
     BeamFile *bf;
@@ -168,12 +179,7 @@ int code_load_module_ex(const uint8_t *beam, size_t size, term_t expect_module,
         *reason_out = ATOM_on_load;
         return 1;
     }
-    if (m->curr) {
-        set_exports(m->curr, false);
-        m->old = m->curr;
-    }
-    m->curr = mc;
-    set_exports(mc, true);
+    make_current(m, mc);
     code_unlock();
     return 0;
 }
@@ -201,14 +207,7 @@ bool code_on_load_finish(term_t module, bool keep) {
     m->pending = NULL;
     m->on_load_claimed = false;
     if (keep && m->curr && m->old) keep = false;    /* old code was not purged meanwhile */
-    if (keep) {
-        if (m->curr) {
-            set_exports(m->curr, false);
-            m->old = m->curr;
-        }
-        m->curr = mc;
-        set_exports(mc, true);
-    }
+    if (keep) make_current(m, mc);
     code_unlock();
     /* Nothing runs the dropped version: the on_load function has returned
      * (or crashed) before anyone calls this. */
