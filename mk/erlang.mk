@@ -64,7 +64,8 @@ ERL_TEST_MODULES += erts_debug_test
 # scripts/run-tests.
 ERL_TEST_SRCS := tests/erl/bt.erl tests/erl/console_input.erl tests/erl/flag_checks.erl $(ERL_TEST_MODULES:%=tests/erl/%.erl)
 # modules that onload_test loads on demand (not tests themselves)
-ERL_TEST_SRCS += tests/erl/onload_ok.erl tests/erl/onload_fail.erl tests/erl/onload_slow.erl
+ERL_TEST_SRCS += tests/erl/onload_ok.erl tests/erl/onload_fail.erl tests/erl/onload_slow.erl \
+  tests/erl/autoload_plain.erl
 ERL_TEST_EBIN := $(BUILD)/tests/erl
 ERL_TEST_BEAMS := $(ERL_TEST_SRCS:tests/erl/%.erl=$(ERL_TEST_EBIN)/%.beam)
 

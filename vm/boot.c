@@ -52,11 +52,10 @@ static void report(const char *fmt, const char *a, const char *b)
         plat_console_write(buf, (size_t)n < sizeof buf ? (size_t)n : sizeof buf - 1);
 }
 
-static bool load_image(const uint8_t *data, size_t size, const char *where)
+static bool load_image(term_t module, const uint8_t *data, size_t size, const char *where)
 {
     char err[256];
-    term_t mod;
-    if (code_load_module(data, size, &mod, err, sizeof err) < 0) {
+    if (code_autoload_image(data, size, module, err, sizeof err) < 0) {
         report("vm: cannot load %s: %s\n", where, err);
         return false;
     }
@@ -74,7 +73,7 @@ bool code_autoload(term_t module)
 
     BootfsEntry e;
     if (archive_size && bootfs_find(archive, archive_size, name, &e) == 0)
-        return load_image(e.data, e.size, name);
+        return load_image(module, e.data, e.size, name);
     for (int i = 0; i < code_path_len; i++) {
         char path[1024];
         if ((size_t)snprintf(path, sizeof path, "%s/%s", code_path[i], name) >= sizeof path)
@@ -82,7 +81,7 @@ bool code_autoload(term_t module)
         uint8_t *data;
         size_t size;
         if (plat_read_file(path, &data, &size) == 0) {
-            bool ok = load_image(data, size, path);
+            bool ok = load_image(module, data, size, path);
             free(data);
             return ok;
         }

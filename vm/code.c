@@ -140,8 +140,10 @@ static void make_current(Module *m, ModuleCode *mc) {
     set_exports(mc, true);
 }
 
-int code_load_module_ex(const uint8_t *beam, size_t size, term_t expect_module,
-                        term_t *module_out, term_t *reason_out, char *err, size_t errlen) {
+/* if_absent: autoloading, where concurrent callers race to load the same
+ * file; the first one's version stands and the others drop theirs. */
+static int load_module(const uint8_t *beam, size_t size, term_t expect_module, bool if_absent,
+                       term_t *module_out, term_t *reason_out, char *err, size_t errlen) {
     BeamFile *bf;
     *reason_out = ATOM_badfile;
     if (beam_file_parse(beam, size, &bf, err, errlen) != 0) return -1;
@@ -157,6 +159,13 @@ int code_load_module_ex(const uint8_t *beam, size_t size, term_t expect_module,
     if (!mc) return -1;
     code_lock();
     Module *m = module_get(name, true);
+    if (if_absent && (m->curr || m->pending)) {
+        int r = m->curr ? 0 : 1;
+        code_unlock();
+        loader_free(mc);
+        *reason_out = ATOM_on_load;
+        return r;
+    }
     if (m->curr && m->old) {
         code_unlock();
         loader_free(mc);
@@ -223,10 +232,21 @@ bool code_on_load_pending(term_t module) {
     return pending;
 }
 
+int code_load_module_ex(const uint8_t *beam, size_t size, term_t expect_module,
+                        term_t *module_out, term_t *reason_out, char *err, size_t errlen) {
+    return load_module(beam, size, expect_module, false, module_out, reason_out, err, errlen);
+}
+
 int code_load_module(const uint8_t *beam, size_t size, term_t *module_out, char *err,
                      size_t errlen) {
     term_t reason;
     return code_load_module_ex(beam, size, THE_NON_VALUE, module_out, &reason, err, errlen);
+}
+
+int code_autoload_image(const uint8_t *beam, size_t size, term_t module, char *err,
+                        size_t errlen) {
+    term_t reason, name;
+    return load_module(beam, size, module, true, &name, &reason, err, errlen);
 }
 
 bool code_delete_module(term_t module) {

@@ -143,6 +143,14 @@ int code_load_module(const uint8_t *beam, size_t size, term_t *module_out, char 
 int code_load_module_ex(const uint8_t *beam, size_t size, term_t expect_module,
                         term_t *module_out, term_t *reason_out, char *err, size_t errlen);
 
+/* Autoloading (a call reached a module that is not loaded): load the
+ * image of module unless a version is current or pending by now, which
+ * happens when processes on several schedulers call it at once; the
+ * first to finish translating wins and the others keep its version.
+ * Returns as code_load_module_ex. */
+int code_autoload_image(const uint8_t *beam, size_t size, term_t module, char *err,
+                        size_t errlen);
+
 /* The entry of module's pending on_load function, claimed for the caller
  * to run; NULL if none is pending or another process has claimed it. */
 const BeamInstr *code_on_load_claim(term_t module);

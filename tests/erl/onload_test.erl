@@ -5,7 +5,8 @@
 %% Runs on stock erl too.
 -module(onload_test).
 -include("bt.hrl").
--export([call_runs_on_load_test/0, failure_test/0, concurrent_callers_test/0]).
+-export([call_runs_on_load_test/0, failure_test/0, concurrent_callers_test/0,
+         concurrent_autoload_test/0]).
 
 call_runs_on_load_test() ->
     ?eq(false, erlang:module_loaded(onload_ok)),
@@ -31,3 +32,22 @@ concurrent_callers_test() ->
     ?eq([onload_slow], ran()).
 
 ran() -> receive {on_load_ran, M} -> [M | ran()] after 0 -> [] end.
+
+%% Processes on several schedulers call a module that is not loaded at the
+%% same moment: every call gets through, and the module is loaded once
+%% (a second load would make the first old code, a third fail).
+concurrent_autoload_test() ->
+    Me = self(),
+    [begin
+         _ = code:purge(autoload_plain),
+         _ = code:delete(autoload_plain),
+         _ = code:purge(autoload_plain),
+         ?eq(false, erlang:module_loaded(autoload_plain)),
+         Pids = [spawn(fun() -> receive go -> Me ! {self(), autoload_plain:value()} end end)
+                 || _ <- lists:seq(1, 16)],
+         [P ! go || P <- Pids],
+         Answers = [receive {P, V} -> V after 10000 -> timeout end || P <- Pids],
+         ?eq(lists:duplicate(16, 45), Answers),
+         ?eq(false, erlang:check_old_code(autoload_plain))
+     end || _ <- lists:seq(1, 5)],
+    ok.
