@@ -11,12 +11,27 @@
 %% Each test runs in its own process (so a crash, a leaked message or a
 %% trap_exit flag cannot affect the next) and is bounded by a timeout.
 -module(bt).
--export([main/1, run/1, gc_stress/0]).
+-export([main/1, run/1, gc_stress/0, settle/1]).
 
 %% True on the GC_STRESS build of beamos-host (a collection at every heap
 %% check copies everything live, so big inputs turn quadratic there):
 %% tests shrink their largest inputs when it is true. False on stock erl.
 gc_stress() -> (catch beamos:gc_stress()) =:= true.
+
+%% Returns once process P waits in a receive with every message it was
+%% sent looked at; polls for up to 20 s (a loaded -smp 4 image under TCG is
+%% slow), then fails saying what P was doing instead (undefined: it died).
+settle(P) ->
+    settle(P, erlang:monotonic_time(millisecond) + 20000).
+settle(P, Deadline) ->
+    case process_info(P, status) of
+        {status, waiting} -> ok;
+        Other ->
+            case erlang:monotonic_time(millisecond) > Deadline of
+                true -> error({not_waiting, P, Other});
+                false -> timer:sleep(5), settle(P, Deadline)
+            end
+    end.
 
 %% Each test's bound, in ms: 60000, or $BT_TIMEOUT_MS (the GC_STRESS build,
 %% which collects at every heap check, needs longer; it is a bound on a

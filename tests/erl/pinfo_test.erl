@@ -22,7 +22,7 @@ sleeper() -> timer:sleep(infinity).
 
 waiting_test() ->
     P = spawn(?MODULE, caller, [self()]),
-    settle(P),
+    bt:settle(P),
     F = ?FILE,
     ?eq([{current_function, {?MODULE, wait_here, 1}},
          {current_location, {?MODULE, wait_here, 1, [{file, F}, {line, wait_line()}]}},
@@ -43,27 +43,27 @@ self_test() ->
 
 hibernate_test() ->
     P = spawn(erlang, hibernate, [?MODULE, wait_here, [x]]),
-    settle(P),
+    bt:settle(P),
     ?eq([{current_function, {erlang, hibernate, 3}},
          {current_location, {erlang, hibernate, 3, []}},
          {current_stacktrace, []}], process_info(P, ?WHERE)),
     %% woken, it runs wait_here/1 with an empty stack
     P ! wake,
-    settle(P),
+    bt:settle(P),
     ?eq({current_function, {?MODULE, wait_here, 1}}, process_info(P, current_function)),
     P ! stop.
 
 not_started_test() ->
     %% timer:sleep(infinity) is a receive in timer:sleep/1 (a tail call)
     P = spawn(?MODULE, sleeper, []),
-    settle(P),
+    bt:settle(P),
     ?eq({current_function, {timer, sleep, 1}}, process_info(P, current_function)),
     {current_stacktrace, [{timer, sleep, 1, _}]} = process_info(P, current_stacktrace),
     exit(P, kill).
 
 gc_info_test() ->
     P = spawn(fun() -> L = lists:seq(1, 5000), receive stop -> length(L) end end),
-    settle(P),
+    bt:settle(P),
     {garbage_collection_info, I} = process_info(P, garbage_collection_info),
     ?eq([old_heap_block_size, heap_block_size, mbuf_size, recent_size, stack_size,
          old_heap_size, heap_size, bin_vheap_size, bin_vheap_block_size,
@@ -81,7 +81,7 @@ binary_test() ->
     B = binary:copy(<<7>>, 1000),
     Small = <<1, 2, 3>>,
     P = spawn(fun() -> receive stop -> {B, Small} end end),
-    settle(P),
+    bt:settle(P),
     {binary, [{Id, 1000, Refs}]} = process_info(P, binary),
     ?true(is_integer(Id) andalso Refs >= 2),
     %% ours too: the same binary, now referenced from here and there
@@ -127,19 +127,11 @@ sensitive_test() ->
               end),
     receive {P, ready, A} -> ?eq(false, A) end,
     P ! hidden,
-    settle(P),
+    bt:settle(P),
     ?eq([{messages, []}, {dictionary, []}], process_info(P, [messages, dictionary])),
     P ! go,
     receive {P, B} -> ?eq(true, B) end,
-    settle(P),
+    bt:settle(P),
     ?eq([{messages, [hidden]}, {dictionary, [{secret, 42}]}], process_info(P, [messages, dictionary])),
     P ! stop.
 
-%% Until P waits (every message it was sent has been looked at).
-settle(P) -> settle(P, 200).
-settle(P, 0) -> error({not_waiting, P});
-settle(P, N) ->
-    case process_info(P, status) of
-        {status, waiting} -> ok;
-        _ -> timer:sleep(5), settle(P, N - 1)
-    end.

@@ -44,7 +44,7 @@ endless_after_test() ->
     Sleepers = [spawn(fun() -> timer:sleep(T) end) || T <- [infinity, 1 bsl 70]],
     Waiter = spawn(fun() -> wait_for(stop, id(infinity)) end),
     All = Sleepers ++ [Waiter],
-    [begin settle(P), P ! junk, settle(P), P ! more_junk, settle(P) end || P <- All],
+    [begin bt:settle(P), P ! junk, bt:settle(P), P ! more_junk, bt:settle(P) end || P <- All],
     ?eq([{status, waiting}, {messages, [junk, more_junk]}],
         process_info(Waiter, [status, messages])),
     [?eq({status, waiting}, process_info(P, status)) || P <- Sleepers],
@@ -55,13 +55,6 @@ endless_after_test() ->
 
 wait_for(Msg, T) -> receive Msg -> ok after T -> timeout end.
 id(X) -> X.
-settle(P) -> settle(P, 400).
-settle(P, 0) -> error({not_waiting, P});
-settle(P, N) ->
-    case process_info(P, status) of
-        {status, waiting} -> ok;
-        _ -> timer:sleep(5), settle(P, N - 1)
-    end.
 
 link_exit_test() ->
     process_flag(trap_exit, true),
