@@ -122,11 +122,13 @@ static term_t update_counter(Process *p, term_t tid, term_t key, term_t ops, ter
     }
     if (ok && deflt != THE_NON_VALUE) ok = is_tuple(deflt) && tuple_arity(deflt) >= t->keypos;
     term_t res = THE_NON_VALUE, cause = THE_NON_VALUE;   /* error_info cause */
+    bool added = false;                                  /* a default object was inserted */
     if (ok) {
         uint32_t h = ets_is_hash(t) ? ets_key_hash(key) : 0;
         ets_lock_key(t, key, h, true);
         EtsObj *o = ets_find(t, key, h);
         term_t base = o ? ets_obj_tuple(o) : deflt;
+        added = !o;
         if (base != THE_NON_VALUE) {
             uint64_t n;
             Scratch esc, rsc;
@@ -179,7 +181,9 @@ static term_t update_counter(Process *p, term_t tid, term_t key, term_t ops, ter
         ets_unlock_key(t, key, h, true);
     }
     scratch_put(&vsc);
-    if (res != THE_NON_VALUE && ets_is_hash(t)) ets_hash_maybe_grow(t);
+    /* Only an inserted default object can make the table outgrow its
+     * buckets; the grow check reads every scheduler's counters. */
+    if (res != THE_NON_VALUE && added && ets_is_hash(t)) ets_hash_maybe_grow(t);
     ets_release(t);
     /* setvalue/threshold constants may be on the caller's heap: fine. */
     if (res == THE_NON_VALUE && cause != THE_NON_VALUE) BIF_ERROR_CAUSE(p, ATOM_badarg, cause);
