@@ -12,7 +12,7 @@
 %%   erl -noshell -pa build/bench -s bench main fib
 %%   build/beamos-host -pa build/bench -s bench main fib
 -module(bench).
--export([main/1, names/0, names/1, run/1, extra/3, timed/1]).
+-export([main/1, names/0, names/1, run/1, extra/3, timed/1, scaling/0]).
 
 %% {Name, Iterations, Fun}: Fun() is one iteration; it returns the check term.
 %% Two groups: `work` (single-process work and ETS; scripts/bench runs it
@@ -35,9 +35,12 @@ work() ->
      {ets_oset_lookup,  10, fun() -> bench_ets:lookup({bench_ets_o, [ordered_set]}) end},
      {ets_set_lookup_par,    10, fun() -> bench_ets:lookup_par({bench_ets_sp, []}) end},
      {ets_set_lookup_par_rc, 10, fun() -> bench_ets:lookup_par({bench_ets_rc, [{read_concurrency, true}]}) end},
+     {ets_oset_lookup_par,   10, fun() -> bench_ets:lookup_par({bench_ets_op, [ordered_set]}) end},
      {ets_oset_lookup_par_rc, 10, fun() -> bench_ets:lookup_par({bench_ets_orc, [ordered_set, {read_concurrency, true}]}) end},
-     {ets_set_insert_par,     5, fun() -> bench_ets:insert_par([]) end},
-     {ets_set_insert_par_wc,  5, fun() -> bench_ets:insert_par([{write_concurrency, true}]) end},
+     {ets_set_insert_par,     5, fun() -> bench_ets:insert_par(set, []) end},
+     {ets_set_insert_par_wc,  5, fun() -> bench_ets:insert_par(set, [{write_concurrency, true}]) end},
+     {ets_oset_insert_par,    5, fun() -> bench_ets:insert_par(ordered_set, []) end},
+     {ets_oset_insert_par_wc, 5, fun() -> bench_ets:insert_par(ordered_set, [{write_concurrency, true}]) end},
      {ets_counter_par,        5, fun bench_ets:counter/0},
      {ets_select,             5, fun bench_ets:select/0}].
 
@@ -55,6 +58,17 @@ procs() ->
      {parallel,          5, fun bench_procs:parallel/0}].
 
 names() -> [N || {N, _, _} <- benchmarks()].
+
+%% The work rows that run one process per scheduler, and what grows with
+%% the scheduler count: per_scheduler (each process does the same work, so
+%% the total grows) or fixed (the same total is split between them).
+%% scripts/bench prints each one's rate at N schedulers against one.
+scaling() ->
+    [{ets_set_lookup_par, per_scheduler}, {ets_set_lookup_par_rc, per_scheduler},
+     {ets_oset_lookup_par, per_scheduler}, {ets_oset_lookup_par_rc, per_scheduler},
+     {ets_set_insert_par, fixed}, {ets_set_insert_par_wc, fixed},
+     {ets_oset_insert_par, fixed}, {ets_oset_insert_par_wc, fixed},
+     {ets_counter_par, per_scheduler}].
 
 names(work) -> [N || {N, _, _} <- work()];
 names(procs) -> [N || {N, _, _} <- procs()].

@@ -3,7 +3,7 @@
 %% is built once (named, owned by the measuring process, which lives for
 %% the warm-up and every iteration), so the figure is lookups only.
 -module(bench_ets).
--export([insert/1, lookup/1, insert_par/1, lookup_par/1, counter/0, select/0]).
+-export([insert/1, lookup/1, insert_par/2, lookup_par/1, counter/0, select/0]).
 
 -define(N, 100000).
 
@@ -45,8 +45,8 @@ lookup_par({Name, Opts}) ->
     par(fun() -> lookups(T, ?N, 0) end) div erlang:system_info(schedulers).
 
 %% One process per scheduler, each inserting its own 100k / schedulers keys.
-insert_par(Opts) ->
-    T = ets:new(b, [set, public | Opts]),
+insert_par(Type, Opts) ->
+    T = ets:new(b, [Type, public | Opts]),
     S = erlang:system_info(schedulers),
     Per = ?N div S,
     par_n(S, fun(I) -> fill_range(T, I * Per + 1, (I + 1) * Per) end),
