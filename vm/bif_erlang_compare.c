@@ -18,6 +18,15 @@ term_t bif_erlang_gt_2(Process *p, term_t *args) { (void)p; return boolean(term_
 term_t bif_erlang_le_2(Process *p, term_t *args) { (void)p; return boolean(term_compare(args[0], args[1]) <= 0); }
 term_t bif_erlang_ge_2(Process *p, term_t *args) { (void)p; return boolean(term_compare(args[0], args[1]) >= 0); }
 
+/* erts_internal:cmp_term(A, B): -1, 0 or 1 in the exact term order (the
+ * order of =:=, where 1 sorts before 1.0), as lists:sort uses it. */
+term_t bif_erts_internal_cmp_term_2(Process *p, term_t *args)
+{
+    (void)p;
+    int c = term_compare_exact(args[0], args[1]);
+    return make_small(c < 0 ? -1 : c > 0);
+}
+
 /* min/max: when the terms compare equal, the first is returned. */
 term_t bif_erlang_min_2(Process *p, term_t *args) {
     (void)p;

@@ -55,6 +55,79 @@ term_t bif_erlang_spawn_opt_4(Process *p, term_t *args)
     return do_spawn(p, args[0], args[1], args[2], &o);
 }
 
+static bool is_proper_list(term_t l)
+{
+    while (is_list(l)) l = cons_tail(l);
+    return is_nil(l);
+}
+
+/* The reply options of a spawn_request list whose other options are bad:
+ * OTP still honours them for the badopt reply. */
+static void request_reply_opts(term_t list, SpawnOpts *o)
+{
+    for (; is_list(list); list = cons_tail(list)) {
+        term_t opt = cons_head(list);
+        if (!is_tuple(opt) || tuple_arity(opt) != 2) continue;
+        term_t k = tuple_element(opt, 1), v = tuple_element(opt, 2);
+        if (k == ATOM_reply_tag) o->reply_tag = v;
+        else if (k == ATOM_reply && (v == ATOM_yes || v == ATOM_no || v == ATOM_error_only ||
+                                     v == ATOM_success_only))
+            o->reply = v;
+    }
+}
+
+/* erts_internal:spawn_request(M, F, A, Opts), under erlang:spawn_request/1..5
+ * for this node: returns the request's reference, or badarg (M, F, A) or
+ * badopt (Opts not a proper list) for erlang.erl to raise. A local request
+ * completes here, as OTP's answers: the reply {ReplyTag, ReqId, ok, Pid},
+ * or {ReplyTag, ReqId, error, badopt | system_limit}, is in the caller's
+ * queue before the child runs, so it precedes anything the child sends; a
+ * monitor asked for takes ReqId as its reference. */
+term_t bif_erts_internal_spawn_request_4(Process *p, term_t *args)
+{
+    term_t m = args[0], f = args[1], a = args[2], opts = args[3];
+    if (!is_atom(m) || !is_atom(f) || !is_proper_list(a)) return ATOM_badarg;
+    if (!is_proper_list(opts)) return ATOM_badopt;
+    SpawnOpts o;
+    bool opts_ok = proc_spawn_request_opts_parse(opts, &o);
+    if (!opts_ok) {
+        proc_spawn_opts_default(&o);
+        request_reply_opts(opts, &o);
+    }
+    uint32_t ref[3];
+    bool alias = opts_ok && o.monitor && o.mon_alias != ALIAS_NONE;
+    if (alias) {
+        proc_make_alias_numbers(p, ref);
+        alias_add(p, ref, o.mon_alias);
+    } else {
+        proc_make_ref_numbers(p, ref);
+    }
+    o.mon_ref_given = o.defer_start = true;
+    term_t req = make_internal_ref(heap_alloc(&p->h, REF_WORDS), ref), err = ATOM_badopt;
+    Process *c = opts_ok ? proc_spawn(p, m, f, a, &o, ref, &err) : NULL;
+    if (!c && alias) alias_remove(p, ref);
+    bool ok = c != NULL;
+    if (o.reply == ATOM_yes || o.reply == (ok ? ATOM_success_only : ATOM_error_only)) {
+        term_t *hp = heap_alloc(&p->h, 5);
+        hp[1] = o.reply_tag;
+        hp[2] = req;
+        hp[3] = ok ? ATOM_ok : ATOM_error;
+        hp[4] = ok ? c->id : err;
+        mbox_send(p, p->id, make_tuple_header(hp, 4));
+    }
+    if (c) proc_start(c);
+    return req;
+}
+
+/* erlang:spawn_request_abandon(ReqId): true only for a request still in
+ * progress. Requests to this node complete inside spawn_request, and there
+ * are no others without distribution, so every reference gets false. */
+term_t bif_erlang_spawn_request_abandon_1(Process *p, term_t *args)
+{
+    if (!is_reference(args[0])) BIF_ERROR(p, ATOM_badarg);
+    return ATOM_false;
+}
+
 /* erlang:spawn_opt({M, F, A, Opts}), which older erlang.erl calls. */
 term_t bif_erlang_spawn_opt_1(Process *p, term_t *args)
 {
@@ -183,24 +256,9 @@ term_t bif_erlang_monitor_2(Process *p, term_t *args)
  * and {tag, Tag} (the last of each kind wins, as in OTP). */
 term_t bif_erlang_monitor_3(Process *p, term_t *args)
 {
-    uint8_t alias = ALIAS_NONE;
-    term_t tag = THE_NON_VALUE, o = args[2];
-    for (; is_list(o); o = cons_tail(o)) {
-        term_t opt = cons_head(o);
-        if (!is_tuple(opt) || tuple_arity(opt) != 2) BIF_ERROR(p, ATOM_badarg);
-        term_t k = tuple_element(opt, 1), v = tuple_element(opt, 2);
-        if (k == ATOM_alias) {
-            if (v == ATOM_explicit_unalias) alias = ALIAS_EXPLICIT;
-            else if (v == ATOM_demonitor) alias = ALIAS_DEMONITOR;
-            else if (v == ATOM_reply_demonitor) alias = ALIAS_REPLY_DEMONITOR;
-            else BIF_ERROR(p, ATOM_badarg);
-        } else if (k == ATOM_tag) {
-            tag = v;
-        } else {
-            BIF_ERROR(p, ATOM_badarg);
-        }
-    }
-    if (!is_nil(o)) BIF_ERROR(p, ATOM_badarg);
+    uint8_t alias;
+    term_t tag;
+    if (!proc_monitor_opts_parse(args[2], &alias, &tag)) BIF_ERROR(p, ATOM_badarg);
     return do_monitor(p, args, alias, tag);
 }
 

@@ -94,6 +94,33 @@ void proc_spawn_opts_default(SpawnOpts *o)
     o->min_bin_vheap_size = GC_MIN_BIN_VHEAP_WORDS;
     o->max_heap = MAX_HEAP_DEFAULT;
     o->mqd_off_heap = false;
+    o->mon_alias = ALIAS_NONE;
+    o->mon_tag = THE_NON_VALUE;
+    o->mon_ref_given = o->defer_start = false;
+    o->reply = ATOM_yes;
+    o->reply_tag = ATOM_spawn_reply;
+}
+
+bool proc_monitor_opts_parse(term_t list, uint8_t *alias, term_t *tag)
+{
+    *alias = ALIAS_NONE;
+    *tag = THE_NON_VALUE;
+    for (; is_list(list); list = cons_tail(list)) {
+        term_t opt = cons_head(list);
+        if (!is_tuple(opt) || tuple_arity(opt) != 2) return false;
+        term_t k = tuple_element(opt, 1), v = tuple_element(opt, 2);
+        if (k == ATOM_alias) {
+            if (v == ATOM_explicit_unalias) *alias = ALIAS_EXPLICIT;
+            else if (v == ATOM_demonitor) *alias = ALIAS_DEMONITOR;
+            else if (v == ATOM_reply_demonitor) *alias = ALIAS_REPLY_DEMONITOR;
+            else return false;
+        } else if (k == ATOM_tag) {
+            *tag = v;
+        } else {
+            return false;
+        }
+    }
+    return is_nil(list);
 }
 
 
@@ -108,17 +135,31 @@ bool proc_prio_from_atom(term_t a, int *prio)
     }
 }
 
-bool proc_spawn_opts_parse(term_t list, SpawnOpts *o)
+static bool spawn_opts_parse(term_t list, SpawnOpts *o, bool request)
 {
     proc_spawn_opts_default(o);
     term_t pending_max_heap = THE_NON_VALUE;
     for (; is_list(list); list = cons_tail(list)) {
         term_t opt = cons_head(list);
         if (opt == ATOM_link) { o->link = true; continue; }
-        if (opt == ATOM_monitor) { o->monitor = true; continue; }
+        if (opt == ATOM_monitor) {
+            o->monitor = true;
+            o->mon_alias = ALIAS_NONE;
+            o->mon_tag = THE_NON_VALUE;
+            continue;
+        }
         if (!is_tuple(opt) || tuple_arity(opt) != 2) return false;
         term_t k = tuple_element(opt, 1), v = tuple_element(opt, 2);
-        if (k == ATOM_priority) {
+        if (k == ATOM_monitor) {
+            if (!proc_monitor_opts_parse(v, &o->mon_alias, &o->mon_tag)) return false;
+            o->monitor = true;
+        } else if (request && k == ATOM_reply) {
+            if (v != ATOM_yes && v != ATOM_no && v != ATOM_error_only && v != ATOM_success_only)
+                return false;
+            o->reply = v;
+        } else if (request && k == ATOM_reply_tag) {
+            o->reply_tag = v;
+        } else if (k == ATOM_priority) {
             if (!proc_prio_from_atom(v, &o->prio)) return false;
         } else if (k == ATOM_min_heap_size) {
             if (!is_small(v) || small_value(v) < 0) return false;
@@ -151,6 +192,9 @@ bool proc_spawn_opts_parse(term_t list, SpawnOpts *o)
         return false;
     return is_nil(list);
 }
+
+bool proc_spawn_opts_parse(term_t list, SpawnOpts *o) { return spawn_opts_parse(list, o, false); }
+bool proc_spawn_request_opts_parse(term_t list, SpawnOpts *o) { return spawn_opts_parse(list, o, true); }
 
 static int64_t proper_length(term_t l)
 {
@@ -233,13 +277,24 @@ Process *proc_spawn(Process *parent, term_t module, term_t function, term_t args
         link_add(p, parent->id);
     }
     if (opts->monitor && parent) {
-        proc_make_ref_numbers(parent, mon_ref);
-        mon_add(parent, mon_ref, p->id, NIL, true);
+        if (opts->mon_ref_given) {
+            /* the caller made it (an alias too, if one was asked for) */
+        } else if (opts->mon_alias != ALIAS_NONE) {
+            proc_make_alias_numbers(parent, mon_ref);
+            alias_add(parent, mon_ref, opts->mon_alias);
+        } else {
+            proc_make_ref_numbers(parent, mon_ref);
+        }
+        MonEntry *me = mon_add(parent, mon_ref, p->id, NIL, true);
+        me->alias = opts->mon_alias;
+        if (opts->mon_tag != THE_NON_VALUE) mon_set_tag(me, opts->mon_tag);
         mon_add(p, mon_ref, parent->id, NIL, false);
     }
-    sched_enqueue(p);
+    if (!opts->defer_start) sched_enqueue(p);
     return p;
 }
+
+void proc_start(Process *child) { sched_enqueue(child); }
 
 void proc_wake(Process *p)
 {

@@ -38,6 +38,17 @@ typedef struct {
     uint64_t min_bin_vheap_size;  /* words */
     MaxHeap max_heap;
     bool mqd_off_heap;         /* {message_queue_data, off_heap} */
+    /* {monitor, MonitorOpts}: the monitor's alias mode (ALIAS_*) and
+     * {tag, Tag} (THE_NON_VALUE: 'DOWN'). */
+    uint8_t mon_alias;
+    term_t mon_tag;
+    /* spawn_request: the monitor takes the reference in mon_ref (the
+     * request's), and the child is left for proc_start, so that the
+     * spawn reply reaches the parent before anything from the child. */
+    bool mon_ref_given, defer_start;
+    /* spawn_request only: {reply, yes | no | error_only | success_only}
+     * and {reply_tag, Tag}. */
+    term_t reply, reply_tag;
 } SpawnOpts;
 
 /* Create the table for `limit` processes (0: PROC_DEFAULT_LIMIT). */
@@ -52,8 +63,15 @@ Process *proc_lookup(term_t pid);
 void proc_spawn_opts_default(SpawnOpts *o);
 /* max/high/normal/low -> PRIO_*; false for anything else. */
 bool proc_prio_from_atom(term_t a, int *prio);
-/* Parse a spawn_opt option list into *o. false on a bad option (badarg). */
+/* Parse a spawn_opt option list into *o. false on a bad option (badarg).
+ * request: spawn_request's list, which also takes reply and reply_tag. */
 bool proc_spawn_opts_parse(term_t list, SpawnOpts *o);
+bool proc_spawn_request_opts_parse(term_t list, SpawnOpts *o);
+/* monitor/3's option list (also {monitor, Opts} of spawn): {alias, Mode}
+ * and {tag, Tag}, the last of each kind winning. false on a bad one. */
+bool proc_monitor_opts_parse(term_t list, uint8_t *alias, term_t *tag);
+/* Make a child created with opts->defer_start runnable. */
+void proc_start(Process *child);
 
 /* Start a process running module:function(args...) (args a proper list,
  * copied into the new heap). With opts->link/monitor the link or monitor
