@@ -251,13 +251,13 @@ term_t bif_erlang_fun_info_2(Process *p, term_t *args) {
 
 /* ---- purging (docs/code_purge.md) ---- */
 
-static void send_cpc(Process *p, Process *q, term_t tag, term_t id, term_t module)
+static void send_task(Process *p, Process *q, int kind, term_t tag, term_t id, term_t module)
 {
     term_t buf[3];
     buf[1] = tag;
     buf[2] = id;
     term_t t = make_tuple_header(buf, 2), *hp;
-    Message *m = sig_new(MSG_CPC, p->id, term_copy_size(t), &hp);
+    Message *m = sig_new(kind, p->id, term_copy_size(t), &hp);
     m->extra = term_copy(t, &hp, &m->off_heap);
     m->msg = module;
     if (q) {
@@ -268,17 +268,22 @@ static void send_cpc(Process *p, Process *q, term_t tag, term_t id, term_t modul
     }
 }
 
-/* erts_internal:request_system_task(Pid, Prio, {check_process_code, ReqId, Module}):
- * the answer {check_process_code, ReqId, Bool} comes as a message, false
- * at once for a dead process (OTP). Other tasks are not supported. */
+/* erts_internal:request_system_task(Pid, Prio, Request), Request one of
+ * {check_process_code, ReqId, Module} and {garbage_collect, ReqId, major |
+ * minor}: the answer {Tag, ReqId, Bool} comes as a message once Pid has
+ * served it between two of its slices; false at once for a dead process
+ * (OTP). Other tasks (copy_literals, ...) are badarg. */
 term_t bif_erts_internal_request_system_task_3(Process *p, term_t *args)
 {
     term_t pid = args[0], req = args[2];
-    if (!is_internal_pid(pid) || !is_atom(args[1]) || !is_tuple(req) || tuple_arity(req) != 3 ||
-        tuple_element(req, 1) != ATOM_check_process_code || !is_atom(tuple_element(req, 3)))
+    if (!is_internal_pid(pid) || !is_atom(args[1]) || !is_tuple(req) || tuple_arity(req) != 3)
         BIF_ERROR(p, ATOM_badarg);
-    Process *q = proc_lookup(pid);
-    send_cpc(p, q, ATOM_check_process_code, tuple_element(req, 2), tuple_element(req, 3));
+    term_t tag = tuple_element(req, 1), arg = tuple_element(req, 3);
+    int kind;
+    if (tag == ATOM_check_process_code && is_atom(arg)) kind = MSG_CPC;
+    else if (tag == ATOM_garbage_collect && (arg == ATOM_major || arg == ATOM_minor)) kind = MSG_GC_TASK;
+    else BIF_ERROR(p, ATOM_badarg);
+    send_task(p, proc_lookup(pid), kind, tag, tuple_element(req, 2), arg);
     return ATOM_ok;
 }
 
@@ -290,7 +295,7 @@ term_t bif_erts_internal_check_process_code_1(Process *p, term_t *args)
 {
     if (!is_atom(args[0])) BIF_ERROR(p, ATOM_badarg);
     term_t ref = proc_make_ref(p);
-    send_cpc(p, p, NIL, ref, args[0]);
+    send_task(p, p, MSG_CPC, NIL, ref, args[0]);
     args[0] = ref;
     p->i = export_addr(export_get(ATOM_erts_internal, ATOM_await_result, 1));
     p->freason = EXC_TRAP;

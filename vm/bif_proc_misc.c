@@ -164,6 +164,16 @@ term_t bif_erlang_garbage_collect_0(Process *p, term_t *args)
     return ATOM_true;
 }
 
+/* erts_internal:garbage_collect(major | minor), erlang:garbage_collect/1,2
+ * on the caller itself: a collection now, full for major. */
+term_t bif_erts_internal_garbage_collect_1(Process *p, term_t *args)
+{
+    if (args[0] != ATOM_major && args[0] != ATOM_minor) BIF_ERROR(p, ATOM_badarg);
+    if (args[0] == ATOM_major) p->flags |= PF_FORCE_GC;
+    p->fcalls -= gc_collect(p, 0, args, 0);
+    return ATOM_true;
+}
+
 static int halt_status(term_t s, bool *ok)
 {
     *ok = true;

@@ -7,6 +7,7 @@
 #include "vm/code_purge.h"
 
 #include "vm/atom.h"
+#include "vm/gc.h"
 #include "vm/literal_area.h"
 #include "vm/signal.h"
 #include "vm/term_copy.h"
@@ -53,9 +54,13 @@ void code_purge_serve(Process *p)
         Message *m = p->code_tasks;
         p->code_tasks = m->next;
         m->next = NULL;
-        if (m->kind == MSG_LITERAL_GC)
+        if (m->kind == MSG_LITERAL_GC) {
             lit_area_serve(p, m);
-        else
+        } else if (m->kind == MSG_GC_TASK) {
+            if (m->msg == ATOM_major) p->flags |= PF_FORCE_GC;
+            p->reductions += (uint64_t)gc_collect(p, 0, NULL, 0);
+            cpc_reply(p->id, m, ATOM_true);
+        } else
             cpc_reply(p->id, m, runs_old_code && runs_old_code(p, m->msg) ? ATOM_true : ATOM_false);
         sig_free(m);
     }

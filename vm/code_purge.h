@@ -10,7 +10,9 @@
  * scheduler serves the queue before a slice and after one that yields or
  * waits (code_purge_serve); a waiting process is woken by the signal,
  * serves it and waits again. An exiting process answers without looking
- * (check: false; literal collection: acknowledged).
+ * (check: false; literal collection: acknowledged). The same queue
+ * serves collections that other processes ask for (MSG_GC_TASK, from
+ * erlang:garbage_collect/1,2): they too need the process stopped.
  */
 #ifndef BEAMOS_VM_CODE_PURGE_H
 #define BEAMOS_VM_CODE_PURGE_H

@@ -59,8 +59,10 @@ enum { MSG_MESSAGE = 0, MSG_EXIT, MSG_LINK, MSG_UNLINK, MSG_MONITOR, MSG_DEMONIT
        /* code-purge work (docs/code_purge.md): collect out of a literal
         * area being released (extra: the LitArea, literal_area.c), and
         * check_process_code (msg: the module, extra: the request id;
-        * from: the requester). Served between slices (Process.code_tasks). */
-       MSG_LITERAL_GC, MSG_CPC };
+        * from: the requester). Served between slices (Process.code_tasks),
+        * as is a collection asked for by erlang:garbage_collect/1,2 on
+        * another process (msg: major | minor, extra: {garbage_collect, ReqId}). */
+       MSG_LITERAL_GC, MSG_CPC, MSG_GC_TASK };
 
 /* The message at the save pointer, after taking in newly arrived signals;
  * NULL if there is none. Inline: a selective receive runs these once per

@@ -248,6 +248,7 @@ void sig_undeliverable(term_t dead, Message *m)
         break;
     case MSG_LITERAL_GC:
     case MSG_CPC:
+    case MSG_GC_TASK:
         code_purge_task_dead(m);
         break;
     default:
@@ -376,7 +377,8 @@ static int handle(Process *p, Message *m)
         pinfo_handle_request(p, m);
         break;
     case MSG_LITERAL_GC:
-    case MSG_CPC: {
+    case MSG_CPC:
+    case MSG_GC_TASK: {
         /* Served by the scheduler between slices (p may be inside the
          * emulator now, its registers not saved). */
         Message **tail = &p->code_tasks;

@@ -7,7 +7,8 @@
 -export([spawn_opt_sizes_test/0, process_flag_max_heap_test/0,
          process_flag_min_bin_vheap_test/0, bad_options_test/0,
          max_heap_kills_test/0, max_heap_no_kill_test/0,
-         message_queue_data_test/0, fragments_collected_test/0]).
+         message_queue_data_test/0, fragments_collected_test/0,
+         collect_other_process_test/0]).
 
 gc_item(P, K) ->
     {garbage_collection, GC} = process_info(P, garbage_collection),
@@ -106,3 +107,37 @@ update_loop(N, M) -> update_loop(N - 1, M#{(N rem 64) + 1 => N}).
 
 receive_loop(0, M) -> M;
 receive_loop(N, M) -> receive {n, V} -> receive_loop(N - 1, M#{(V rem 64) + 1 => V}) end.
+
+%% erlang:garbage_collect/1,2 on another process: the collection runs in
+%% that process between two of its slices and the answer says whether it
+%% was alive; {async, Req} answers with a message.
+collect_other_process_test() ->
+    Me = self(),
+    P = spawn(fun() ->
+                  L = lists:seq(1, 50000),
+                  Me ! {built, length(L)},
+                  receive drop -> ok end,
+                  Me ! dropped,
+                  receive stop -> ok end
+              end),
+    ?eq({built, 50000}, receive {built, _} = B -> B after 5000 -> timeout end),
+    P ! drop,
+    receive dropped -> ok after 5000 -> error(not_dropped) end,
+    bt:settle(P),
+    {total_heap_size, Before} = process_info(P, total_heap_size),
+    ?true(Before > 100000),
+    ?eq(true, garbage_collect(P)),
+    {total_heap_size, After} = process_info(P, total_heap_size),
+    ?true(After < Before div 10),
+    ?eq(true, garbage_collect(P, [{type, minor}])),
+    ?eq(async, garbage_collect(P, [{async, req1}])),
+    ?eq(true, receive {garbage_collect, req1, R} -> R after 5000 -> timeout end),
+    ?eq(true, garbage_collect(self(), [{type, minor}])),
+    ?raises(error, badarg, garbage_collect(P, [{type, full}])),
+    ?raises(error, badarg, garbage_collect(not_a_pid)),
+    Ref = monitor(process, P),
+    P ! stop,
+    receive {'DOWN', Ref, _, _, _} -> ok after 5000 -> error(no_down) end,
+    ?eq(false, garbage_collect(P)),
+    ?eq(async, garbage_collect(P, [{async, req2}])),
+    ?eq(false, receive {garbage_collect, req2, R2} -> R2 after 5000 -> timeout end).
