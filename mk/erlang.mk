@@ -61,6 +61,7 @@ ERL_TEST_MODULES += maps_hamt_test
 ERL_TEST_MODULES += etf_gaps_test
 ERL_TEST_MODULES += erts_debug_test
 ERL_TEST_MODULES += spawn_request_test
+ERL_TEST_MODULES += suspend_test
 # bt is the runner; console_input and flag_checks are run on their own by
 # scripts/run-tests.
 ERL_TEST_SRCS := tests/erl/bt.erl tests/erl/console_input.erl tests/erl/flag_checks.erl $(ERL_TEST_MODULES:%=tests/erl/%.erl)

@@ -62,7 +62,10 @@ enum { MSG_MESSAGE = 0, MSG_EXIT, MSG_LINK, MSG_UNLINK, MSG_MONITOR, MSG_DEMONIT
         * from: the requester). Served between slices (Process.code_tasks),
         * as is a collection asked for by erlang:garbage_collect/1,2 on
         * another process (msg: major | minor, extra: {garbage_collect, ReqId}). */
-       MSG_LITERAL_GC, MSG_CPC, MSG_GC_TASK };
+       MSG_LITERAL_GC, MSG_CPC, MSG_GC_TASK,
+       /* suspend_process / resume_process (suspend.h): extra is the reply
+        * wanted ({Ref}, {Tag, []} or []) / the number of suspensions that end. */
+       MSG_SUSPEND, MSG_RESUME };
 
 /* The message at the save pointer, after taking in newly arrived signals;
  * NULL if there is none. Inline: a selective receive runs these once per

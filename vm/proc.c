@@ -26,6 +26,7 @@
 #include "vm/registry.h"
 #include "vm/sched.h"
 #include "vm/signal.h"
+#include "vm/suspend.h"
 #include "vm/sys_stats.h"
 #include "vm/system_monitor.h"
 #include "vm/term_compare.h"
@@ -299,6 +300,13 @@ void proc_start(Process *child) { sched_enqueue(child); }
 void proc_wake(Process *p)
 {
     int expect = PROC_WAITING;
+    if (atomic_compare_exchange_strong(&p->status, &expect, PROC_RUNNABLE)) {
+        sched_enqueue(p);
+        return;
+    }
+    /* A suspended process is woken too, but only takes its signals in
+     * (run_one): resume_process and exit signals reach it that way. */
+    expect = PROC_SUSPENDED;
     if (atomic_compare_exchange_strong(&p->status, &expect, PROC_RUNNABLE))
         sched_enqueue(p);
 }
@@ -486,6 +494,7 @@ void proc_exit(Process *p, term_t reason)
         p->sig_private = in_order;
     }
     code_purge_drain(p);          /* after the last read of the heap (exit signals) */
+    suspend_proc_exit(p);
     free_queue(p);
     if (p->exit_sig) sig_free(p->exit_sig);
     p->exit_sig = NULL;

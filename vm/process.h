@@ -186,6 +186,12 @@ typedef struct Process {
      * emulator) only queues them here and the scheduler serves them
      * between slices (code_purge_serve). [run] */
     struct Message *code_tasks;
+    /* suspend_process (suspend.h): suspensions in force on this process,
+     * requests to answer once it has stopped, and the processes it has
+     * suspended itself. [run] */
+    uint32_t suspend_count;
+    struct Message *suspend_acks;
+    struct Suspendee *suspendees;
     /* BIF timers (send_after/start_timer) aimed at this pid and not yet
      * fired or cancelled, as far as their creators could tell: a hint that
      * makes proc_exit look for them to cancel (timer.c); seq_cst. */

@@ -29,6 +29,7 @@
 #include "vm/platform.h"
 #include "vm/proc.h"
 #include "vm/signal.h"
+#include "vm/suspend.h"
 #include "vm/sys_stats.h"
 #include "vm/system_monitor.h"
 #include "vm/term_print.h"
@@ -295,8 +296,9 @@ static void run_one(Scheduler *s, Process *p)
         r = EMU_WAIT;             /* killed by a signal before running */
     } else {
         if (p->code_tasks) code_purge_serve(p);   /* registers saved: a safe point */
-        /* A collection there may have killed p (max_heap_size). */
-        r = p->exit_reason == THE_NON_VALUE ? emu_execute(s, p) : EMU_WAIT;
+        /* A collection there may have killed p (max_heap_size); a
+         * suspended process was woken only to take its signals in. */
+        r = p->exit_reason == THE_NON_VALUE && !p->suspend_count ? emu_execute(s, p) : EMU_WAIT;
         /* Requests taken in during the slice (a receive takes signals in)
          * are served now, before p waits or queues: a waiting process
          * would not run again until a message came. */
@@ -314,6 +316,13 @@ static void run_one(Scheduler *s, Process *p)
         return;
     }
     if (r != EMU_EXIT) pinfo_memory_publish(p);   /* for erlang:memory elsewhere */
+    if (r != EMU_EXIT && p->suspend_count) {
+        /* Stopped until resumed: in no run queue. */
+        atomic_store(&p->status, PROC_SUSPENDED);
+        suspend_stopped(p);
+        if (has_signals(p)) proc_wake(p);     /* a signal raced the parking */
+        return;
+    }
     switch (r) {
     case EMU_EXIT:
         if ((p->freason & EXC_CLASS_MASK) == EXC_ERROR)

@@ -8,6 +8,7 @@
  * so a receiver never sleeps on a signal it has not seen.
  */
 #include "vm/signal.h"
+#include "vm/suspend.h"
 
 #include <stdlib.h>
 
@@ -251,6 +252,9 @@ void sig_undeliverable(term_t dead, Message *m)
     case MSG_GC_TASK:
         code_purge_task_dead(m);
         break;
+    case MSG_SUSPEND:
+        suspend_dead(m);
+        break;
     default:
         break;
     }
@@ -387,6 +391,10 @@ static int handle(Process *p, Message *m)
         *tail = m;
         return H_DONE;
     }
+    case MSG_SUSPEND:
+    case MSG_RESUME:
+        if (suspend_handle(p, m)) return H_DONE;
+        break;
     case MSG_GROUP_LEADER:
         /* A remote leader is boxed and lives in m's fragment: the fragment
          * joins h.mbuf (as a received message's does) so the next GC

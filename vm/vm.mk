@@ -49,7 +49,7 @@ VM_SRCS += vm/bif_decode_packet.c vm/packet_http.c vm/bif_phash_legacy.c
 # --- processes, mailboxes, signals, schedulers, timers (owner: process work) ---
 VM_SRCS += vm/term_copy.c vm/proc.c vm/proc_links.c vm/signal.c vm/mailbox.c
 VM_SRCS += vm/sched.c vm/timer.c vm/registry.c
-VM_SRCS += vm/bif_proc.c vm/bif_proc_misc.c
+VM_SRCS += vm/bif_proc.c vm/bif_proc_misc.c vm/suspend.c
 VM_SRCS += vm/bif_proc_info.c vm/proc_info.c vm/bif_system.c vm/sys_stats.c vm/system_monitor.c
 VM_SRCS += vm/bif_atomics.c vm/bif_persistent_term.c
 
