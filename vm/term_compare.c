@@ -153,7 +153,11 @@ typedef struct {
 } Pair;
 
 static int pair_cmp(const void *x, const void *y) {
-    return term_compare_exact(((const Pair *)x)->k, ((const Pair *)y)->k);
+    term_t a = ((const Pair *)x)->k, b = ((const Pair *)y)->k;
+    /* the usual large-map keys without a full comparison */
+    if (is_small(a) && is_small(b)) return small_value(a) < small_value(b) ? -1 : small_value(a) > small_value(b);
+    if (is_atom(a) && is_atom(b)) return a == b ? 0 : atom_compare(a, b);
+    return term_compare_exact(a, b);
 }
 
 /* The n pairs of map m, keys in map-key order (term_compare_exact), into
@@ -188,7 +192,7 @@ static void push(Stack *s, const term_t *a, const term_t *b, size_t n, bool exac
 
 /* Compares two non-identical terms of the same class that are not
  * containers; containers push their parts and return 0. */
-static int cmp_step(term_t a, term_t b, int cls, bool exact, Stack *s) {
+static int cmp_step(term_t a, term_t b, int cls, bool exact, bool eq_only, Stack *s) {
     switch (cls) {
     case CLASS_NUMBER: return cmp_numbers(a, b, exact);
     case CLASS_ATOM: return atom_compare(a, b);
@@ -215,6 +219,25 @@ static int cmp_step(term_t a, term_t b, int cls, bool exact, Stack *s) {
         if (map_kind(a) == MAP_KIND_FLAT && map_kind(b) == MAP_KIND_FLAT) {
             push(s, flatmap_values(a), flatmap_values(b), na, exact);
             push(s, tuple_val(flatmap_keys(a)) + 1, tuple_val(flatmap_keys(b)) + 1, na, true);
+            return 0;
+        }
+        if (eq_only) {
+            /* Equality needs no order: each key of a looked up in b (keys
+             * match exactly), then the value pairs compared. */
+            Owned *o = xmalloc(sizeof *o + 2 * na * sizeof(term_t));
+            o->next = s->owned;
+            s->owned = o;
+            term_t *va = o->w, *vb = va + na, k, v;
+            size_t i = 0;
+            MapIter it;
+            map_iter_init(&it, a);
+            while (i < na && map_iter_next(&it, &k, &v)) {
+                term_t w = map_get(b, k);
+                if (w == THE_NON_VALUE) return 1;
+                va[i] = v;
+                vb[i++] = w;
+            }
+            push(s, va, vb, i, exact);
             return 0;
         }
         Owned *o = xmalloc(sizeof *o + 4 * na * sizeof(term_t));
@@ -249,7 +272,9 @@ static int cmp_step(term_t a, term_t b, int cls, bool exact, Stack *s) {
     return 0;
 }
 
-static int compare(term_t a, term_t b, bool exact) {
+/* eq_only: the caller wants to know only whether a and b are equal, so
+ * any difference may be reported as 1 (large maps then skip sorting). */
+static int compare(term_t a, term_t b, bool exact, bool eq_only) {
     Stack s;
     s.f = s.local;
     s.len = 0;
@@ -263,7 +288,7 @@ static int compare(term_t a, term_t b, bool exact) {
                 result = ca < cb ? -1 : 1;
                 break;
             }
-            result = cmp_step(a, b, ca, exact, &s);
+            result = cmp_step(a, b, ca, exact, eq_only, &s);
             if (result) break;
         }
         if (s.len == 0) break;
@@ -282,5 +307,6 @@ static int compare(term_t a, term_t b, bool exact) {
     return result;
 }
 
-int term_compare(term_t a, term_t b) { return a == b ? 0 : compare(a, b, false); }
-int term_compare_exact(term_t a, term_t b) { return a == b ? 0 : compare(a, b, true); }
+int term_compare(term_t a, term_t b) { return a == b ? 0 : compare(a, b, false, false); }
+int term_compare_exact(term_t a, term_t b) { return a == b ? 0 : compare(a, b, true, false); }
+bool term_equal(term_t a, term_t b, bool exact) { return a == b || compare(a, b, exact, true) == 0; }

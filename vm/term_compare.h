@@ -20,8 +20,11 @@
 
 int term_compare(term_t a, term_t b);       /* -1, 0, 1 */
 int term_compare_exact(term_t a, term_t b); /* -1, 0, 1 */
-static inline bool term_eq(term_t a, term_t b) { return a == b || term_compare(a, b) == 0; }
-static inline bool term_eq_exact(term_t a, term_t b) { return a == b || term_compare_exact(a, b) == 0; }
+/* == (exact false) or =:= (exact true): as a comparison giving 0, but
+ * large maps are compared by lookup instead of in key order. */
+bool term_equal(term_t a, term_t b, bool exact);
+static inline bool term_eq(term_t a, term_t b) { return a == b || term_equal(a, b, false); }
+static inline bool term_eq_exact(term_t a, term_t b) { return a == b || term_equal(a, b, true); }
 
 /* The name of this node, used when a local pid/port/ref meets a remote
  * one. Defaults to 'nonode@nohost'; set by the distribution work. */

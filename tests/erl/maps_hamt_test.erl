@@ -7,7 +7,8 @@
 -module(maps_hamt_test).
 -include("bt.hrl").
 -export([model_small_test/0, model_large_test/0, sizes_test/0, collisions_test/0,
-         build_order_test/0, order_test/0, update_exact_test/0, match_test/0]).
+         build_order_test/0, order_test/0, update_exact_test/0, match_test/0,
+         equality_test/0]).
 -export([gen/0]).
 
 %% Printed by gen/0 on stock erl 25.
@@ -253,3 +254,26 @@ match_fixed(#{1 := X, 2 := Y}) -> {X, Y};
 match_fixed(_) -> nomatch.
 
 id(X) -> X.
+
+%% == and =:= of large maps (compared by lookup, not in key order): keys
+%% match exactly under both, values by the operator's own rule.
+equality_test() ->
+    N = 5000,
+    A = maps:from_list([{I, I} || I <- lists:seq(1, N)]),
+    B = maps:from_list([{I, I} || I <- lists:reverse(lists:seq(1, N))]),
+    ?true(A =:= B), ?true(A == B), ?eq(0, erts_internal:cmp_term(A, B)),
+    F = maps:map(fun(_, V) -> float(V) end, A),           % values 1.0, 2.0, ...
+    ?true(A == F), ?eq(false, A =:= F),
+    K = maps:from_list([{float(I), I} || I <- lists:seq(1, N)]),   % keys 1.0, 2.0, ...
+    ?eq(false, A == K), ?eq(false, A =:= K),
+    ?eq(false, A =:= maps:put(N + 1, 0, maps:remove(1, A))),
+    ?eq(false, A == maps:put(17, x, A)),
+    ?true(A < maps:put(17, 18, A)), ?true(maps:put(17, 16, A) < A),
+    Nested = fun(M) -> maps:from_list([{{k, I}, #{I => M}} || I <- lists:seq(1, 100)]) end,
+    ?true(Nested(A) =:= Nested(B)),
+    ?eq(false, Nested(A) =:= Nested(F)),
+    ?true(Nested(A) == Nested(F)),
+    Bin = maps:from_list([{integer_to_binary(I), [I]} || I <- lists:seq(1, N)]),
+    ?true(Bin =:= maps:from_list(lists:reverse(maps:to_list(Bin)))),
+    ?eq(false, Bin =:= maps:put(<<"1">>, [1.0], Bin)),
+    ?true(Bin == maps:put(<<"1">>, [1.0], Bin)).
