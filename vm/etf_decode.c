@@ -34,6 +34,36 @@ typedef struct {
     size_t len, pos;
 } Reader;
 
+
+/* FLOAT_EXT: 31 bytes of text, NUL-padded. OTP takes only the whole text
+ * up to the first NUL as [+-]digits(.|,)digits[(e|E)[+-]digits] and a
+ * finite value; anything else (trailing bytes, no fraction, a bare
+ * exponent) is badarg. *d gets the value; text is a 32-byte scratch. */
+static bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+static bool float_text(const uint8_t *in, char text[32], double *d)
+{
+    memcpy(text, in, 31);
+    text[31] = '\0';
+    char *c = text;
+    if (*c == '+' || *c == '-') c++;
+    if (!is_digit(*c)) return false;
+    while (is_digit(*c)) c++;
+    if (*c != '.' && *c != ',') return false;
+    *c++ = '.';                           /* strtod's radix character */
+    if (!is_digit(*c)) return false;
+    while (is_digit(*c)) c++;
+    if (*c == 'e' || *c == 'E') {
+        c++;
+        if (*c == '+' || *c == '-') c++;
+        if (!is_digit(*c)) return false;
+        while (is_digit(*c)) c++;
+    }
+    if (*c) return false;
+    *d = strtod(text, NULL);
+    return isfinite(*d);
+}
+
 static bool has(const Reader *r, size_t n) { return r->len - r->pos >= n; }
 static uint8_t u8(Reader *r) { return r->p[r->pos++]; }
 static uint16_t u16(Reader *r) {
@@ -168,12 +198,9 @@ static EtfError scan(Reader *r, EtfDecoder *dec, size_t budget, size_t *units_ou
         case ETF_FLOAT: {
             NEED(31);
             char text[32];
-            memcpy(text, r->p + r->pos, 31);
-            text[31] = '\0';
+            double d;
+            if (!float_text(r->p + r->pos, text, &d)) return ETF_ERR_BAD_VALUE;
             r->pos += 31;
-            char *end;
-            double d = strtod(text, &end);
-            if (end == text || !isfinite(d)) return ETF_ERR_BAD_VALUE;
             words += FLOAT_WORDS;
             break;
         }
@@ -182,8 +209,7 @@ static EtfError scan(Reader *r, EtfDecoder *dec, size_t budget, size_t *units_ou
             size_t n;
             if (tag == ETF_SMALL_BIG) { NEED(2); n = u8(r); }
             else { NEED(5); n = u32(r); }
-            uint8_t sign = u8(r);
-            if (sign > 1) return ETF_ERR_BAD_VALUE;
+            (void)u8(r);                    /* sign: any byte but 0 is negative, as OTP */
             NEED(n);
             r->pos += n;
             units += n / ETF_BYTES_PER_UNIT;
@@ -430,10 +456,10 @@ static EtfError build_one(Reader *r, Heap *h, const EtfOptions *o, term_t *slot,
     }
     case ETF_FLOAT: {
         char text[32];
-        memcpy(text, r->p + r->pos, 31);
-        text[31] = '\0';
+        double d;
+        float_text(r->p + r->pos, text, &d);   /* checked by the sizing pass */
         r->pos += 31;
-        *slot = make_float(heap_alloc(h, FLOAT_WORDS), strtod(text, NULL));
+        *slot = make_float(heap_alloc(h, FLOAT_WORDS), d);
         return ETF_OK;
     }
     case ETF_SMALL_BIG:

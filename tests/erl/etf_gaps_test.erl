@@ -8,7 +8,8 @@
 -include("dfun_target_beam.hrl").
 -export([trailing_bytes_test/0, used_test/0, safe_test/0, t2b_options_test/0,
          deterministic_test/0, dangling_fun_test/0, dangling_fun_version_test/0,
-         sliced_test/0]).
+         sliced_test/0,
+         float_text_test/0, big_sign_test/0]).
 
 -define(M, dfun_target).
 
@@ -231,3 +232,26 @@ pairs(N, Rest) ->
     [{K, V} | pairs(N - 1, R2)].
 int(<<97, I, R/binary>>) -> {I, R};
 int(<<98, I:32/signed, R/binary>>) -> {I, R}.
+
+%% FLOAT_EXT: 31 bytes of text, NUL-padded; OTP takes only a whole
+%% [+-]digits(.|,)digits[e[+-]digits] up to the first NUL.
+float_text_test() ->
+    F = fun(Text) -> Pad = 31 - byte_size(Text),
+                     catch binary_to_term(<<131, 99, Text/binary, 0:Pad/unit:8>>) end,
+    ?eq(3.14, F(<<"3.14">>)),
+    ?eq(-250.0, F(<<"-2.50000000000000000000e+02">>)),
+    ?eq(0.5, F(<<"+0,5">>)),
+    ?eq(1.0e-5, F(<<"1.0E-5">>)),
+    [?eq(true, element(1, F(T)) =:= 'EXIT')
+     || T <- [<<"3.14x">>, <<"3.14 ">>, <<"1e5">>, <<"3.">>, <<".5">>, <<"1.0e">>,
+              <<"1.0e+">>, <<" 1.0">>, <<"inf">>, <<"1.0e999">>, <<>>]],
+    ?eq(3.14, F(<<"3.14", 0, "1">>)),                         % the text ends at its NUL
+    ok.
+
+%% SMALL_BIG_EXT / LARGE_BIG_EXT: any sign byte but 0 means negative.
+big_sign_test() ->
+    Mag = <<0, 0, 0, 0, 0, 0, 0, 0, 1>>,                       % 2^64
+    ?eq(1 bsl 64, binary_to_term(<<131, 110, 9, 0, Mag/binary>>)),
+    ?eq(-(1 bsl 64), binary_to_term(<<131, 110, 9, 1, Mag/binary>>)),
+    ?eq(-(1 bsl 64), binary_to_term(<<131, 110, 9, 17, Mag/binary>>)),
+    ?eq(-(1 bsl 64), binary_to_term(<<131, 111, 9:32, 255, Mag/binary>>)).

@@ -105,7 +105,7 @@ TEST(bad_input_rejected) {
         {{131, 77, 0, 0, 0, 1, 9, 255}, 8, ETF_ERR_BAD_SIZE},           /* 9 bits in last byte */
         {{131, 77, 0, 0, 0, 1, 0, 255}, 8, ETF_ERR_BAD_SIZE},           /* 0 bits */
         {{131, 118, 0, 2, 0xC3, 0x28}, 6, ETF_ERR_BAD_ATOM},            /* invalid UTF-8 */
-        {{131, 110, 1, 2, 5}, 5, ETF_ERR_BAD_VALUE},                    /* sign byte 2 */
+        {{131, 110, 1, 0}, 4, ETF_ERR_TRUNCATED},                       /* big without its byte */
         {{131, 70, 0x7F, 0xF0, 0, 0, 0, 0, 0, 0}, 10, ETF_ERR_BAD_VALUE}, /* infinity */
         {{131, 116, 0, 0, 0, 2, 97, 1, 97, 1, 97, 1, 97, 2}, 14, ETF_ERR_BAD_VALUE}, /* duplicate key */
         {{131, 112, 0, 0, 0, 0}, 6, ETF_ERR_TRUNCATED},                 /* NEW_FUN_EXT, cut short */
@@ -117,6 +117,13 @@ TEST(bad_input_rejected) {
         EtfError e = etf_decode(&H, bad[i].b, bad[i].n, NULL, &t);
         if (e != bad[i].want) CHECK_FAIL_("bad case %zu: %s, expected %s", i, etf_error_name(e), etf_error_name(bad[i].want));
     }
+    /* FLOAT_EXT whose text goes on after the number (OTP: badarg), and a
+     * big whose sign byte is neither 0 nor 1 (OTP: negative) */
+    uint8_t ft[33] = {131, 99, '3', '.', '1', '4', 'x'};
+    CHECK(etf_decode(&H, ft, sizeof ft, NULL, &t) == ETF_ERR_BAD_VALUE);
+    static const uint8_t big17[] = {131, 110, 1, 17, 5};
+    CHECK(etf_decode(&H, big17, sizeof big17, NULL, &t) == ETF_OK);
+    CHECK(is_small(t) && small_value(t) == -5);
     /* a whole NEW_FUN_EXT, but no resolver to find its code */
     static const uint8_t fun[] = {131, 112, 0, 0, 0, 54, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0,
                                   0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 100, 0, 1, 'm', 97, 0, 97,
