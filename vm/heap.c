@@ -15,7 +15,8 @@
 static void *xmalloc(size_t bytes) {
     void *p = malloc(bytes ? bytes : 1);
     if (!p) {
-        fputs("heap: out of memory\n", stderr);
+        /* the size tells a runaway request from exhaustion */
+        fprintf(stderr, "heap: out of memory (%zu bytes wanted)\n", bytes);
         abort();
     }
     return p;
