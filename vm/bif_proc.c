@@ -55,12 +55,6 @@ term_t bif_erlang_spawn_opt_4(Process *p, term_t *args)
     return do_spawn(p, args[0], args[1], args[2], &o);
 }
 
-static bool is_proper_list(term_t l)
-{
-    while (is_list(l)) l = cons_tail(l);
-    return is_nil(l);
-}
-
 /* The reply options of a spawn_request list whose other options are bad:
  * OTP still honours them for the badopt reply. */
 static void request_reply_opts(term_t list, SpawnOpts *o)
@@ -86,8 +80,8 @@ static void request_reply_opts(term_t list, SpawnOpts *o)
 term_t bif_erts_internal_spawn_request_4(Process *p, term_t *args)
 {
     term_t m = args[0], f = args[1], a = args[2], opts = args[3];
-    if (!is_atom(m) || !is_atom(f) || !is_proper_list(a)) return ATOM_badarg;
-    if (!is_proper_list(opts)) return ATOM_badopt;
+    if (!is_atom(m) || !is_atom(f) || bif_list_length(a) < 0) return ATOM_badarg;
+    if (bif_list_length(opts) < 0) return ATOM_badopt;
     SpawnOpts o;
     bool opts_ok = proc_spawn_request_opts_parse(opts, &o);
     if (!opts_ok) {

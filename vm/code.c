@@ -160,10 +160,10 @@ static int load_module(const uint8_t *beam, size_t size, term_t expect_module, b
     code_lock();
     Module *m = module_get(name, true);
     if (if_absent && (m->curr || m->pending)) {
-        int r = m->curr ? 0 : 1;
+        int r = m->curr ? 0 : 1;            /* 1: pending, as a load that waits for on_load */
         code_unlock();
         loader_free(mc);
-        *reason_out = ATOM_on_load;
+        if (r) *reason_out = ATOM_on_load;
         return r;
     }
     if (m->curr && m->old) {

@@ -305,9 +305,11 @@ void proc_wake(Process *p)
         return;
     }
     /* A suspended process is woken too, but only takes its signals in
-     * (run_one): resume_process and exit signals reach it that way. */
-    expect = PROC_SUSPENDED;
-    if (atomic_compare_exchange_strong(&p->status, &expect, PROC_RUNNABLE))
+     * (run_one): resume_process and exit signals reach it that way. The
+     * failed CAS left the status in expect, so a send to a running
+     * process still costs one locked instruction. */
+    if (expect == PROC_SUSPENDED &&
+        atomic_compare_exchange_strong(&p->status, &expect, PROC_RUNNABLE))
         sched_enqueue(p);
 }
 
